@@ -1,0 +1,230 @@
+"""The relational model of Beauty Med Spa's data: the one source of the schema.
+
+Six record kinds from the client's export, keyed by the client's own ids, plus the
+product's own tables (load bookkeeping and per-patient summaries). Alembic autogenerates
+migrations from ``Base.metadata``; nothing else declares tables.
+
+Money is integer cents, datetimes are naive clinic-local timestamps, as in the export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# The client's enumerations. The loader's record shapes and the CHECK constraints both read these.
+GENDERS = ("female", "male", "other")
+SOURCES = ("instagram", "google", "tiktok", "website", "phone", "in_person")
+APPOINTMENT_STATUSES = ("pending", "confirmed", "cancelled")
+PAYMENT_METHODS = ("cash", "credit_card", "debit_card", "check")
+PAYMENT_STATUSES = ("paid", "pending", "failed")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_name: Mapped[str] = mapped_column(Text)
+    last_name: Mapped[str] = mapped_column(Text)
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(Text)
+    created_date: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Derived by the database so that search never scans formatted text row by row.
+    search_text: Mapped[str] = mapped_column(
+        Text, Computed("lower(first_name || ' ' || last_name || ' ' || email)", persisted=True)
+    )
+    phone_digits: Mapped[str] = mapped_column(
+        Text, Computed("regexp_replace(phone, '[^0-9]', '', 'g')", persisted=True)
+    )
+
+    __table_args__ = (
+        CheckConstraint(_one_of("gender", GENDERS), name="gender"),
+        CheckConstraint(_one_of("source", SOURCES), name="source"),
+        CheckConstraint("id LIKE 'pat\\_%'", name="id_prefix"),
+        # Sorting and looking up patients by name is the front desk's most common action.
+        Index("ix_patients_name", "last_name", "first_name", "id"),
+        Index("ix_patients_created_date", "created_date"),
+        Index("ix_patients_source", "source"),
+        Index(
+            "ix_patients_search_text_trgm", "search_text",
+            postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_patients_phone_digits_trgm", "phone_digits",
+            postgresql_using="gin", postgresql_ops={"phone_digits": "gin_trgm_ops"},
+        ),
+    )
+
+
+class Provider(Base):
+    __tablename__ = "providers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_name: Mapped[str] = mapped_column(Text)
+    last_name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(40))
+    created_date: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("id LIKE 'prv\\_%'", name="id_prefix"),)
+
+
+class Service(Base):
+    __tablename__ = "services"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    description: Mapped[str] = mapped_column(Text)
+    price: Mapped[int] = mapped_column(Integer)
+    duration: Mapped[int] = mapped_column(Integer)
+    created_date: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_nonnegative"),
+        CheckConstraint("duration > 0", name="duration_positive"),
+        CheckConstraint("id LIKE 'svc\\_%'", name="id_prefix"),
+    )
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    created_date: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("status", APPOINTMENT_STATUSES), name="status"),
+        CheckConstraint("id LIKE 'apt\\_%'", name="id_prefix"),
+        Index("ix_appointments_patient_id", "patient_id"),
+        Index("ix_appointments_created_date", "created_date"),
+    )
+
+
+class AppointmentService(Base):
+    """One booked service inside an appointment; the export gives it no id, so it gets a surrogate."""
+
+    __tablename__ = "appointment_services"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    appointment_id: Mapped[str] = mapped_column(ForeignKey("appointments.id"))
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"))
+    start: Mapped[dt.datetime] = mapped_column(DateTime)
+    end: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint('"end" > start', name="end_after_start"),
+        Index("ix_appointment_services_appointment_id", "appointment_id"),
+        Index("ix_appointment_services_service_id", "service_id"),
+        Index("ix_appointment_services_provider_id", "provider_id"),
+        Index("ix_appointment_services_start", "start"),
+    )
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    date: Mapped[dt.datetime] = mapped_column(DateTime)
+    method: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    # The export names only the primary line's provider and service.
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"))
+    appointment_id: Mapped[str] = mapped_column(ForeignKey("appointments.id"))
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    created_date: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        CheckConstraint(_one_of("method", PAYMENT_METHODS), name="method"),
+        CheckConstraint(_one_of("status", PAYMENT_STATUSES), name="status"),
+        CheckConstraint("id LIKE 'pay\\_%'", name="id_prefix"),
+        Index("ix_payments_patient_id", "patient_id"),
+        Index("ix_payments_appointment_id", "appointment_id"),
+        Index("ix_payments_date", "date"),
+    )
+
+
+class DataLoad(Base):
+    """One row per successful load: its version keys caches, its as_of anchors relative ranges."""
+
+    __tablename__ = "data_loads"
+
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=text("now()"))
+    source_dir: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+    row_counts: Mapped[str] = mapped_column(Text)  # JSON text: {"patients": 4000, ...}
+
+
+class PatientSummary(Base):
+    """Per-patient facts as of the data's as_of, rebuilt by the loader after every load.
+
+    The semantic layer owns the definition (it generates the INSERT ... SELECT), so the numbers
+    here are exactly the ones a query computes inline for any other as_of.
+    """
+
+    __tablename__ = "patient_summary"
+
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    visit_count: Mapped[int] = mapped_column(Integer)
+    lifetime_spend: Mapped[int] = mapped_column(BigInteger)
+    paid_payment_count: Mapped[int] = mapped_column(Integer)
+    unpaid_visit_count: Mapped[int] = mapped_column(Integer)
+    first_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_visit_service: Mapped[str | None] = mapped_column(Text)
+    next_appointment_id: Mapped[str | None] = mapped_column(String(64))
+    next_appointment_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    next_appointment_service: Mapped[str | None] = mapped_column(Text)
+    next_appointment_provider: Mapped[str | None] = mapped_column(Text)
+    next_appointment_status: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        Index("ix_patient_summary_lifetime_spend", "lifetime_spend", "patient_id"),
+        Index("ix_patient_summary_last_visit_at", "last_visit_at", "patient_id"),
+        Index("ix_patient_summary_next_appointment_at", "next_appointment_at", "patient_id"),
+        Index("ix_patient_summary_first_visit_at", "first_visit_at", "patient_id"),
+        Index("ix_patient_summary_visit_count", "visit_count", "patient_id"),
+    )

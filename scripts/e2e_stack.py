@@ -1,0 +1,117 @@
+"""Browser end-to-end tests against a real stack: throwaway PostgreSQL, the API, the production UI.
+
+Loads the client's export when ../shared is present (else a generated data set), builds the UI
+for the API's port, starts both, runs `npm run test:e2e`, and tears everything down.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+UI = REPO / "dashboard-ui"
+BIN = REPO / ".venv" / "bin"
+CLIENT_EXPORT = REPO.parent / "shared" / "seed_data"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {seconds:.0f}s")
+
+
+def run_sql(url: str, statement: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def main() -> int:
+    sys.path.insert(0, str(REPO))
+    from service.db.embedded import EmbeddedServer
+
+    root = Path(tempfile.mkdtemp(prefix="medspa-e2e-"))
+    server: EmbeddedServer | None = None
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        external = os.environ.get("TEST_DATABASE_URL")
+        if external:
+            base_url = external
+        else:
+            server = EmbeddedServer(pgdata=root / "pg", port=free_port())
+            server.start()
+            base_url = server.url("postgres")
+        db_name = f"medspa_e2e_{os.getpid()}"
+        run_sql(base_url, f'DROP DATABASE IF EXISTS "{db_name}"')
+        run_sql(base_url, f'CREATE DATABASE "{db_name}"')
+        url = base_url.rsplit("/", 1)[0] + f"/{db_name}"
+        env = {**os.environ, "DATABASE_URL": url, "NEXT_TELEMETRY_DISABLED": "1"}
+
+        data_dir = CLIENT_EXPORT
+        if not (data_dir / "patient.json").exists():
+            data_dir = root / "seed"
+            subprocess.run([BIN / "medspa", "seed", "generate", "--out", data_dir, "--anchor", "2025-11-26"],
+                           check=True, env=env)
+        subprocess.run([BIN / "medspa", "seed", "load", "--dir", data_dir], check=True, env=env)
+
+        api_port, ui_port = free_port(), free_port()
+        env["API_PORT"] = str(api_port)
+        print(f"e2e: building the UI for API port {api_port}...", flush=True)
+        subprocess.run(["npm", "run", "--silent", "build"], cwd=UI, check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        (UI / ".next" / "BUILT_FOR_API_PORT").write_text(str(api_port))
+        processes.append(subprocess.Popen([BIN / "medspa", "api", "--port", str(api_port)], env=env))
+        processes.append(subprocess.Popen(
+            ["npx", "next", "start", "-p", str(ui_port), "-H", "127.0.0.1"], cwd=UI, env=env,
+            stdout=subprocess.DEVNULL,
+        ))
+        wait_for(f"http://127.0.0.1:{api_port}/api/health")
+        wait_for(f"http://127.0.0.1:{ui_port}/")
+        test_env = {**env, "E2E_BASE_URL": f"http://127.0.0.1:{ui_port}",
+                    "E2E_API_URL": f"http://127.0.0.1:{api_port}"}
+        return subprocess.run(["npm", "run", "--silent", "test:e2e"], cwd=UI, env=test_env).returncode
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if server is not None:
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

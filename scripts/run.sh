@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make run`: database, schema, data, API and UI, then wait; Ctrl-C stops everything we started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+API_PORT=${API_PORT:-8000}
+UI_PORT=${UI_PORT:-3000}
+export NEXT_TELEMETRY_DISABLED=1
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -z "${DATABASE_URL:-}" ]; then "$BIN/medspa" db stop >/dev/null || true; fi
+  echo "stopped."
+}
+trap cleanup INT TERM EXIT
+
+echo "database:  $("$BIN/medspa" db start | sed -E 's#//([^:@/]+):[^@]*@#//\1:***@#')"
+"$BIN/medspa" migrate
+if ! ls seed_data/*.json >/dev/null 2>&1; then
+  echo "seed_data/ is empty: generating a demo data set anchored today..."
+  "$BIN/medspa" seed generate --out seed_data
+fi
+"$BIN/medspa" seed load --dir seed_data --if-empty
+
+# The UI's /api proxy target is fixed when it is built: rebuild when the API port changed.
+marker=dashboard-ui/.next/BUILT_FOR_API_PORT
+if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$API_PORT" ] || \
+   [ -n "$(find dashboard-ui/app dashboard-ui/components dashboard-ui/lib -newer "$marker" -print -quit 2>/dev/null)" ]; then
+  echo "building the UI (production build)..."
+  (cd dashboard-ui && API_PORT=$API_PORT npm run --silent build >/dev/null)
+  echo "$API_PORT" > "$marker"
+fi
+
+"$BIN/medspa" api --port "$API_PORT" & pids+=($!)
+(cd dashboard-ui && exec npx next start -p "$UI_PORT" -H 127.0.0.1 >/dev/null) & pids+=($!)
+
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$API_PORT/api/health" >/dev/null 2>&1 && \
+  curl -fsS -o /dev/null "http://127.0.0.1:$UI_PORT/" 2>/dev/null && break
+  sleep 0.5
+done
+cat <<MSG
+
+  Beauty Med Spa analytics is running.
+    Dashboard:  http://127.0.0.1:$UI_PORT
+    API:        http://127.0.0.1:$API_PORT/api/health   (OpenAPI: http://127.0.0.1:$API_PORT/docs)
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"

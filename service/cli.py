@@ -1,0 +1,152 @@
+"""The `medspa` command: database lifecycle, migrations, seed data, the API, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.settings import get_settings
+
+app = typer.Typer(help="Beauty Med Spa analytics.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The database: embedded by default, any server via DATABASE_URL.", no_args_is_help=True)
+seed_app = typer.Typer(help="Generate and load seed data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded server (no-op with DATABASE_URL) and print the URL."""
+    from service.db.resolve import database_url
+
+    typer.echo(database_url())
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded server."""
+    from service.db.embedded import server_for
+
+    settings = get_settings()
+    if settings.database_url:
+        typer.echo("DATABASE_URL is set: that server is not ours to stop.")
+        return
+    stopped = server_for(settings.data_dir, settings.embedded_pg_port).stop()
+    typer.echo("stopped" if stopped else "not running")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL in force (without starting anything)."""
+    from service.db.resolve import database_url
+
+    typer.echo(database_url(start=False))
+
+
+@app.command("migrate")
+def migrate() -> None:
+    """Bring the database schema up to date (Alembic, from models.py)."""
+    from service.db.migrate import upgrade
+    from service.db.resolve import database_url
+
+    upgrade(database_url())
+    typer.echo("schema up to date")
+
+
+# --- seed data --------------------------------------------------------------------------------
+
+
+@seed_app.command("generate")
+def seed_generate(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the six JSON files into.")],
+    patients: Annotated[int, typer.Option(help="How many patients.")] = 4000,
+    seed: Annotated[int, typer.Option(help="Random seed: same arguments, same bytes.")] = 42,
+    anchor: Annotated[str | None, typer.Option(help="'Today' of the data (YYYY-MM-DD); default today.")] = None,
+) -> None:
+    """Write a realistic, deterministic data set in the client's six-file format."""
+    import time
+
+    from service.seed.generator import generate
+
+    anchor_date = dt.date.fromisoformat(anchor) if anchor else None
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    counts = generate(out, patients=patients, seed=seed, anchor=anchor_date)
+    elapsed = time.perf_counter() - started
+    summary = ", ".join(f"{kind} {count:,}" for kind, count in counts.items())
+    typer.echo(f"wrote {out}: {summary} in {elapsed:.1f}s")
+
+
+@seed_app.command("load")
+def seed_load(
+    directory: Annotated[Path, typer.Option("--dir", help="Folder with the six JSON files.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Swap out existing data atomically.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only into an empty database; otherwise do nothing.")
+    ] = False,
+) -> None:
+    """Validate every record and load all of it in one transaction, or nothing."""
+    from service.db.resolve import database_url
+    from service.db.status import database_has_data
+    from service.seed.loader import LoadError, load_directory
+
+    url = database_url()
+    if if_empty and database_has_data(url):
+        typer.echo("database already has data: not loading (use --replace to swap it out)")
+        return
+    try:
+        summary = load_directory(directory, url, replace=replace, progress=sys.stderr.isatty())
+    except LoadError as err:
+        raise _fail(str(err)) from None
+    typer.echo(summary.render())
+
+
+# --- serving and querying ---------------------------------------------------------------------
+
+
+@app.command("api")
+def api(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+) -> None:
+    """Serve the API alone (uvicorn)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
+                log_level="warning")
+
+
+@app.command("openapi")
+def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None) -> None:
+    """Print the OpenAPI document (the source of the UI's TypeScript types)."""
+    from service.app import create_app
+
+    document = json.dumps(create_app(get_settings()).openapi(), indent=2, sort_keys=False) + "\n"
+    if out:
+        out.write_text(document)
+    else:
+        typer.echo(document, nl=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

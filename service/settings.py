@@ -1,0 +1,34 @@
+"""Typed settings, read once from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="Any PostgreSQL server; without it an embedded server is used."
+    )
+    data_dir: Path = Field(default=REPO_ROOT / ".data", description="Where the embedded server keeps its files.")
+    embedded_pg_port: int = Field(default=54329, description="TCP port of the embedded server on 127.0.0.1.")
+    metrics_file: Path = Field(default=REPO_ROOT / "metrics.yaml")
+    as_of: dt.date | None = Field(default=None, description="Overrides the data's as_of date.")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ui_port: int = 3000
+    statement_timeout_ms: int = 15_000
+    pool_size: int = 10
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
