@@ -228,3 +228,80 @@ class PatientSummary(Base):
         Index("ix_patient_summary_first_visit_at", "first_visit_at", "patient_id"),
         Index("ix_patient_summary_visit_count", "visit_count", "patient_id"),
     )
+
+
+# --- access control and audit ----------------------------------------------------------------------
+
+ROLES = ("front_desk", "manager", "agent")
+AUDIT_ACTIONS = ("view_patient", "search_patients", "list_patients", "export_patients", "login", "logout",
+                 "login_failed")
+
+
+class User(Base):
+    """A staff member who signs in to the dashboard."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+
+    __table_args__ = (CheckConstraint(_one_of("role", ("front_desk", "manager")), name="role"),)
+
+
+class UserSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_user_sessions_user_id", "user_id"),)
+
+
+class ApiKey(Base):
+    """A key for a program (the AI agent). Only a hash of the key is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in listings, never enough to use the key
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+
+class AuditEvent(Base):
+    """Append-only trail of looks at patient data. Never holds search text or patient details.
+
+    A trigger (see the migration) refuses UPDATE and DELETE, so rows can only be added.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+    actor: Mapped[str] = mapped_column(String(64))  # username or "key:<name>"
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    patient_id: Mapped[str | None] = mapped_column(String(64))
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_patient_id", "patient_id"),
+    )

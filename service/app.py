@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from service.auth.rate_limit import RateLimiter
 from service.db.engine import make_engine
 from service.db.resolve import database_url
-from service.routes import health, patients
+from service.errors_http import ApiError, api_error_handler
+from service.middleware import RequestContextMiddleware, configure_logging
+from service.routes import auth, health, patients
 from service.settings import Settings, get_settings
 
 
@@ -42,6 +46,15 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60.0)
+    configure_logging()
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=[settings.ui_origin], allow_credentials=True,
+        allow_methods=["GET", "POST"], allow_headers=["content-type", "authorization"],
+    )
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(patients.router)
     return app

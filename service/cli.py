@@ -114,6 +114,91 @@ def seed_load(
     typer.echo(summary.render())
 
 
+# --- accounts ---------------------------------------------------------------------------------
+
+users_app = typer.Typer(help="Staff accounts for the dashboard.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for programs (the AI agent).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+
+DEMO_USERS = (("manager", "manager", "manager-demo-pass"), ("frontdesk", "front_desk", "frontdesk-demo-pass"))
+
+
+def _with_connection(action):  # type: ignore[no-untyped-def]
+    """Run `await action(conn)` in a transaction on the database in force (migrated first)."""
+    import asyncio
+
+    import asyncpg
+
+    from service.db.migrate import upgrade
+    from service.db.resolve import database_url
+
+    url = database_url()
+    upgrade(url)
+
+    async def run():  # type: ignore[no-untyped-def]
+        conn = await asyncpg.connect(url)
+        try:
+            async with conn.transaction():
+                return await action(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    role: Annotated[str, typer.Option(help="front_desk or manager.")] = "front_desk",
+) -> None:
+    """Add a staff user; the password is read from standard input."""
+    from service.auth.store import AccountError, add_user
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        _with_connection(lambda conn: add_user(conn, name, password, role))
+    except AccountError as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"user '{name}' added with role {role}")
+
+
+@users_app.command("demo")
+def users_demo() -> None:
+    """Create the demo users if there are no users yet, and print their credentials."""
+    from service.auth.store import add_user
+
+    async def create(conn):  # type: ignore[no-untyped-def]
+        if await conn.fetchval("SELECT count(*) FROM users"):
+            return False
+        for username, role, password in DEMO_USERS:
+            await add_user(conn, username, password, role)
+        return True
+
+    if _with_connection(create):
+        typer.echo("demo users created:")
+        for username, role, password in DEMO_USERS:
+            typer.echo(f"  {username:<10} / {password:<20} ({role})")
+    else:
+        typer.echo("users exist already: no demo users created")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="What the key is for.")] = "agent",
+    role: Annotated[str, typer.Option(help="agent (default), front_desk or manager.")] = "agent",
+) -> None:
+    """Create an API key (sent as `Authorization: Bearer <key>`); it is shown only once."""
+    from service.auth.store import AccountError, create_api_key
+
+    try:
+        key = _with_connection(lambda conn: create_api_key(conn, name, role))
+    except AccountError as err:
+        raise _fail(str(err)) from None
+    typer.echo(key)
+
+
 # --- serving and querying ---------------------------------------------------------------------
 
 

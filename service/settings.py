@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     ui_port: int = 3000
     statement_timeout_ms: int = 15_000
     pool_size: int = 10
+    session_idle_minutes: int = Field(default=15, description="Signed-in sessions end after this much idle time.")
+    session_cookie_secure: bool = Field(default=False, description="Set behind HTTPS.")
+    login_attempts_per_minute: int = 5
+    ui_origin: str = Field(default="http://127.0.0.1:3000", description="The only origin CORS allows.")
 
 
 @lru_cache

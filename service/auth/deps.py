@@ -1,0 +1,56 @@
+"""Who is calling, as a FastAPI dependency; every data endpoint requires one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.auth import store
+from service.auth.principal import Principal, Role
+from service.errors_http import ApiError
+
+SESSION_COOKIE = "medspa_session"
+
+
+async def current_principal(request: Request) -> Principal:
+    """The signed-in user (session cookie) or API key (Bearer); 401 otherwise."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    settings = request.app.state.settings
+    header = request.headers.get("authorization", "")
+    token = request.cookies.get(SESSION_COOKIE)
+    principal: Principal | None = None
+    async with request.app.state.engine.begin() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        if header.lower().startswith("bearer "):
+            principal = await store.principal_for_key(raw, header[7:].strip())
+            if principal is None:
+                raise ApiError(401, "unauthenticated", "unknown or revoked API key")
+        elif token:
+            idle = dt.timedelta(minutes=settings.session_idle_minutes)
+            principal = await store.resume_session(raw, token, idle)
+            if principal is None:
+                raise ApiError(401, "session_expired", "your session has ended; please sign in again")
+    if principal is None:
+        raise ApiError(401, "unauthenticated", "sign in first (POST /api/auth/login) or send an API key")
+    request.state.principal = principal
+    return principal
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that admits only the given roles (403 `forbidden` otherwise)."""
+
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise ApiError(403, "forbidden", f"the {principal.role} role may not do this")
+        return principal
+
+    return check
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+StaffDep = Annotated[Principal, Depends(require_roles("front_desk", "manager"))]
+ManagerDep = Annotated[Principal, Depends(require_roles("manager"))]

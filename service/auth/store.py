@@ -1,0 +1,114 @@
+"""Accounts, sessions, API keys and the audit trail in PostgreSQL (asyncpg, writable connections)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+import asyncpg
+
+from service.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from service.auth.principal import Principal, Role
+from service.auth.tokens import hash_secret, new_secret
+
+STAFF_ROLES = ("front_desk", "manager")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; the message says why."""
+
+
+async def add_user(conn: asyncpg.Connection, username: str, password: str, role: str) -> None:
+    if role not in STAFF_ROLES:
+        raise AccountError(f"unknown role '{role}': use one of {', '.join(STAFF_ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    exists = await conn.fetchval("SELECT 1 FROM users WHERE username = $1", username)
+    if exists:
+        raise AccountError(f"user '{username}' already exists")
+    await conn.execute(
+        "INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)",
+        username, hash_password(password), role,
+    )
+
+
+async def authenticate(conn: asyncpg.Connection, username: str, password: str) -> Principal | None:
+    row = await conn.fetchrow(
+        "SELECT username, password_hash, role FROM users WHERE username = $1 AND NOT disabled", username
+    )
+    if not verify_password(row["password_hash"] if row else None, password) or row is None:
+        return None
+    return Principal(actor=row["username"], role=cast(Role, row["role"]), kind="user")
+
+
+async def start_session(conn: asyncpg.Connection, username: str) -> str:
+    """A new session for the user; returns the cookie's token (only its hash is stored)."""
+    token = new_secret()
+    await conn.execute(
+        "INSERT INTO user_sessions (token_hash, user_id) SELECT $1, id FROM users WHERE username = $2",
+        hash_secret(token), username,
+    )
+    return token
+
+
+async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta) -> Principal | None:
+    """The session's user if the session is open and was used within `idle`; marks it used now."""
+    token_hash = hash_secret(token)
+    row = await conn.fetchrow(
+        """
+        UPDATE user_sessions s SET last_seen_at = now()
+        FROM users u
+        WHERE s.token_hash = $1 AND u.id = s.user_id AND s.ended_at IS NULL AND NOT u.disabled
+          AND s.last_seen_at > now() - $2::interval
+        RETURNING u.username, u.role
+        """,
+        token_hash, idle,
+    )
+    if row is None:
+        await conn.execute(
+            "UPDATE user_sessions SET ended_at = now() WHERE token_hash = $1 AND ended_at IS NULL", token_hash
+        )
+        return None
+    return Principal(actor=row["username"], role=cast(Role, row["role"]), kind="user", session_token_hash=token_hash)
+
+
+async def end_session(conn: asyncpg.Connection, token_hash: str) -> None:
+    await conn.execute("UPDATE user_sessions SET ended_at = now() WHERE token_hash = $1", token_hash)
+
+
+async def create_api_key(conn: asyncpg.Connection, name: str, role: str = "agent") -> str:
+    """A new key; returned once, stored only as a hash."""
+    if role not in ("agent", "manager", "front_desk"):
+        raise AccountError(f"unknown role '{role}'")
+    key = new_secret("msk_")
+    await conn.execute(
+        "INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ($1, $2, $3, $4)",
+        name, key[:10], hash_secret(key), role,
+    )
+    return key
+
+
+async def principal_for_key(conn: asyncpg.Connection, key: str) -> Principal | None:
+    row = await conn.fetchrow(
+        "SELECT name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", hash_secret(key)
+    )
+    if row is None:
+        return None
+    return Principal(actor=f"key:{row['name']}", role=cast(Role, row["role"]), kind="api_key")
+
+
+async def record_audit(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    action: str,
+    *,
+    patient_id: str | None = None,
+    row_count: int | None = None,
+    client_addr: str | None = None,
+    request_id: str | None = None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO audit_events (actor, role, action, patient_id, row_count, client_addr, request_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        principal.actor, principal.role, action, patient_id, row_count, client_addr, request_id,
+    )

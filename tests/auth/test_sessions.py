@@ -1,0 +1,118 @@
+"""Sign-in, sessions, idle expiry, API keys and rate limiting against a real database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from service.auth.rate_limit import RateLimiter
+from service.auth.store import add_user, create_api_key
+
+
+def _run(url: str, action):  # type: ignore[no-untyped-def]
+    async def go():  # type: ignore[no-untyped-def]
+        conn = await asyncpg.connect(url)
+        try:
+            return await action(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def auth_db(make_database) -> str:  # type: ignore[no-untyped-def]
+    url: str = make_database()
+    _run(url, lambda c: add_user(c, "maria", "correct-horse-1", "manager"))
+    _run(url, lambda c: add_user(c, "desk", "correct-horse-2", "front_desk"))
+    return url
+
+
+def test_login_sets_an_httponly_lax_cookie_and_me_answers(api_for, auth_db: str) -> None:
+    with api_for(auth_db) as client:
+        response = client.post("/api/auth/login", json={"username": "maria", "password": "correct-horse-1"})
+        assert response.status_code == 200
+        assert response.json() == {"username": "maria", "role": "manager"}
+        cookie = response.headers["set-cookie"]
+        assert "medspa_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert client.get("/api/auth/me").json() == {"username": "maria", "role": "manager"}
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(api_for, auth_db: str) -> None:
+    with api_for(auth_db) as client:
+        wrong = client.post("/api/auth/login", json={"username": "maria", "password": "nope-nope"})
+        unknown = client.post("/api/auth/login", json={"username": "nobody", "password": "nope-nope"})
+        assert wrong.status_code == unknown.status_code == 401
+        assert wrong.json() == unknown.json()
+        assert wrong.json()["error"]["code"] == "invalid_credentials"
+        assert "set-cookie" not in wrong.headers
+
+
+def test_without_credentials_me_is_refused(api_for, auth_db: str) -> None:
+    with api_for(auth_db) as client:
+        response = client.get("/api/auth/me")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_logout_ends_the_session(api_for, auth_db: str) -> None:
+    with api_for(auth_db) as client:
+        client.post("/api/auth/login", json={"username": "desk", "password": "correct-horse-2"})
+        token = client.cookies.get("medspa_session")
+        assert client.post("/api/auth/logout").status_code == 204
+        client.cookies.set("medspa_session", token)  # a stolen copy of the cookie no longer works
+        response = client.get("/api/auth/me")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "session_expired"
+
+
+def test_idle_session_expires(api_for, auth_db: str) -> None:
+    with api_for(auth_db) as client:
+        client.post("/api/auth/login", json={"username": "desk", "password": "correct-horse-2"})
+        assert client.get("/api/auth/me").status_code == 200
+        _run(auth_db, lambda c: c.execute(
+            "UPDATE user_sessions SET last_seen_at = now() - interval '16 minutes' WHERE ended_at IS NULL"))
+        response = client.get("/api/auth/me")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "session_expired"
+
+
+def test_api_key_authenticates_as_its_role_and_revoked_or_bogus_keys_do_not(api_for, auth_db: str) -> None:
+    key = _run(auth_db, lambda c: create_api_key(c, "assistant", "agent"))
+    with api_for(auth_db) as client:
+        me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"})
+        assert me.json() == {"username": "key:assistant", "role": "agent"}
+        bogus = client.get("/api/auth/me", headers={"Authorization": "Bearer msk_not-a-key"})
+        assert bogus.status_code == 401
+    _run(auth_db, lambda c: c.execute("UPDATE api_keys SET revoked_at = now() WHERE name = 'assistant'"))
+    with api_for(auth_db) as client:
+        assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_login_is_rate_limited_per_client_and_username(api_for, auth_db: str) -> None:
+    with api_for(auth_db) as client:
+        codes = [client.post("/api/auth/login", json={"username": "maria", "password": f"bad-{i}"}).status_code
+                 for i in range(6)]
+        assert codes == [401] * 5 + [429]
+        limited = client.post("/api/auth/login", json={"username": "maria", "password": "correct-horse-1"})
+        assert limited.status_code == 429
+        assert limited.json()["error"]["code"] == "rate_limited"
+        # another username from the same client is not locked out by maria's failures
+        ok = client.post("/api/auth/login", json={"username": "desk", "password": "correct-horse-2"})
+        assert ok.status_code == 200
+
+
+def test_rate_limiter_window_slides() -> None:
+    limiter = RateLimiter(attempts=2, window_seconds=60)
+    limiter.hit("k", now=0)
+    limiter.hit("k", now=10)
+    assert limiter.retry_after("k", now=20) == pytest.approx(40)
+    assert limiter.retry_after("k", now=61) == 0
+
+
+def test_passwords_are_stored_as_argon2_hashes(auth_db: str) -> None:
+    stored = _run(auth_db, lambda c: c.fetchval("SELECT password_hash FROM users WHERE username = 'maria'"))
+    assert stored.startswith("$argon2id$")
+    assert "correct-horse-1" not in stored
