@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+import asyncpg
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+logger = logging.getLogger("medspa.errors")
 
 
 class ApiError(Exception):
@@ -37,3 +44,53 @@ async def api_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     headers = {"Retry-After": "1"} if exc.retryable else None
     return JSONResponse(status_code=exc.status, content=exc.body(), headers=headers)
+
+
+# Failures that mean "the database is not there right now (or too slow)": a client may retry.
+_UNAVAILABLE = (
+    OSError,  # includes ConnectionError and TimeoutError
+    PoolTimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.QueryCanceledError,
+)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it wraps (SQLAlchemy's `.orig`, Python's `__cause__`/`__context__`)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 8:
+        seen.append(current)
+        orig = current.orig if isinstance(current, DBAPIError) else None
+        current = orig or current.__cause__ or current.__context__
+    return seen
+
+
+def database_failure(exc: BaseException) -> ApiError | None:
+    """The contract's 503 for a database outage or timeout, or None when `exc` is something else."""
+    chain = _causes(exc)
+    if any(isinstance(e, asyncpg.QueryCanceledError) for e in chain):
+        return ApiError(503, "query_timeout", "the query took too long and was cancelled; narrow it or retry",
+                        retryable=True)
+    invalidated = any(getattr(e, "connection_invalidated", False) for e in chain)
+    if invalidated or any(isinstance(e, _UNAVAILABLE | OperationalError | InterfaceError) for e in chain):
+        return ApiError(503, "database_unavailable", "the database is not reachable right now; retry shortly",
+                        retryable=True)
+    return None
+
+
+def unexpected_error_response(exc: BaseException, request_id: str | None) -> JSONResponse:
+    """Anything not handled elsewhere: 503 for database outages, else a plain 500. Bodies and logs name
+    only the exception type, never its message (which could quote patient data)."""
+    error = database_failure(exc)
+    if error is not None:
+        logger.warning("database unavailable", extra={"fields": {"error": type(exc).__name__,
+                                                                 "request_id": request_id}})
+        return JSONResponse(status_code=503, content=error.body(), headers={"Retry-After": "1"})
+    logger.error("unexpected error", extra={"fields": {"error": type(exc).__name__, "request_id": request_id}})
+    body = ApiError(500, "internal_error", "something went wrong on our side; it has been logged").body()
+    return JSONResponse(status_code=500, content=body)

@@ -9,6 +9,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.errors_http import unexpected_error_response
+
 logger = logging.getLogger("medspa.access")
 
 SECURITY_HEADERS = [
@@ -59,8 +61,21 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        started_response = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            # Answer here rather than let the server print a traceback (which could quote data).
+            if started_response:
+                raise
+            response = unexpected_error_response(exc, request_id)
+            await response(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "(unmatched)"

@@ -14,10 +14,12 @@ import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
 import pytest
+from fastapi.testclient import TestClient
 
 from service.db.embedded import EmbeddedServer
 from service.db.urls import to_plain_url
@@ -111,28 +113,55 @@ def client_db_url(make_database, client_export_dir: Path) -> str:  # type: ignor
     return url
 
 
-@pytest.fixture(scope="session")
-def client_api(client_db_url: str) -> Iterator[object]:
-    """A FastAPI TestClient (lifespan running) over the client's export: `client_api.post('/api/query', json=...)`."""
-    from fastapi.testclient import TestClient
+TEST_PASSWORD = "test-password-123"
 
+
+def ensure_user(url: str, role: str) -> str:
+    """A user named after `role` in the database at `url` (created once); returns the username."""
+    import asyncio
+
+    from service.auth.store import add_user
+
+    username = f"test_{role}"
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM users WHERE username = $1", username):
+                await add_user(conn, username, TEST_PASSWORD, role)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+    return username
+
+
+@contextmanager
+def signed_in_client(url: str, role: str | None = "manager") -> Iterator[TestClient]:
+    """A TestClient (lifespan running) over the database at `url`, signed in as `role` (None: anonymous)."""
     from service.app import create_app
     from service.settings import Settings
 
-    app = create_app(Settings(database_url=client_db_url), url=client_db_url)
+    app = create_app(Settings(database_url=url), url=url)
     with TestClient(app) as client:
+        if role is not None:
+            username = ensure_user(url, role)
+            response = client.post("/api/auth/login", json={"username": username, "password": TEST_PASSWORD})
+            assert response.status_code == 200, response.text
+        yield client
+
+
+@pytest.fixture(scope="session")
+def client_api(client_db_url: str) -> Iterator[TestClient]:
+    """A manager's TestClient over the client's export: `client_api.post('/api/query', json=...)`."""
+    with signed_in_client(client_db_url) as client:
         yield client
 
 
 @pytest.fixture
 def api_for():  # type: ignore[no-untyped-def]
-    """Factory: `with api_for(url) as client:` a TestClient over any database URL."""
-    from fastapi.testclient import TestClient
+    """Factory: `with api_for(url) as client:` a manager's TestClient over any database URL.
 
-    from service.app import create_app
-    from service.settings import Settings
-
-    def factory(url: str) -> TestClient:
-        return TestClient(create_app(Settings(database_url=url), url=url))
-
-    return factory
+    `api_for(url, role="front_desk")` signs in with another role; `role=None` stays anonymous.
+    """
+    return signed_in_client

@@ -31,7 +31,7 @@ def auth_db(make_database) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_login_sets_an_httponly_lax_cookie_and_me_answers(api_for, auth_db: str) -> None:
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         response = client.post("/api/auth/login", json={"username": "maria", "password": "correct-horse-1"})
         assert response.status_code == 200
         assert response.json() == {"username": "maria", "role": "manager"}
@@ -41,7 +41,7 @@ def test_login_sets_an_httponly_lax_cookie_and_me_answers(api_for, auth_db: str)
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(api_for, auth_db: str) -> None:
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         wrong = client.post("/api/auth/login", json={"username": "maria", "password": "nope-nope"})
         unknown = client.post("/api/auth/login", json={"username": "nobody", "password": "nope-nope"})
         assert wrong.status_code == unknown.status_code == 401
@@ -51,14 +51,14 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(api_for, auth_db: s
 
 
 def test_without_credentials_me_is_refused(api_for, auth_db: str) -> None:
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         response = client.get("/api/auth/me")
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthenticated"
 
 
 def test_logout_ends_the_session(api_for, auth_db: str) -> None:
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         client.post("/api/auth/login", json={"username": "desk", "password": "correct-horse-2"})
         token = client.cookies.get("medspa_session")
         assert client.post("/api/auth/logout").status_code == 204
@@ -69,7 +69,7 @@ def test_logout_ends_the_session(api_for, auth_db: str) -> None:
 
 
 def test_idle_session_expires(api_for, auth_db: str) -> None:
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         client.post("/api/auth/login", json={"username": "desk", "password": "correct-horse-2"})
         assert client.get("/api/auth/me").status_code == 200
         _run(auth_db, lambda c: c.execute(
@@ -81,18 +81,18 @@ def test_idle_session_expires(api_for, auth_db: str) -> None:
 
 def test_api_key_authenticates_as_its_role_and_revoked_or_bogus_keys_do_not(api_for, auth_db: str) -> None:
     key = _run(auth_db, lambda c: create_api_key(c, "assistant", "agent"))
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"})
         assert me.json() == {"username": "key:assistant", "role": "agent"}
         bogus = client.get("/api/auth/me", headers={"Authorization": "Bearer msk_not-a-key"})
         assert bogus.status_code == 401
     _run(auth_db, lambda c: c.execute("UPDATE api_keys SET revoked_at = now() WHERE name = 'assistant'"))
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
 
 
 def test_login_is_rate_limited_per_client_and_username(api_for, auth_db: str) -> None:
-    with api_for(auth_db) as client:
+    with api_for(auth_db, role=None) as client:
         codes = [client.post("/api/auth/login", json={"username": "maria", "password": f"bad-{i}"}).status_code
                  for i in range(6)]
         assert codes == [401] * 5 + [429]
