@@ -83,6 +83,8 @@ def main() -> int:
             subprocess.run([BIN / "medspa", "seed", "generate", "--out", data_dir, "--anchor", "2025-11-26"],
                            check=True, env=env)
         subprocess.run([BIN / "medspa", "seed", "load", "--dir", data_dir], check=True, env=env)
+        # manager / manager-demo-pass and frontdesk / frontdesk-demo-pass, as `make run` creates them
+        subprocess.run([BIN / "medspa", "users", "demo"], check=True, env=env, stdout=subprocess.DEVNULL)
 
         api_port, ui_port = free_port(), free_port()
         env["API_PORT"] = str(api_port)

@@ -25,6 +25,7 @@ if ! ls seed_data/*.json >/dev/null 2>&1; then
   "$BIN/medspa" seed generate --out seed_data
 fi
 "$BIN/medspa" seed load --dir seed_data --if-empty
+"$BIN/medspa" users demo
 
 # The UI's /api proxy target is fixed when it is built: rebuild when the API port changed.
 marker=dashboard-ui/.next/BUILT_FOR_API_PORT
@@ -46,7 +47,7 @@ done
 cat <<MSG
 
   Beauty Med Spa analytics is running.
-    Dashboard:  http://127.0.0.1:$UI_PORT
+    Dashboard:  http://127.0.0.1:$UI_PORT   (demo sign-in: manager / manager-demo-pass, frontdesk / frontdesk-demo-pass)
     API:        http://127.0.0.1:$API_PORT/api/health   (OpenAPI: http://127.0.0.1:$API_PORT/docs)
   Press Ctrl-C to stop.
 
