@@ -1,0 +1,132 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useMemo } from "react";
+
+import { BarList } from "@/components/charts/bar-list";
+import { CartesianChart } from "@/components/charts/cartesian-chart";
+import { colorAt } from "@/components/charts/chart-config";
+import { ChartTable } from "@/components/charts/chart-table";
+import { Legend } from "@/components/charts/legend";
+import { formatAxis, formatBucket, formatValue } from "@/lib/analytics/format";
+import { useMetricQuery } from "@/lib/analytics/hooks";
+import { patientsHref } from "@/lib/analytics/links";
+import { hasData, pivot } from "@/lib/analytics/pivot";
+import { timeOf, trendGrain, type AnalyticsState } from "@/lib/analytics/state";
+import type { Query, Row } from "@/lib/api/types";
+import { formatEnum, formatNumber } from "@/lib/format";
+
+import { SectionCard, statusOf } from "./section-card";
+
+const SOURCE = "patient.source";
+const num = (v: unknown) => (typeof v === "number" ? v : null);
+
+/** New patients by acquisition source over time, and what each source's patients are worth. */
+export function Acquisition({ state }: { state: AnalyticsState }) {
+  const router = useRouter();
+  const grain = trendGrain(state);
+  const overTime = useMetricQuery(
+    useMemo<Query>(() => ({ measures: ["new_patient_count"], dimensions: [SOURCE], time: timeOf(state, { grain }) }), [state, grain]),
+  );
+  const bySource = useMetricQuery(
+    useMemo<Query>(
+      () => ({
+        measures: ["new_patient_count", "revenue_per_patient", "returning_patient_rate"],
+        dimensions: [SOURCE],
+        time: timeOf(state),
+        order: [{ field: "new_patient_count", dir: "desc" }],
+      }),
+      [state],
+    ),
+  );
+
+  const wide = useMemo(() => pivot(overTime.data?.rows ?? [], "time", SOURCE, "new_patient_count", { fill: 0 }), [overTime.data]);
+  const sources = bySource.data?.rows ?? [];
+  const colorOfSource = useMemo(() => {
+    const map: Record<string, string> = {};
+    wide.categories.forEach((c, i) => (map[c] = colorAt(i)));
+    return map;
+  }, [wide.categories]);
+  const labels = Object.fromEntries(wide.categories.map((c) => [c, formatEnum(c)]));
+  const status = statusOf([overTime, bySource], () => !hasData(overTime.data?.rows, ["new_patient_count"]) && !hasData(sources, ["revenue_per_patient"]));
+
+  const sourceList = (measure: string, unit: "cents" | "ratio", detail?: (row: Row) => string) =>
+    [...sources]
+      .sort((a, b) => (num(b[measure]) ?? -1) - (num(a[measure]) ?? -1))
+      .map((row) => {
+        const source = String(row[SOURCE] ?? "");
+        return {
+          key: source,
+          label: formatEnum(source),
+          value: num(row[measure]),
+          display: formatValue(row[measure], unit),
+          detail: detail?.(row),
+          href: patientsHref({ filters: { source: [source] } }),
+          color: colorOfSource[source],
+        };
+      });
+
+  return (
+    <SectionCard
+      id="acquisition"
+      title="Acquisition"
+      description="Where new patients come from, and how much each source's patients spend and return."
+      queries={[overTime, bySource]}
+      status={status}
+      empty={{ title: "No new patients in this period", body: "No patient had a first visit in the selected dates." }}
+      table={() => (
+        <ChartTable
+          caption="New patients, revenue per patient and returning rate by source"
+          columns={[
+            { key: SOURCE, label: "Source", format: (v) => formatEnum(String(v ?? "")) },
+            { key: "new_patient_count", label: "New patients", numeric: true, format: (v) => formatNumber(num(v)) },
+            { key: "revenue_per_patient", label: "Revenue per patient", numeric: true, format: (v) => formatValue(v, "cents") },
+            { key: "returning_patient_rate", label: "Returning rate", numeric: true, format: (v) => formatValue(v, "ratio") },
+          ]}
+          rows={sources}
+        />
+      )}
+    >
+      <div className="grid gap-8 lg:grid-cols-5">
+        <div className="min-w-0 lg:col-span-3">
+          <h3 className="mb-2 text-body font-semibold text-ink">New patients by source, per {grain}</h3>
+          <Legend className="mb-3" items={wide.categories.map((c) => ({ key: c, label: labels[c] ?? c, color: colorOfSource[c]! }))} />
+          <CartesianChart
+            type="bar"
+            stacked
+            rows={wide.rows}
+            index="time"
+            categories={wide.categories}
+            labels={labels}
+            colors={colorOfSource}
+            valueFormatter={(v) => formatNumber(v)}
+            axisFormatter={(v) => formatAxis(v, "count")}
+            indexFormatter={(v, o) => formatBucket(v, grain, o)}
+            ariaLabel={`Stacked bar chart: new patients by acquisition source per ${grain}`}
+            onSelect={(_row, source) => router.push(patientsHref({ filters: { source: [source] } }))}
+            selectHint="open the patients from that source"
+            height={240}
+          />
+        </div>
+        <div className="grid min-w-0 gap-6 sm:grid-cols-2 lg:col-span-2 lg:grid-cols-1">
+          <div>
+            <h3 className="mb-2 text-body font-semibold text-ink">Revenue per patient</h3>
+            <BarList
+              ariaLabel="Revenue per patient by source"
+              items={sourceList("revenue_per_patient", "cents", (r) => `${formatNumber(num(r.new_patient_count))} new`)}
+              linkHint="Open the patients from this source"
+            />
+          </div>
+          <div>
+            <h3 className="mb-2 text-body font-semibold text-ink">Returning patient rate</h3>
+            <BarList
+              ariaLabel="Returning patient rate by source"
+              items={sourceList("returning_patient_rate", "ratio")}
+              linkHint="Open the patients from this source"
+            />
+          </div>
+        </div>
+      </div>
+    </SectionCard>
+  );
+}

@@ -1,0 +1,243 @@
+"use client";
+
+import {
+  getCoreRowModel,
+  useReactTable,
+  type PaginationState,
+  type SortingState,
+  type Updater,
+} from "@tanstack/react-table";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+
+import { DataTable } from "@/components/data-table/data-table";
+import { DataTablePagination } from "@/components/data-table/pagination";
+import { EmptyState, ErrorState } from "@/components/data-table/states";
+import { Button } from "@/components/ui/button";
+import type { Row } from "@/lib/api/types";
+import { downloadText } from "@/lib/csv";
+import { formatDate, formatNumber } from "@/lib/format";
+import { useDebounced } from "@/lib/use-debounced";
+
+import { patientColumns } from "./columns";
+import { exportPatientsCsv } from "./export-csv";
+import { PatientCard } from "./patient-card";
+import { patientId, patientName } from "./patient-row";
+import { effectiveSort, listQuery, quickView } from "./query";
+import { QuickViews } from "./quick-views";
+import {
+  countActiveFilters,
+  EMPTY_FILTERS,
+  parsePatientParams,
+  serializePatientParams,
+  type PageSize,
+  type PatientTableState,
+  type SortId,
+} from "./search-params";
+import { sessionMemory } from "./session-memory";
+import { ExportButton, FilterBar, MobileSort, SearchBox } from "./toolbar";
+import { useAsOf, usePatientList, useViewCounts } from "./use-patient-data";
+
+/** The front desk's patient list: URL-driven view state, server-side sort/paging, CSV export. */
+export function PatientTable() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const state = useMemo(() => parsePatientParams(searchParams), [searchParams]);
+
+  // ---- URL is the state: every change is a navigation (push: the back button undoes it) ------
+  const navigate = useCallback(
+    (next: PatientTableState, mode: "push" | "replace" = "push") => {
+      const qs = serializePatientParams(next);
+      const href = qs ? `${pathname}?${qs}` : pathname;
+      // Next 14.1+ syncs useSearchParams with the native History API: a shallow update with no
+      // server round trip, and the back button still walks through each view.
+      if (mode === "push") window.history.pushState(null, "", href);
+      else window.history.replaceState(null, "", href);
+    },
+    [pathname],
+  );
+  const update = (patch: Partial<PatientTableState>) => navigate({ ...state, pageIndex: 0, ...patch });
+
+  // ---- search: local + debounced, never in the URL ------------------------------------------
+  const [searchInput, setSearchInput] = useState(() => sessionMemory.search);
+  const search = useDebounced(searchInput.trim(), 300);
+  const previousSearch = useRef(search);
+  useEffect(() => {
+    sessionMemory.search = searchInput;
+  }, [searchInput]);
+  useEffect(() => {
+    if (previousSearch.current === search) return;
+    previousSearch.current = search;
+    if (state.pageIndex > 0) navigate({ ...state, pageIndex: 0 }, "replace");
+  }, [search, state, navigate]);
+
+  useEffect(() => {
+    const qs = serializePatientParams(state);
+    sessionMemory.listHref = qs ? `/patients?${qs}` : "/patients";
+  }, [state]);
+
+  // ---- data ------------------------------------------------------------------------------------
+  const asOfQuery = useAsOf();
+  const asOf = asOfQuery.data ?? null;
+  const query = useMemo(() => listQuery(state, search, asOf), [state, search, asOf]);
+  const list = usePatientList(query);
+  const counts = useViewCounts(state.filters, search, asOf);
+
+  const rows = list.data?.rows ?? [];
+  const totalRows = list.data?.total_rows ?? null;
+  const dataAsOf = list.data?.meta.as_of ?? asOf;
+  const sort = effectiveSort(state);
+
+  // A URL page past the end (e.g. after a filter elsewhere) snaps back to the last page.
+  useEffect(() => {
+    if (totalRows === null || list.isPlaceholderData) return;
+    const lastIndex = Math.max(Math.ceil(totalRows / state.pageSize) - 1, 0);
+    if (state.pageIndex > lastIndex) navigate({ ...state, pageIndex: lastIndex }, "replace");
+  }, [totalRows, list.isPlaceholderData, state, navigate]);
+
+  // ---- table -----------------------------------------------------------------------------------
+  const columns = useMemo(() => patientColumns(dataAsOf), [dataAsOf]);
+  const sorting: SortingState = [{ id: sort.id, desc: sort.dir === "desc" }];
+  const pagination: PaginationState = { pageIndex: state.pageIndex, pageSize: state.pageSize };
+
+  const table = useReactTable<Row>({
+    data: rows,
+    columns,
+    getRowId: (row) => patientId(row),
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+    enableSortingRemoval: false,
+    enableMultiSort: false,
+    rowCount: totalRows ?? 0,
+    state: { sorting, pagination },
+    onSortingChange: (updater: Updater<SortingState>) => {
+      const next = typeof updater === "function" ? updater(sorting) : updater;
+      const first = next[0];
+      if (first) update({ sort: { id: first.id as SortId, dir: first.desc ? "desc" : "asc" } });
+    },
+    onPaginationChange: (updater: Updater<PaginationState>) => {
+      const next = typeof updater === "function" ? updater(pagination) : updater;
+      if (next.pageSize !== state.pageSize) update({ pageSize: next.pageSize as PageSize });
+      else navigate({ ...state, pageIndex: next.pageIndex });
+    },
+  });
+
+  // ---- actions ---------------------------------------------------------------------------------
+  const filterCount = countActiveFilters(state.filters);
+  const anythingSet = filterCount > 0 || searchInput.trim() !== "" || state.view !== "all";
+  const clearAll = () => {
+    setSearchInput("");
+    navigate({ ...state, view: "all", filters: EMPTY_FILTERS, sort: null, pageIndex: 0 });
+  };
+  const openRow = (row: Row, event: { metaKey?: boolean; ctrlKey?: boolean }) => {
+    const href = `/patients/${encodeURIComponent(patientId(row))}`;
+    if (event.metaKey || event.ctrlKey) window.open(href, "_blank", "noopener");
+    else router.push(href);
+  };
+
+  const [exporting, setExporting] = useState(false);
+  const [exportProgress, setExportProgress] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const runExport = async () => {
+    setExporting(true);
+    setExportError(null);
+    try {
+      const result = await exportPatientsCsv(state, search, asOf, (done, total) =>
+        setExportProgress(`Exporting ${formatNumber(done)} of ${formatNumber(total)}`),
+      );
+      downloadText(`patients-${state.view}-${result.asOf ?? "export"}.csv`, result.csv);
+    } catch (error) {
+      setExportError(error instanceof Error ? error.message : "The export failed.");
+    } finally {
+      setExporting(false);
+      setExportProgress(null);
+    }
+  };
+
+  // ---- states ----------------------------------------------------------------------------------
+  const loading = !list.data && !list.error;
+  const view = quickView(state.view);
+  let placeholder: ReactNode = null;
+  if (list.error && !list.data) {
+    placeholder = <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
+  } else if (asOfQuery.error && !list.data) {
+    placeholder = <ErrorState error={asOfQuery.error} onRetry={() => void asOfQuery.refetch()} />;
+  } else if (list.data && totalRows === 0 && !list.isPlaceholderData) {
+    placeholder = (
+      <EmptyState
+        title="No patients match"
+        body={
+          anythingSet
+            ? `Nobody matches ${[search ? `“${search}”` : null, state.view !== "all" ? view.label : null, filterCount ? `${filterCount} filter${filterCount > 1 ? "s" : ""}` : null].filter(Boolean).join(" + ")}. Loosen the filters or clear them.`
+            : "There are no patients yet. Load data to see them here."
+        }
+        action={
+          anythingSet ? (
+            <Button variant="secondary" onClick={clearAll}>
+              Clear filters
+            </Button>
+          ) : null
+        }
+      />
+    );
+  }
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-title">Patients</h1>
+          <p className="mt-1 text-muted">
+            {dataAsOf ? <>Data as of {formatDate(dataAsOf)}</> : "Loading the data's date…"}
+            {totalRows !== null ? <> · {formatNumber(totalRows)} in this view</> : null}
+          </p>
+        </div>
+        <div className="flex items-center gap-2">
+          <ExportButton
+            onExport={() => void runExport()}
+            busy={exporting}
+            progress={exportProgress}
+            disabled={!list.data || totalRows === 0}
+          />
+        </div>
+      </div>
+      {exportError ? (
+        <p role="alert" className="text-negative">
+          Export failed: {exportError}
+        </p>
+      ) : null}
+
+      <QuickViews active={state.view} counts={counts} onSelect={(id) => update({ view: id, sort: null })} />
+
+      <div className="flex flex-col gap-3">
+        <div className="flex flex-col gap-3 lg:flex-row lg:items-center">
+          <SearchBox value={searchInput} onChange={setSearchInput} />
+          <FilterBar filters={state.filters} onChange={(filters) => update({ filters })} asOf={asOf} />
+          {anythingSet ? (
+            <Button variant="link" size="sm" onClick={clearAll} className="self-start lg:self-center" data-testid="clear-all">
+              Clear all
+            </Button>
+          ) : null}
+        </div>
+        <MobileSort sort={sort} onChange={(next) => update({ sort: next })} />
+      </div>
+
+      <div>
+        <DataTable
+          table={table}
+          caption={`Patients, ${view.label.toLowerCase()}, sorted by ${sort.id} ${sort.dir === "asc" ? "ascending" : "descending"}`}
+          loading={loading}
+          fetching={list.isFetching && list.isPlaceholderData}
+          placeholder={placeholder}
+          skeletonRows={Math.min(state.pageSize, 12)}
+          onRowOpen={openRow}
+          rowLabel={(row) => `Open ${patientName(row)}`}
+          renderCard={(row) => <PatientCard row={row} asOf={dataAsOf} />}
+        />
+        {placeholder ? null : <DataTablePagination table={table} totalRows={totalRows} noun="patients" />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * The comparison period's dates, for labels only ("vs May 31 – Aug 28"). The engine computes the
+ * compared values; if it echoes the compared range in `meta` that is used, else the label is
+ * derived from the echoed `meta.range` the way the contract words the comparison.
+ */
+import type { QueryResponse } from "@/lib/api/types";
+import { addDays, addMonths, daysBetween } from "@/lib/dates";
+
+import { formatRange } from "./format";
+
+type Range = { start: string; end: string };
+
+const asRange = (value: unknown): Range | null => {
+  if (!value || typeof value !== "object") return null;
+  const v = value as Record<string, unknown>;
+  return typeof v.start === "string" && typeof v.end === "string" ? { start: v.start, end: v.end } : null;
+};
+
+export function rangeOf(response: QueryResponse | undefined): Range | null {
+  return asRange(response?.meta?.range ?? null);
+}
+
+export function compareRangeOf(response: QueryResponse | undefined, compare: string | undefined): Range | null {
+  if (!response || !compare) return null;
+  const meta = response.meta as Record<string, unknown>;
+  const echoed = asRange(meta.compare_range) ?? asRange(meta.previous_range) ?? asRange((meta.compare as Record<string, unknown> | undefined)?.range);
+  if (echoed) return echoed;
+  const range = rangeOf(response);
+  if (!range) return null;
+  if (compare === "previous_year") return { start: addMonths(range.start, -12), end: addMonths(range.end, -12) };
+  const length = daysBetween(range.start, range.end);
+  return { start: addDays(range.start, -length), end: range.start };
+}
+
+export function versusLabel(response: QueryResponse | undefined, compare: string | undefined): string | null {
+  if (!compare) return null;
+  const range = compareRangeOf(response, compare);
+  if (range) return `vs ${formatRange(range)}`;
+  return compare === "previous_year" ? "vs previous year" : "vs previous period";
+}

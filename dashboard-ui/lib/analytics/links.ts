@@ -1,0 +1,45 @@
+/**
+ * Drill-down links. Links into the patient table are built with the patient table's own URL
+ * serializer (components/patients/search-params.ts), so they always parse back into the view
+ * they describe. What the patient table cannot express (a day-and-hour slot, a payment method,
+ * a cohort) drills into Explore with the query in its URL instead.
+ */
+import {
+  DEFAULT_PAGE_SIZE,
+  EMPTY_FILTERS,
+  serializePatientParams,
+  type PatientFilters,
+  type Sort,
+  type ViewId,
+} from "@/components/patients/search-params";
+import type { Query } from "@/lib/api/types";
+import { addDays } from "@/lib/dates";
+
+export interface PatientLink {
+  view?: ViewId;
+  filters?: Partial<PatientFilters>;
+  sort?: Sort | null;
+}
+
+/** `/patients?…` in the patient table's own URL format. */
+export function patientsHref({ view = "all", filters = {}, sort = null }: PatientLink = {}): string {
+  const query = serializePatientParams({
+    view,
+    filters: { ...EMPTY_FILTERS, ...filters },
+    sort,
+    pageIndex: 0,
+    pageSize: DEFAULT_PAGE_SIZE,
+  });
+  return query ? `/patients?${query}` : "/patients";
+}
+
+/** Patients whose last visit falls in [start, end) (the engine's echoed range). */
+export function lastVisitIn(range: { start: string; end: string } | null | undefined): Partial<PatientFilters> {
+  if (!range) return {};
+  return { lastVisit: { from: range.start.slice(0, 10), to: addDays(range.end.slice(0, 10), -1) } };
+}
+
+/** `/explore?q=<the query as JSON>`: what Explore parses (lib/analytics/explore-url.ts). */
+export function exploreHref(query: Query): string {
+  return `/explore?q=${encodeURIComponent(JSON.stringify(query))}`;
+}
