@@ -77,7 +77,7 @@ def database_failure(exc: BaseException) -> ApiError | None:
         return ApiError(503, "query_timeout", "the query took too long and was cancelled; narrow it or retry",
                         retryable=True)
     invalidated = any(getattr(e, "connection_invalidated", False) for e in chain)
-    if invalidated or any(isinstance(e, _UNAVAILABLE | OperationalError | InterfaceError) for e in chain):
+    if invalidated or any(isinstance(e, (*_UNAVAILABLE, OperationalError, InterfaceError)) for e in chain):
         return ApiError(503, "database_unavailable", "the database is not reachable right now; retry shortly",
                         retryable=True)
     return None
