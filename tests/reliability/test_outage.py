@@ -89,7 +89,8 @@ def test_database_outage_gives_retryable_503_and_recovers(stack) -> None:  # typ
                     if response.status_code != 200:
                         error = response.json()["error"]
                         code = error["code"] if error.get("retryable") is True else f"not retryable: {error}"
-                        assert response.headers.get("retry-after") == "1"
+                        if response.headers.get("retry-after") != "1":
+                            code = "no Retry-After header"
                     results.append((started, response.status_code, code, time.monotonic() - started))
                 except httpx.HTTPError as err:  # a hang past the client timeout lands here
                     results.append((started, 0, type(err).__name__, time.monotonic() - started))
