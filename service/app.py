@@ -10,12 +10,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from service.agent.http import mount_mcp
 from service.auth.rate_limit import RateLimiter
 from service.db.engine import make_engine
 from service.db.resolve import database_url
+from service.errors import install as install_query_errors
 from service.errors_http import ApiError, api_error_handler
 from service.middleware import RequestContextMiddleware, configure_logging
-from service.routes import auth, health, patients
+from service.routes import agent, audit, auth, health, patients
+from service.routes import catalog as catalog_routes
+from service.routes import query as query_routes
 from service.settings import Settings, get_settings
 
 
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60.0)
     configure_logging()
     app.add_exception_handler(ApiError, api_error_handler)
+    install_query_errors(app)  # semantic layer: QueryError -> 400, non-query bodies -> 422 (contract shape)
     app.add_middleware(
         CORSMiddleware, allow_origins=[settings.ui_origin], allow_credentials=True,
         allow_methods=["GET", "POST"], allow_headers=["content-type", "authorization"],
@@ -57,4 +62,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(patients.router)
+    app.include_router(audit.router)
+    app.include_router(agent.router)
+    app.include_router(catalog_routes.router)
+    app.include_router(query_routes.router)
+    mount_mcp(app)  # MCP over streamable HTTP at /mcp (agent API keys)
     return app

@@ -217,6 +217,14 @@ def api(
                 log_level="warning")
 
 
+@app.command("mcp")
+def mcp() -> None:
+    """Serve the MCP tools over stdio for Claude Desktop and other MCP clients (acts as the agent role)."""
+    from service.agent.stdio import run_stdio
+
+    run_stdio(get_settings())
+
+
 @app.command("openapi")
 def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None) -> None:
     """Print the OpenAPI document (the source of the UI's TypeScript types)."""
@@ -227,6 +235,32 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file in
         out.write_text(document)
     else:
         typer.echo(document, nl=False)
+
+
+# --- semantic query (owned by the semantic layer) ----------------------------------------------
+
+
+@app.command("query")
+def query(
+    body: Annotated[str, typer.Argument(help="The query as JSON (see docs/query-api.md); `-` reads stdin.")],
+    sql: Annotated[bool, typer.Option("--sql", help="Print the SQL it would run instead (POST /api/query/sql).")]
+    = False,
+    dialect: Annotated[str, typer.Option(help="SQL dialect for --sql: postgres or duckdb.")] = "postgres",
+) -> None:
+    """Run a semantic query and print exactly the API's response body; exit 1 when it is refused."""
+    import asyncio
+
+    from service.services.query_cli import post_in_process
+
+    text = sys.stdin.read() if body == "-" else body
+    path, params = ("/api/query/sql", {"dialect": dialect}) if sql else ("/api/query", None)
+    status, response = asyncio.run(post_in_process(get_settings(), path, text, params))
+    typer.echo(response)
+    if status != 200:
+        raise typer.Exit(code=1)
+
+
+# --- end of semantic query ----------------------------------------------------------------------
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""The evaluation set: every listed tool call fits the generated schema and returns the stored answer.
+
+The answers in evals/questions.yaml were computed once by our own SQL over the client's export
+(evals/compute_expected.py), independently of the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from service.agent.schemas import tool_specs
+
+EVALS = yaml.safe_load((Path(__file__).resolve().parents[2] / "evals" / "questions.yaml").read_text())
+QUESTIONS = {q["id"]: q for q in EVALS["questions"]}
+
+
+def _same(actual: Any, expected: Any, tolerance: float) -> bool:
+    if isinstance(expected, bool) or not isinstance(expected, int | float):
+        return bool(actual == expected)
+    if not isinstance(actual, int | float):
+        return False
+    return math.isclose(actual, expected, rel_tol=1e-9, abs_tol=max(tolerance, 1e-12))
+
+
+def _project(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    return [{c: (str(r.get(c))[:10] if c == "time" and r.get(c) else r.get(c)) for c in columns} for r in rows]
+
+
+def test_there_are_thirty_questions() -> None:
+    assert len(QUESTIONS) == 30
+    assert all(q["expect"]["rows"] for q in QUESTIONS.values())
+
+
+@pytest.mark.parametrize("qid", sorted(QUESTIONS))
+def test_eval_question(qid: str, run_tool) -> None:
+    item = QUESTIONS[qid]
+    call, expect = item["call"], item["expect"]
+    run, catalog = run_tool
+    spec = next(s for s in tool_specs(catalog()) if s.name == call["tool"])
+    jsonschema.validate(call["arguments"], spec.input_schema, cls=jsonschema.Draft202012Validator)
+
+    outcome = run(call["tool"], call["arguments"])
+    assert outcome.ok, f"{qid}: {outcome.payload}"
+    result = outcome.payload
+    if call["tool"] == "query":
+        assert result["meta"]["as_of"] == EVALS["as_of"]
+        actual_rows = result["rows"]
+    else:
+        actual_rows = result["values"]
+    expected_rows = expect["rows"]
+    columns = list(expected_rows[0])
+    actual = _project(actual_rows, columns)
+    if not expect.get("ordered", True):
+        keys = [c for c in columns if not isinstance(expected_rows[0][c], int | float) or c == "time"]
+        actual = sorted(actual, key=lambda r: [str(r[k]) for k in keys])
+        expected_rows = sorted(expected_rows, key=lambda r: [str(r[k]) for k in keys])
+    assert len(actual) == len(expected_rows), f"{qid}: {actual} != {expected_rows}"
+    tolerance = float(expect.get("tolerance", 0))
+    for got, want in zip(actual, expected_rows, strict=True):
+        assert all(_same(got[c], want[c], tolerance) for c in columns), f"{qid}: {got} != {want}"
