@@ -41,6 +41,24 @@ def wait_for(url: str, seconds: float = 90) -> None:
     raise TimeoutError(f"{url} did not answer within {seconds:.0f}s")
 
 
+UI_SOURCES = ("app", "components", "lib", "middleware.ts", "next.config.mjs", "package-lock.json",
+              "tailwind.config.ts")
+
+
+def ui_build_is_stale() -> bool:
+    """True when there is no production build or a UI source changed after it was made."""
+    build_id = UI / ".next" / "BUILD_ID"
+    if not build_id.exists():
+        return True
+    built = build_id.stat().st_mtime
+    for name in UI_SOURCES:
+        path = UI / name
+        files = [path] if path.is_file() else list(path.rglob("*")) if path.is_dir() else []
+        if any(f.stat().st_mtime > built for f in files if f.is_file()):
+            return True
+    return False
+
+
 def run_sql(url: str, statement: str) -> None:
     import asyncio
 
@@ -87,11 +105,11 @@ def main() -> int:
         subprocess.run([BIN / "medspa", "users", "demo"], check=True, env=env, stdout=subprocess.DEVNULL)
 
         api_port, ui_port = free_port(), free_port()
-        env["API_PORT"] = str(api_port)
-        print(f"e2e: building the UI for API port {api_port}...", flush=True)
-        subprocess.run(["npm", "run", "--silent", "build"], cwd=UI, check=True, env=env,
-                       stdout=subprocess.DEVNULL)
-        (UI / ".next" / "BUILT_FOR_API_PORT").write_text(str(api_port))
+        env["API_PORT"] = str(api_port)  # read at run time by the UI's middleware proxy
+        if ui_build_is_stale():
+            print("e2e: building the UI...", flush=True)
+            subprocess.run(["npm", "run", "--silent", "build"], cwd=UI, check=True, env=env,
+                           stdout=subprocess.DEVNULL)
         processes.append(subprocess.Popen([BIN / "medspa", "api", "--port", str(api_port)], env=env))
         processes.append(subprocess.Popen(
             ["npx", "next", "start", "-p", str(ui_port), "-H", "127.0.0.1"], cwd=UI, env=env,

@@ -27,13 +27,11 @@ fi
 "$BIN/medspa" seed load --dir seed_data --if-empty
 "$BIN/medspa" users demo
 
-# The UI's /api proxy target is fixed when it is built: rebuild when the API port changed.
-marker=dashboard-ui/.next/BUILT_FOR_API_PORT
-if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$API_PORT" ] || \
-   [ -n "$(find dashboard-ui/app dashboard-ui/components dashboard-ui/lib -newer "$marker" -print -quit 2>/dev/null)" ]; then
+# Build the UI when there is no production build or its sources changed since (the /api proxy
+# reads API_PORT at run time, so one build serves any port).
+if .venv/bin/python -c "import sys; sys.path.insert(0, 'scripts'); import e2e_stack; sys.exit(0 if e2e_stack.ui_build_is_stale() else 1)"; then
   echo "building the UI (production build)..."
-  (cd dashboard-ui && API_PORT=$API_PORT npm run --silent build >/dev/null)
-  echo "$API_PORT" > "$marker"
+  (cd dashboard-ui && npm run --silent build >/dev/null)
 fi
 
 "$BIN/medspa" api --port "$API_PORT" & pids+=($!)

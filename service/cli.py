@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import asyncpg
 import typer
 
 from service.settings import get_settings
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Beauty Med Spa analytics.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="The database: embedded by default, any server via DATABASE_URL.", no_args_is_help=True)
@@ -124,11 +128,9 @@ app.add_typer(keys_app, name="keys")
 DEMO_USERS = (("manager", "manager", "manager-demo-pass"), ("frontdesk", "front_desk", "frontdesk-demo-pass"))
 
 
-def _with_connection(action):  # type: ignore[no-untyped-def]
+def _with_connection(action: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
     """Run `await action(conn)` in a transaction on the database in force (migrated first)."""
     import asyncio
-
-    import asyncpg
 
     from service.db.migrate import upgrade
     from service.db.resolve import database_url
@@ -136,7 +138,7 @@ def _with_connection(action):  # type: ignore[no-untyped-def]
     url = database_url()
     upgrade(url)
 
-    async def run():  # type: ignore[no-untyped-def]
+    async def run() -> T:
         conn = await asyncpg.connect(url)
         try:
             async with conn.transaction():
@@ -169,7 +171,7 @@ def users_demo() -> None:
     """Create the demo users if there are no users yet, and print their credentials."""
     from service.auth.store import add_user
 
-    async def create(conn):  # type: ignore[no-untyped-def]
+    async def create(conn: asyncpg.Connection) -> bool:
         if await conn.fetchval("SELECT count(*) FROM users"):
             return False
         for username, role, password in DEMO_USERS:
