@@ -41,24 +41,6 @@ def wait_for(url: str, seconds: float = 90) -> None:
     raise TimeoutError(f"{url} did not answer within {seconds:.0f}s")
 
 
-UI_SOURCES = ("app", "components", "lib", "middleware.ts", "next.config.mjs", "package-lock.json",
-              "tailwind.config.ts")
-
-
-def ui_build_is_stale() -> bool:
-    """True when there is no production build or a UI source changed after it was made."""
-    build_id = UI / ".next" / "BUILD_ID"
-    if not build_id.exists():
-        return True
-    built = build_id.stat().st_mtime
-    for name in UI_SOURCES:
-        path = UI / name
-        files = [path] if path.is_file() else list(path.rglob("*")) if path.is_dir() else []
-        if any(f.stat().st_mtime > built for f in files if f.is_file()):
-            return True
-    return False
-
-
 def run_sql(url: str, statement: str) -> None:
     import asyncio
 
@@ -76,6 +58,8 @@ def run_sql(url: str, statement: str) -> None:
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO / "scripts"))
+    from ui_build import ui_build_is_stale
     from service.db.embedded import EmbeddedServer
 
     root = Path(tempfile.mkdtemp(prefix="medspa-e2e-"))

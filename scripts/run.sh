@@ -29,7 +29,7 @@ fi
 
 # Build the UI when there is no production build or its sources changed since (the /api proxy
 # reads API_PORT at run time, so one build serves any port).
-if .venv/bin/python -c "import sys; sys.path.insert(0, 'scripts'); import e2e_stack; sys.exit(0 if e2e_stack.ui_build_is_stale() else 1)"; then
+if .venv/bin/python scripts/ui_build.py; then
   echo "building the UI (production build)..."
   (cd dashboard-ui && npm run --silent build >/dev/null)
 fi
