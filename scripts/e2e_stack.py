@@ -60,6 +60,7 @@ def main() -> int:
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "scripts"))
     from ui_build import ui_build_is_stale
+
     from service.db.embedded import EmbeddedServer
 
     root = Path(tempfile.mkdtemp(prefix="medspa-e2e-"))
