@@ -1,0 +1,211 @@
+"""The catalog's shapes: pydantic models of `metrics.yaml` (raw) and the frozen members built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from semantic.catalog.expr import Expr
+
+DimType = Literal["string", "number", "integer", "boolean", "date", "time"]
+MeasureType = Literal["integer", "number"]
+Grain = Literal["day", "week", "month", "quarter", "year"]
+Aggregation = Literal["sum", "count", "count_distinct", "min", "max", "avg", "median"]
+Unit = Literal["cents", "count", "hours", "ratio", "days"]
+Format = Literal["currency", "integer", "decimal", "percent", "hours", "days"]
+Cardinality = Literal["many_to_one", "one_to_one"]
+
+GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
+
+
+class _Raw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RawSearch(_Raw):
+    """A filter-only dimension matched by the `search` op: lower-case text and phone digits."""
+
+    text: Any = Field(description="expression of lower-case text to match words against")
+    digits: Any = Field(default=None, description="expression of digits-only text to match a phone against")
+
+
+class RawDimension(_Raw):
+    type: DimType
+    column: str | None = None
+    expr: Any = None
+    search: RawSearch | None = None
+    label: str
+    description: str = ""
+    synonyms: list[str] = []
+    pii: bool = False
+    filter_only: bool = False
+    grains: list[Grain] | None = None
+    unit: Unit | None = None
+    format: Format | None = None
+    materialized: str | None = Field(default=None, description="column of the entity's summary table")
+
+
+class RawEntity(_Raw):
+    table: str
+    primary_key: str
+    label: str
+    description: str = ""
+    grain: str = Field(description="what one row is, in words")
+    summary_table: str | None = None
+    summary_key: str | None = None
+    dimensions: dict[str, RawDimension] = {}
+
+
+class RawJoin(_Raw):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    column: str = Field(description="foreign key column of `from`'s table")
+    to_column: str | None = Field(default=None, description="default: `to`'s primary key")
+    cardinality: Cardinality = "many_to_one"
+    description: str = ""
+
+
+class RawMeasure(_Raw):
+    entity: str
+    agg: Aggregation
+    expr: Any = None
+    filter: Any = None
+    min_count: int | None = Field(default=None, ge=2, description="count_distinct only: values seen in >= N rows")
+    time: str | None = None
+    type: MeasureType
+    unit: Unit
+    format: Format | None = None
+    label: str
+    description: str
+    synonyms: list[str] = []
+    split_measure: str | None = Field(
+        default=None, description="the measure to use when grouping or filtering below this measure's grain")
+
+
+class RawDerived(_Raw):
+    formula: Any
+    type: MeasureType
+    unit: Unit
+    format: Format | None = None
+    label: str
+    description: str
+    synonyms: list[str] = []
+    round: bool = Field(default=False, description="round to an integer (money is integer cents)")
+
+
+class RawCatalog(_Raw):
+    version: int = 1
+    entities: dict[str, RawEntity]
+    joins: list[RawJoin] = []
+    measures: dict[str, RawMeasure] = {}
+    derived_measures: dict[str, RawDerived] = {}
+
+
+# --- built members ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    table: str
+    primary_key: str
+    label: str
+    description: str
+    grain: str
+    summary_table: str | None
+    summary_key: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Join:
+    """child --(column = parent.to_column)--> parent; many_to_one or one_to_one from the child's side."""
+
+    child: str
+    parent: str
+    column: str
+    to_column: str
+    cardinality: Cardinality
+    line: int
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    text: Expr
+    digits: Expr | None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str  # qualified: entity.short
+    entity: str
+    short: str
+    type: DimType
+    expr: Expr | None
+    search: SearchSpec | None
+    label: str
+    description: str
+    synonyms: tuple[str, ...]
+    pii: bool
+    filter_only: bool
+    grains: tuple[Grain, ...]
+    unit: Unit | None
+    format: Format | None
+    materialized: str | None
+    line: int
+
+    @property
+    def kind(self) -> Literal["dimension", "time"]:
+        return "time" if self.grains else "dimension"
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    entity: str
+    agg: Aggregation
+    expr: Expr | None
+    filter: Expr | None
+    min_count: int | None
+    time: str | None
+    type: MeasureType
+    unit: Unit
+    format: Format | None
+    label: str
+    description: str
+    synonyms: tuple[str, ...]
+    split_measure: str | None
+    line: int
+
+    @property
+    def additive_zero(self) -> bool:
+        """Sums and counts are 0 (not null) where nothing matched."""
+        return self.agg in ("sum", "count", "count_distinct")
+
+    @property
+    def idempotent(self) -> bool:
+        """Distinct counts, min and max give the same answer when a join repeats rows.
+
+        (`count` counts the entity's rows: additive, so it is never split below its grain, where one
+        row would be counted in several groups.)
+        """
+        return self.agg in ("count_distinct", "min", "max")
+
+
+@dataclass(frozen=True)
+class DerivedMeasure:
+    name: str
+    formula: Expr
+    type: MeasureType
+    unit: Unit
+    format: Format | None
+    label: str
+    description: str
+    synonyms: tuple[str, ...]
+    round: bool
+    line: int
+    components: tuple[str, ...] = field(default=())  # base measures, in formula order (filled by the builder)

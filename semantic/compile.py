@@ -1,0 +1,95 @@
+"""The public facade: a query and its context in, SQL with parameters and column metadata out.
+
+    compiled = compile_query(Query(measures=["revenue"]), catalog, Context(as_of=date(2025, 11, 26)))
+    rows = await conn.fetch(compiled.sql, *compiled.params)
+
+Compiled statements are cached by (catalog, normalized query, context, dialect): the SQL depends
+on nothing else, so a repeated dashboard query skips planning and rendering.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from semantic.catalog import Catalog
+from semantic.planner.nodes import Context, Value
+from semantic.planner.planner import ColumnInfo, Planned, plan_query
+from semantic.planner.timerange import DateRange
+from semantic.query import Query
+from semantic.render.dialects import DIALECTS, dialect
+from semantic.render.sql import TOTAL, render
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    params: tuple[Value, ...]
+    columns: tuple[ColumnInfo, ...]
+    aliases: tuple[str, ...]  # SQL result column per entry of `columns`; plus TOTAL for total_rows
+    range: DateRange | None
+    compare_range: DateRange | None
+    warnings: tuple[str, ...]
+    dialect: str
+
+    total_column = TOTAL
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[object, ...], Compiled] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: tuple[object, ...]) -> Compiled | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], value: Compiled) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_CACHE = _LRU(1024)
+
+
+def plan(query: Query, catalog: Catalog, ctx: Context) -> Planned:
+    return plan_query(query, catalog, ctx)
+
+
+def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres", *,
+                  inline: bool = False, pretty: bool = False, use_cache: bool = True) -> Compiled:
+    """Plan and render `query`; raises `QueryError` (contract codes) when the query is refused."""
+    if dialect_name not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect_name!r}; use one of {', '.join(DIALECTS)}")
+    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty)
+    if use_cache:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+    planned = plan_query(query, catalog, ctx)
+    rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
+    compiled = Compiled(
+        sql=rendered.tree.sql(dialect=dialect_name, pretty=pretty, copy=False),  # the tree is ours alone
+        params=rendered.params,  # type: ignore[arg-type]
+        columns=planned.columns,
+        aliases=rendered.columns,
+        range=planned.range,
+        compare_range=planned.compare_range,
+        warnings=planned.warnings,
+        dialect=dialect_name,
+    )
+    if use_cache:
+        _CACHE.put(key, compiled)
+    return compiled
+
+
+def clear_cache() -> None:
+    _CACHE.items.clear()

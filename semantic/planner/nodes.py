@@ -1,0 +1,128 @@
+"""The plan: frozen nodes saying *what* to compute; they hold names and typed values, never SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from semantic.planner.timerange import DateRange, Shift
+
+Value = str | int | float | bool | dt.date | dt.datetime
+Scope = Literal["manager", "agent", "front_desk"]  # what each may use: semantic/planner/roles.py
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything outside the query that the SQL depends on (and therefore part of any cache key)."""
+
+    as_of: dt.date
+    summary_as_of: dt.date | None = None  # as_of of the rows in summary tables (None: do not use them)
+    scope: Scope = "manager"
+
+    @property
+    def use_summaries(self) -> bool:
+        return self.summary_as_of is not None and self.summary_as_of == self.as_of
+
+
+@dataclass(frozen=True)
+class FilterNode:
+    """`dimension op values`, values already typed for the dimension (see planner.resolve).
+
+    ops: eq ne in not_in contains starts_with gt ge lt le between is_null not_null search.
+    `on_date` compares the date part of a time dimension (the user gave dates, not datetimes).
+    """
+
+    dimension: str
+    op: str
+    values: tuple[Value, ...]
+    on_date: bool = False
+
+
+@dataclass(frozen=True)
+class TimeSlice:
+    """Bucket and/or range one aggregate on `dimension`; events shifted by `shift` (previous periods)."""
+
+    dimension: str
+    grain: str | None
+    window: DateRange | None
+    shift: Shift | None = None
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One subquery at a measure's own grain: rows of `entity`, grouped by `dimensions` (+ time bucket)."""
+
+    key: str  # a stable name: a0, p0 ...
+    entity: str
+    measures: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    time: TimeSlice | None
+    filters: tuple[FilterNode, ...]
+    fanned_out: bool  # a grouping dimension lies across a one-to-many join: count distinct home keys
+
+
+@dataclass(frozen=True)
+class Spine:
+    """Every bucket of `grain` from `first` to `last` (None: the data's own first and last bucket)."""
+
+    grain: str
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
+class Output:
+    """One result column: a measure's current value, or a compare part of it."""
+
+    name: str
+    measure: str
+    part: Literal["value", "previous", "change", "change_pct"] = "value"
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class HavingNode:
+    measure: str
+    op: str
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class OrderNode:
+    column: str  # an output/key column name, or a dimension for listings
+    desc: bool
+
+
+@dataclass(frozen=True)
+class MeasurePlan:
+    """Measures by dimensions (and time): aggregates at their own grain, combined on the keys."""
+
+    dimensions: tuple[str, ...]
+    has_time: bool
+    current: tuple[Aggregate, ...]
+    previous: tuple[Aggregate, ...]
+    spine: Spine | None
+    outputs: tuple[Output, ...]
+    having: tuple[HavingNode, ...]
+    order: tuple[OrderNode, ...]
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """Distinct rows of dimensions (no measures) from the finest entity they share (`root`)."""
+
+    root: str
+    dimensions: tuple[str, ...]
+    time: TimeSlice | None
+    filters: tuple[FilterNode, ...]
+    distinct: bool
+    hidden_order: tuple[str, ...]  # dimensions sorted on but not selected (root-grain listings only)
+    order: tuple[OrderNode, ...]
+    limit: int
+    offset: int
+
+
+Plan = MeasurePlan | ListPlan

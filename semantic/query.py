@@ -1,0 +1,124 @@
+"""The contract's query, as a pydantic model (the request body of POST /api/query).
+
+Fields are deliberately permissive strings where the contract wants a *semantic* 400 (an unknown
+member, op or range gets `unknown_member`/`invalid_filter`/`invalid_range` with suggestions, not a
+422). The JSON schema still lists the allowed values as enums, generated from the catalog, so the
+UI's generated TypeScript types know every member name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, JsonValue
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+from semantic.planner.timerange import COMPARES, RELATIVE_RANGES
+
+FILTER_OPS = ("equals", "not_equals", "in", "not_in", "contains", "starts_with", "gt", "gte", "lt", "lte",
+              "between", "is_null", "is_not_null", "search")
+HAVING_OPS = ("equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "is_not_null")
+GRAIN_NAMES = ("day", "week", "month", "quarter", "year")
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+
+
+class _Enum:
+    """JSON-schema-only enum: validation accepts any string (the engine answers with suggestions)."""
+
+    def __init__(self, values: tuple[str, ...] | str) -> None:
+        self.values = values
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["enum"] = list(self.values) if isinstance(self.values, tuple) else _catalog_names(self.values)
+        return json_schema
+
+
+class _Format:
+    """JSON-schema-only string format (e.g. `date`): the engine validates and answers `invalid_range`."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["format"] = self.fmt
+        return json_schema
+
+
+def _catalog_names(kind: str) -> list[str]:
+    try:
+        from semantic.catalog import default_catalog
+
+        catalog = default_catalog()
+    except Exception:  # the schema must render even when the catalog does not load
+        return []
+    if kind == "measure":
+        return [m.name for m in catalog.all_measures()]
+    if kind == "dimension":
+        return [d.name for d in catalog.dimensions.values() if not d.filter_only]
+    if kind == "filterable":
+        return list(catalog.dimensions)
+    return [d.name for d in catalog.dimensions.values() if d.kind == "time"]
+
+
+MeasureName = Annotated[str, _Enum("measure")]
+DimensionName = Annotated[str, _Enum("dimension")]
+FilterField = Annotated[str, _Enum("filterable")]
+TimeDimensionName = Annotated[str, _Enum("time")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimeSpec(_Strict):
+    dimension: TimeDimensionName | None = Field(
+        default=None, description="Bucket and range every measure on this; omitted: each on its own default.")
+    grain: Annotated[str, _Enum(GRAIN_NAMES)] | None = Field(
+        default=None, description="Bucket size; the bucket start comes back in column `time` (ISO date).")
+    range: Annotated[str, _Enum(RELATIVE_RANGES)] | list[str] | None = Field(
+        default=None, description="A relative range (as_of's day included) or [start, end) ISO dates.")
+    compare: Annotated[str, _Enum(COMPARES)] | None = Field(
+        default=None, description="Adds <measure>.previous, .change and .change_pct columns.")
+
+
+class Filter(_Strict):
+    field: FilterField
+    op: Annotated[str, _Enum(FILTER_OPS)]
+    value: JsonValue = Field(default=None, description="For single-value ops.")
+    values: list[JsonValue] | None = Field(default=None, description="For in, not_in (a list) and between ([lo, hi]).")
+
+
+class Having(_Strict):
+    field: MeasureName
+    op: Annotated[str, _Enum(HAVING_OPS)]
+    value: JsonValue = None
+    values: list[JsonValue] | None = None
+
+
+class OrderBy(_Strict):
+    field: str = Field(description="A selected dimension, measure, `time`, or a compare column.")
+    dir: Annotated[str, _Enum(("asc", "desc"))] = "asc"
+
+
+class Query(_Strict):
+    """One semantic query: measures by dimensions over time, filtered, ordered and paged."""
+
+    measures: list[MeasureName] = []
+    dimensions: list[DimensionName] = []
+    time: TimeSpec | None = None
+    filters: list[Filter] = []
+    having: list[Having] = []
+    order: list[OrderBy] = []
+    limit: int | None = Field(default=None, description=f"Rows per page: default {DEFAULT_LIMIT}, at most {MAX_LIMIT}.")
+    offset: int = Field(default=0, description="Rows to skip (0 or more).")
+    as_of: Annotated[str, _Format("date")] | None = Field(
+        default=None, description="The date the data describes as now (default: the data's own as_of).")
+
+    def cache_key(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)

@@ -1,0 +1,141 @@
+"""Filters as SQL conditions: values bound as parameters; filters below the row's grain become EXISTS.
+
+A filter on a dimension reached through a one-to-many join (patients filtered by `service.name`)
+means "has at least one such row": an EXISTS semi-join, which never multiplies rows. Filters on the
+same one-to-many branch share one EXISTS, so they must hold on the same row ("a Botox line with
+provider X"). If the branch is already joined because the query groups by it, the filter applies to
+the joined rows instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from semantic.catalog import Dimension
+from semantic.catalog.graph import Edge, Path
+from semantic.planner.nodes import FilterNode, Value
+from semantic.render.dialects import cast
+from semantic.render.scope import Instance, RenderContext, Scope, and_, or_, select, wrap
+
+_PHONEISH = re.compile(r"[0-9()+\-.]*[0-9][0-9()+\-.xX]*")
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode]) -> list[exp.Expr]:
+    """WHERE conditions for `filters`, each evaluated from the `home` row."""
+    catalog = scope.catalog
+    direct: list[exp.Expr] = []
+    groups: dict[tuple[Path, Edge], list[tuple[FilterNode, Path]]] = {}
+    for node in filters:
+        dimension = catalog.dimensions[node.dimension]
+        path = catalog.graph.path(home.entity, dimension.entity)
+        assert path is not None
+        fan = next((i for i, edge in enumerate(path) if edge.fan_out), None)
+        if fan is None or scope.has_path(home, path[:fan + 1]):
+            direct.append(predicate(scope, scope.navigate(home, path), dimension, node))
+        else:
+            groups.setdefault((path[:fan], path[fan]), []).append((node, path[fan + 1:]))
+    for (prefix, edge), items in groups.items():
+        anchor = scope.navigate(home, prefix)
+        inner = Scope(scope.rc, edge.dst)
+        root = inner.root
+        conds: list[exp.Expr] = [exp.EQ(this=root.column(edge.dst_column),
+                                              expression=anchor.column(edge.src_column))]
+        for node, rest in items:
+            dimension = catalog.dimensions[node.dimension]
+            conds.append(predicate(inner, inner.navigate(root, rest), dimension, node))
+        from_, joins = inner.finish()
+        direct.append(exp.Exists(this=select([exp.Literal.number(1)], from_, joins, where=and_(conds))))
+    return direct
+
+
+def predicate(scope: Scope, inst: Instance, dimension: Dimension, node: FilterNode) -> exp.Expr:
+    if node.op == "search":
+        return _search(scope, inst, dimension, str(node.values[0]))
+    value = scope.dim(inst, dimension)
+    if node.on_date:
+        value = cast(value, "date")
+    return compare(scope.rc, value, node.op, node.values)
+
+
+def _impossible(value: Value) -> bool:
+    """Text with a NUL character: no stored text can contain one (PostgreSQL refuses it as a parameter)."""
+    return isinstance(value, str) and "\x00" in value
+
+
+def compare(rc: RenderContext, value: exp.Expr, op: str, values: Sequence[Value]) -> exp.Expr:
+    """`value op values` with every value a bound parameter."""
+    if any(_impossible(v) for v in values):
+        possible = [v for v in values if not _impossible(v)]
+        if op in ("in", "not_in") and possible:
+            values = possible
+        elif op in ("eq", "in", "contains", "starts_with"):
+            return exp.false()
+        elif op in ("ne", "not_in"):
+            return exp.true()
+        else:  # an order comparison: the NUL sorts before everything, as if cut there
+            values = [v.split("\x00", 1)[0] if isinstance(v, str) else v for v in values]
+
+    def p(v: Value) -> exp.Expr:
+        return rc.params.add(v)
+
+    def is_null(node_: exp.Expr) -> exp.Expr:
+        return exp.Is(this=node_, expression=exp.Null())
+
+    value = wrap(value)
+
+    if op == "eq":
+        return exp.EQ(this=value, expression=p(values[0]))
+    if op == "ne":  # like Cube's notEquals: rows without a value are "not equal" too
+        return or_([exp.NEQ(this=value, expression=p(values[0])), is_null(value.copy())])
+    if op == "in":
+        return exp.In(this=value, expressions=[p(v) for v in values])
+    if op == "not_in":
+        return or_([exp.Not(this=exp.In(this=value, expressions=[p(v) for v in values])), is_null(value.copy())])
+    if op == "contains":
+        return rc.dialect.like(value, p(f"%{escape_like(str(values[0]))}%"), True)
+    if op == "starts_with":
+        return rc.dialect.like(value, p(f"{escape_like(str(values[0]))}%"), True)
+    comparisons: dict[str, type[exp.Binary]] = {"gt": exp.GT, "ge": exp.GTE, "lt": exp.LT, "le": exp.LTE}
+    if op in comparisons:
+        return comparisons[op](this=value, expression=p(values[0]))
+    if op == "between":
+        return exp.Between(this=value, low=p(values[0]), high=p(values[1]))
+    if op == "is_null":
+        return is_null(value)
+    if op == "not_null":
+        return exp.Not(this=is_null(value))
+    raise ValueError(f"unknown filter op {op}")
+
+
+def _search(scope: Scope, inst: Instance, dimension: Dimension, text: str) -> exp.Expr:
+    """Every word in the name/email text; phone-like words (>= 3 digits together) also by phone digits."""
+    spec = dimension.search
+    assert spec is not None
+    params, like = scope.rc.params, scope.rc.dialect.like
+    if _impossible(text):
+        return exp.false()
+    haystack = scope.eval(inst, spec.text)
+    words: list[str] = []
+    phone: list[str] = []
+    for token in text.split():
+        (phone if _PHONEISH.fullmatch(token) else words).append(token)
+    conds = [like(haystack.copy(), params.add(f"%{escape_like(w.lower())}%"), False) for w in words]
+    if phone:
+        as_text = and_(like(haystack.copy(), params.add(f"%{escape_like(t.lower())}%"), False) for t in phone)
+        assert as_text is not None
+        digits = "".join(ch for token in phone for ch in token if ch.isdigit())
+        if spec.digits is not None and len(digits) >= 3:
+            by_digits = like(scope.eval(inst, spec.digits), params.add(f"%{digits}%"), False)
+            conds.append(or_([by_digits, as_text]))
+        else:
+            conds.append(as_text)
+    result = and_(conds)
+    assert result is not None
+    return exp.Paren(this=result) if len(conds) > 1 else result

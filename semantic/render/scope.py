@@ -1,0 +1,466 @@
+"""Entity rows as SQL: a FROM clause rooted at one entity, joined out as dimensions need, and catalog
+expressions rendered against it.
+
+A `Scope` is one FROM clause under construction. Reaching another entity adds a LEFT JOIN (many-to-one,
+or one-to-many where the planner allowed a fan-out). Rollups, picks, windows and allocations become
+subqueries LEFT JOINed on the entity's key; several rollups over the same child share one grouped
+subquery. Per-entity facts kept in a summary table (patient_summary) are read from it when the
+query's as_of is the summary's, else computed inline from the same definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from semantic.catalog import Catalog, Dimension
+from semantic.catalog import expr as E
+from semantic.catalog.graph import Edge, Path
+from semantic.planner.nodes import Context
+from semantic.render.dialects import Dialect, cast, nullif_zero, ratio
+from semantic.render.params import Params, literal
+
+
+@dataclass
+class Shared:
+    """A per-row computation (rollup, pick, window, allocation) of one entity, computed once per statement.
+
+    Every instance that needs it joins the same CTE on its key; `items` are its columns c0, c1, ...
+    in the order first asked for, gathered across the whole statement.
+    """
+
+    kind: str
+    entity: str  # the entity whose rows the CTE is keyed by (the parent of a rollup/pick)
+    name: str
+    items: list[E.Expr] = field(default_factory=list)
+    body: exp.Select | None = None
+    built_items: int = 0
+    deps: set[str] = field(default_factory=set)
+
+    def index(self, node: E.Expr) -> int:
+        if node not in self.items:
+            self.items.append(node)
+        return self.items.index(node)
+
+
+@dataclass
+class RenderContext:
+    """Per-statement state: catalog, as_of, dialect, parameters, unique aliases and shared CTEs."""
+
+    catalog: Catalog
+    ctx: Context
+    dialect: Dialect
+    params: Params
+    _aliases: dict[str, int] = field(default_factory=dict)
+    shared: dict[tuple[object, ...], Shared] = field(default_factory=dict)
+    _building: list[Shared] = field(default_factory=list)
+
+    def alias(self, base: str) -> str:
+        count = self._aliases.get(base, 0) + 1
+        self._aliases[base] = count
+        return base if count == 1 else f"{base}_{count}"
+
+    def shared_for(self, entity: str, key: tuple[object, ...]) -> Shared:
+        full = (entity, *key)
+        found = self.shared.get(full)
+        if found is None:
+            found = self.shared[full] = Shared(str(key[0]), entity, self.alias(f"{entity}__{key[0]}"))
+        if self._building:
+            self._building[-1].deps.add(found.name)
+        return found
+
+    def shared_ctes(self) -> list[tuple[str, exp.Expr]]:
+        """Build every shared computation (until no new column is asked for), dependencies first."""
+        from semantic.render import subjoins
+
+        while True:
+            pending = [s for s in self.shared.values() if s.body is None or s.built_items != len(s.items)]
+            if not pending:
+                break
+            for item in pending:
+                self._building.append(item)
+                item.deps = set()
+                item.built_items = len(item.items)
+                item.body = subjoins.build(self, item.kind, item.entity, list(item.items))
+                self._building.pop()
+        by_name = {s.name: s for s in self.shared.values()}
+        ordered: list[Shared] = []
+
+        def visit(item: Shared) -> None:
+            if item in ordered:
+                return
+            for dep in sorted(item.deps):
+                visit(by_name[dep])
+            ordered.append(item)
+
+        for item in self.shared.values():
+            visit(item)
+        return [(s.name, s.body) for s in ordered if s.body is not None]
+
+
+def col(table: str, name: str) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def table(name: str, alias: str) -> exp.Table:
+    return exp.Table(this=ident(name), alias=exp.TableAlias(this=ident(alias)))
+
+
+def subquery(select: exp.Expr, alias: str) -> exp.Subquery:
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=ident(alias)))
+
+
+def wrap(node: exp.Expr) -> exp.Expr:
+    """Parenthesize an operator expression used as an operand (sqlglot prints trees as built)."""
+    if isinstance(node, exp.Paren) or not isinstance(node, exp.Binary | exp.Unary | exp.Predicate):
+        return node
+    return exp.Paren(this=node)
+
+
+def _wrap_or(node: exp.Expr) -> exp.Expr:
+    return exp.Paren(this=node) if isinstance(node, exp.Or) else node
+
+
+def and_(conditions: Iterable[exp.Expr]) -> exp.Expr | None:
+    items = [_wrap_or(c) for c in conditions]
+    if not items:
+        return None
+    result = items[0]
+    for item in items[1:]:
+        result = exp.And(this=result, expression=item)
+    return result
+
+
+def or_(conditions: Iterable[exp.Expr]) -> exp.Expr:
+    items = [exp.Paren(this=c) if isinstance(c, exp.And) else c for c in conditions]
+    result: exp.Expr = items[0]
+    for item in items[1:]:
+        result = exp.Or(this=result, expression=item)
+    return exp.Paren(this=result) if len(items) > 1 else result
+
+
+def ordered(node: exp.Expr, desc: bool) -> exp.Ordered:
+    """Nulls last in both directions and both dialects."""
+    return exp.Ordered(this=node, desc=desc, nulls_first=False)
+
+
+def select(expressions: Sequence[exp.Expr], from_: exp.Expr, joins: Sequence[exp.Join] | None = None,
+           where: exp.Expr | None = None, group: Sequence[exp.Expr] | None = None,
+           having: exp.Expr | None = None, distinct: bool = False) -> exp.Select:
+    node = exp.Select(expressions=list(expressions))
+    node.set("from_", exp.From(this=from_))
+    if joins:
+        node.set("joins", list(joins))
+    if where is not None:
+        node.set("where", exp.Where(this=where))
+    if group:
+        node.set("group", exp.Group(expressions=list(group)))
+    if having is not None:
+        node.set("having", exp.Having(this=having))
+    if distinct:
+        node.set("distinct", exp.Distinct())
+    return node
+
+
+def left_join(this: exp.Expr, on: exp.Expr) -> exp.Join:
+    return exp.Join(this=this, side="LEFT", on=on)
+
+
+@dataclass
+class _SubJoin:
+    """One instance's join to a shared computation (a CTE keyed by `k`, columns c0, c1, ...)."""
+
+    alias: str
+    shared: Shared
+
+    def column(self, node: E.Expr) -> exp.Column:
+        return col(self.alias, f"c{self.shared.index(node)}")
+
+
+class Instance:
+    """One occurrence of an entity's table in a FROM clause.
+
+    Reached many-to-one through a foreign key, an instance stays virtual (not joined) while only its
+    key is used: `appointment.id` from a service line is the line's `appointment_id`.
+    """
+
+    def __init__(self, scope: Scope, entity: str, alias: str, parent: tuple[Instance, Edge] | None = None) -> None:
+        self.scope = scope
+        self.entity = entity
+        self.alias = alias
+        self.parent = parent
+        self.joined = parent is None or parent[1].fan_out  # only a many-to-one hop can stay virtual
+        self.cache: dict[str, exp.Expr] = {}
+        self.children: dict[Edge, Instance] = {}
+        self.subjoins: dict[object, _SubJoin] = {}
+        self.summary_alias: str | None = None
+
+    def column(self, name: str) -> exp.Column:
+        if not self.joined and self.parent is not None:
+            parent, edge = self.parent
+            if name == edge.dst_column:
+                return parent.column(edge.src_column)
+        self.joined = True
+        return col(self.alias, name)
+
+    @property
+    def key(self) -> exp.Column:
+        return self.column(self.scope.rc.catalog.entities[self.entity].primary_key)
+
+
+class Scope:
+    """A FROM clause rooted at `entity`; `finish()` returns the root table and its joins."""
+
+    def __init__(self, rc: RenderContext, entity: str) -> None:
+        self.rc = rc
+        self.catalog = rc.catalog
+        self.root = Instance(self, entity, rc.alias(entity))
+        self._joins: list[tuple[str, Instance, object]] = []  # (kind, instance, payload) in creation order
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def navigate(self, start: Instance, path: Path) -> Instance:
+        current = start
+        for edge in path:
+            child = current.children.get(edge)
+            if child is None:
+                child = Instance(self, edge.dst, self.rc.alias(edge.dst), (current, edge))
+                current.children[edge] = child
+                self._joins.append(("table", child, (current, edge)))
+            current = child
+        return current
+
+    def has_path(self, start: Instance, path: Path) -> bool:
+        current = start
+        for edge in path:
+            if edge not in current.children:
+                return False
+            current = current.children[edge]
+        return True
+
+    # --- dimensions and expressions --------------------------------------------------------------
+
+    def dim(self, inst: Instance, dimension: Dimension) -> exp.Expr:
+        cached = inst.cache.get(dimension.name)
+        if cached is not None:
+            return cached.copy()
+        entity = self.catalog.entities[inst.entity]
+        if dimension.materialized and entity.summary_table and self.rc.ctx.use_summaries:
+            if inst.summary_alias is None:
+                inst.summary_alias = self.rc.alias(f"{inst.alias}_summary")
+                self._joins.append(("summary", inst, entity))
+            node: exp.Expr = col(inst.summary_alias, dimension.materialized)
+            if isinstance(dimension.expr, E.Rollup) and dimension.expr.default is not None:
+                node = exp.Coalesce(this=node, expressions=[literal(dimension.expr.default)])
+        else:
+            assert dimension.expr is not None, f"{dimension.name} has no expression"
+            node = self.eval(inst, dimension.expr)
+        inst.cache[dimension.name] = node
+        return node.copy()
+
+    def dim_at(self, inst: Instance, name: str) -> exp.Expr:
+        """A dimension reached from `inst` along the catalog's join path (the planner checked fan-out)."""
+        dimension = self.catalog.dimensions[name]
+        path = self.catalog.graph.path(inst.entity, dimension.entity)
+        assert path is not None
+        return self.dim(self.navigate(inst, path), dimension)
+
+    def eval(self, inst: Instance, node: E.Expr) -> exp.Expr:
+        if isinstance(node, E.Col):
+            return inst.column(node.name)
+        if isinstance(node, E.Dim):
+            resolved = self.catalog.resolve_dim_ref(inst.entity, node.name)
+            assert not isinstance(resolved, str), resolved
+            return self.dim(self.navigate(inst, resolved.path), resolved.dimension)
+        if isinstance(node, E.Lit):
+            return literal(node.value)
+        if isinstance(node, E.AsOf):
+            as_of = self.rc.ctx.as_of
+            if node.kind == "date":
+                return self.rc.params.add(as_of)
+            return self.rc.params.add(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+        if isinstance(node, E.Call):
+            return self._call(inst, node)
+        if isinstance(node, E.InList):
+            return exp.In(this=self.eval(inst, node.of), expressions=[literal(v) for v in node.values])
+        if isinstance(node, E.DatePart):
+            return cast(exp.Extract(this=exp.var(node.part.upper()), expression=self.eval(inst, node.of)), "int")
+        if isinstance(node, E.Trunc):
+            return truncate(self.eval(inst, node.of), node.grain)
+        if isinstance(node, E.Diff):
+            return self._diff(node.unit, self.eval(inst, node.start), self.eval(inst, node.end))
+        if isinstance(node, E.AddDays):
+            interval = exp.Interval(this=exp.Literal.string(str(node.days)), unit=exp.var("DAY"))
+            return exp.Add(this=wrap(self.eval(inst, node.of)), expression=interval)
+        if isinstance(node, E.Bands):
+            return self._bands(inst, node)
+        if isinstance(node, E.Rollup):
+            column: exp.Expr = self._subjoin(inst, ("rollup", node.via)).column(node)
+            if node.default is not None:
+                column = exp.Coalesce(this=column, expressions=[literal(node.default)])
+            return column
+        if isinstance(node, E.Pick):
+            return self._subjoin(inst, ("pick", node.via, node.where, node.order_by)).column(node)
+        if isinstance(node, E.Window):
+            return self._subjoin(inst, ("window", node.where, node.partition_by, node.order_by)).column(node)
+        if isinstance(node, E.Allocate):
+            return self._subjoin(inst, ("allocate", node)).column(node)
+        raise TypeError(f"cannot render {node!r}")
+
+    def _call(self, inst: Instance, node: E.Call) -> exp.Expr:
+        args = [self.eval(inst, a) for a in node.args]
+        op = node.op
+        binary: dict[str, type[exp.Binary]] = {
+            "eq": exp.EQ, "ne": exp.NEQ, "lt": exp.LT, "le": exp.LTE, "gt": exp.GT, "ge": exp.GTE,
+            "add": exp.Add, "sub": exp.Sub, "mul": exp.Mul,
+        }
+        if op in binary:
+            return binary[op](this=wrap(args[0]), expression=wrap(args[1]))
+        if op == "div":
+            return ratio(args[0], args[1])
+        if op == "and":
+            result = and_(args)
+            assert result is not None
+            return result
+        if op == "or":
+            return or_(args)
+        if op == "not":
+            return exp.Not(this=wrap(args[0]))
+        if op == "is_null":
+            return exp.Is(this=wrap(args[0]), expression=exp.Null())
+        if op == "not_null":
+            return exp.Not(this=exp.Is(this=wrap(args[0]), expression=exp.Null()))
+        if op == "concat":
+            concat = args[0]
+            for arg in args[1:]:
+                concat = exp.DPipe(this=wrap(concat), expression=wrap(arg))
+            return concat
+        if op == "coalesce":
+            return exp.Coalesce(this=args[0], expressions=args[1:])
+        raise TypeError(f"unknown operator {op}")
+
+    def _diff(self, unit: str, start: exp.Expr, end: exp.Expr) -> exp.Expr:
+        def part(name: str, node: exp.Expr) -> exp.Expr:
+            return exp.Extract(this=exp.var(name), expression=node.copy())
+
+        if unit == "days":
+            return exp.Sub(this=cast(end, "date"), expression=cast(start, "date"))
+        if unit == "hours":
+            seconds = cast(part("EPOCH", exp.Paren(this=exp.Sub(this=end, expression=start))), "double")
+            return exp.Div(this=seconds, expression=exp.Literal.number(3600), typed=True)
+        if unit == "months":
+            def index(node: exp.Expr) -> exp.Expr:
+                return exp.Add(this=exp.Mul(this=part("YEAR", node), expression=exp.Literal.number(12)),
+                               expression=part("MONTH", node))
+            return cast(exp.Paren(this=exp.Sub(this=index(end), expression=exp.Paren(this=index(start)))), "int")
+        # whole years: year difference, minus one if the anniversary has not come yet
+        years = exp.Sub(this=part("YEAR", end), expression=part("YEAR", start))
+        before = exp.Or(
+            this=exp.LT(this=part("MONTH", end), expression=part("MONTH", start)),
+            expression=exp.And(this=exp.EQ(this=part("MONTH", end), expression=part("MONTH", start)),
+                               expression=exp.LT(this=part("DAY", end), expression=part("DAY", start))))
+        adjust = exp.Case(ifs=[exp.If(this=before, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+        return cast(exp.Paren(this=exp.Sub(this=years, expression=adjust)), "int")
+
+    def _bands(self, inst: Instance, node: E.Bands) -> exp.Expr:
+        value = self.eval(inst, node.of)
+        value = wrap(value)
+        ifs = [exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()), true=exp.Null())]
+        for edge, label in zip(node.edges, node.labels, strict=False):
+            number = int(edge) if float(edge).is_integer() else edge
+            ifs.append(exp.If(this=exp.LT(this=value.copy(), expression=exp.Literal.number(number)),
+                              true=exp.Literal.string(label)))
+        return exp.Case(ifs=ifs, default=exp.Literal.string(node.labels[-1]))
+
+    def _subjoin(self, inst: Instance, key: tuple[object, ...]) -> _SubJoin:
+        found = inst.subjoins.get(key)
+        if found is None:
+            found = _SubJoin(self.rc.alias(f"{inst.alias}_{key[0]}"), self.rc.shared_for(inst.entity, key))
+            inst.subjoins[key] = found
+            self._joins.append(("sub", inst, found))
+        return found
+
+    # --- building --------------------------------------------------------------------------------
+
+    def finish(self) -> tuple[exp.Table, list[exp.Join]]:
+        """The root table and every join, in dependency order (call after rendering everything)."""
+        root_entity = self.catalog.entities[self.root.entity]
+        # deepest first: a joined instance needs its parent's foreign key column, which may join the parent
+        for kind, inst, payload in reversed(self._joins):
+            if kind == "table" and inst.joined:
+                parent, edge = cast_pair(payload)
+                parent.column(edge.src_column)
+            elif kind == "sub":
+                self._subjoin_key(inst, payload)  # type: ignore[arg-type]
+            elif kind == "summary":
+                _ = inst.key
+        joins: list[exp.Join] = []
+        for kind, inst, payload in list(self._joins):
+            if kind == "table":
+                if not inst.joined:
+                    continue
+                parent, edge = cast_pair(payload)
+                target = self.catalog.entities[inst.entity]
+                on = exp.EQ(this=col(inst.alias, edge.dst_column), expression=parent.column(edge.src_column))
+                joins.append(left_join(table(target.table, inst.alias), on))
+            elif kind == "summary":
+                entity = payload
+                assert inst.summary_alias is not None
+                on = exp.EQ(this=col(inst.summary_alias, entity.summary_key),  # type: ignore[attr-defined]
+                            expression=inst.key)
+                joins.append(left_join(table(entity.summary_table, inst.summary_alias),  # type: ignore[attr-defined]
+                                       on))
+            else:
+                sub: _SubJoin = payload  # type: ignore[assignment]
+                joins.append(self._build_subjoin(inst, sub))
+        return table(root_entity.table, self.root.alias), joins
+
+    def _subjoin_key(self, inst: Instance, sub: _SubJoin) -> exp.Expr:
+        """The instance's column a subquery joins on (a rollup's or pick's join column, else the key)."""
+        first = sub.shared.items[0]
+        if isinstance(first, E.Rollup | E.Pick):
+            edge = self.catalog.graph.edge(inst.entity, first.via)
+            assert edge is not None
+            return inst.column(edge.src_column)
+        return inst.key
+
+    def _build_subjoin(self, inst: Instance, sub: _SubJoin) -> exp.Join:
+        on = exp.EQ(this=col(sub.alias, "k"), expression=self._subjoin_key(inst, sub))
+        return left_join(table(sub.shared.name, sub.alias), on)
+
+
+def cast_pair(payload: object) -> tuple[Instance, Edge]:
+    assert isinstance(payload, tuple)
+    parent, edge = payload
+    assert isinstance(parent, Instance) and isinstance(edge, Edge)
+    return parent, edge
+
+
+def truncate(node: exp.Expr, grain: str) -> exp.Expr:
+    """The bucket start (a date) of a date or timestamp; week = ISO week starting Monday."""
+    stamp = cast(node, "timestamp")
+    return cast(exp.TimestampTrunc(this=stamp, unit=exp.var(grain.upper())), "date")
+
+
+__all__ = ["Instance", "RenderContext", "Scope", "and_", "col", "ident", "left_join", "nullif_zero", "or_",
+           "ordered", "select", "subquery", "table", "truncate", "wrap"]
+
+
+def with_ctes(tree: exp.Expr, ctes: list[tuple[str, exp.Expr]]) -> exp.Expr:
+    """`tree` with `ctes` prepended to its WITH clause (the SELECT inside an INSERT gets them)."""
+    if not ctes:
+        return tree
+    target = tree.expression if isinstance(tree, exp.Insert) else tree
+    existing = target.args.get("with_")
+    items = [exp.CTE(this=body, alias=exp.TableAlias(this=ident(name))) for name, body in ctes]
+    if existing is not None:
+        items += list(existing.expressions)
+    target.set("with_", exp.With(expressions=items))
+    return tree

@@ -1,0 +1,450 @@
+"""Plan -> one sqlglot SELECT.
+
+Measure plans: each `Aggregate` is a grouped subquery at its measure's own grain (so no join
+multiplies a sum); several are combined MetricFlow-style by UNION ALL + GROUP BY on the keys (NULL
+keys group together, unlike a join), after adding an empty row for every missing time bucket. The
+outer levels compute derived measures and compare columns, apply HAVING, count `total_rows` with a
+window, order (nulls last) and page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic.catalog import Catalog
+from semantic.catalog import expr as E
+from semantic.catalog.graph import path_fans_out
+from semantic.planner.nodes import (
+    Aggregate,
+    Context,
+    FilterNode,
+    HavingNode,
+    ListPlan,
+    MeasurePlan,
+    OrderNode,
+    Output,
+    Plan,
+    Spine,
+    TimeSlice,
+)
+from semantic.planner.planner import Planned
+from semantic.render.dialects import Dialect, cast, ratio
+from semantic.render.params import Params
+from semantic.render.predicates import compare, conditions
+from semantic.render.scope import (
+    Instance,
+    RenderContext,
+    Scope,
+    and_,
+    col,
+    ident,
+    or_,
+    ordered,
+    select,
+    subquery,
+    truncate,
+    with_ctes,
+    wrap,
+)
+from semantic.render.scope import table as table_ref
+
+TOTAL = "__total"
+FILL_LIMIT = 100_000  # gap filling adds at most this many rows (series x buckets)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    tree: exp.Expr
+    params: tuple[object, ...]
+    columns: tuple[str, ...]  # result column aliases c0, c1 ... in `Planned.columns` order
+
+
+def _alias(node: exp.Expr, name: str) -> exp.Alias:
+    return exp.Alias(this=node, alias=ident(name))
+
+
+def _zero() -> exp.Expr:
+    return exp.Literal.number(0)
+
+
+class _Renderer:
+    def __init__(self, rc: RenderContext) -> None:
+        self.rc = rc
+        self.catalog: Catalog = rc.catalog
+
+    # --- time ----------------------------------------------------------------------------------
+
+    def _time_filters(self, time: TimeSlice | None) -> list[FilterNode]:
+        if time is None or time.window is None:
+            return []
+        dimension = self.catalog.dimensions[time.dimension]
+
+        def bound(day: dt.date) -> dt.date | dt.datetime:
+            return day if dimension.type == "date" else dt.datetime.combine(day, dt.time())
+
+        window = time.window
+        out = [FilterNode(time.dimension, "lt", (bound(window.end),))]
+        if window.start is not None:
+            out.insert(0, FilterNode(time.dimension, "ge", (bound(window.start),)))
+        return out
+
+    def _bucket(self, scope: Scope, home: Instance, time: TimeSlice) -> exp.Expr:
+        assert time.grain is not None
+        value = scope.dim_at(home, time.dimension)
+        if time.shift is not None and (time.shift.months or time.shift.days):
+            unit, amount = ("MONTH", time.shift.months) if time.shift.months else ("DAY", time.shift.days)
+            value = exp.Add(this=cast(value, "timestamp"),
+                            expression=exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit)))
+        return truncate(value, time.grain)
+
+    # --- one aggregate at a measure's grain ----------------------------------------------------
+
+    def can_share_scan(self, current: Aggregate, previous: Aggregate) -> bool:
+        """One scan can compute both periods when they do not overlap and each row's time is at hand."""
+        now, before = current.time, previous.time
+        if now is None or before is None or now.window is None or before.window is None:
+            return False
+        if self.catalog.measures[current.measures[0]].min_count is not None:
+            return False
+        path = self.catalog.graph.path(current.entity, self.catalog.dimensions[now.dimension].entity)
+        return (path is not None and not path_fans_out(path) and now.window.start is not None
+                and before.window.end <= now.window.start)
+
+    def aggregate(self, agg: Aggregate, previous: Aggregate | None = None) -> exp.Select:
+        """One aggregate subquery; with `previous` (a disjoint earlier period) both periods in one scan.
+
+        Rows of the previous period are bucketed after shifting their time forward, and their
+        measures come back as `<measure>__prev`.
+        """
+        scope = Scope(self.rc, agg.entity)
+        home = scope.root
+        keys: list[tuple[str, exp.Expr]] = [
+            (f"d{i}", scope.dim_at(home, name)) for i, name in enumerate(agg.dimensions)]
+        periods: list[tuple[str, exp.Expr | None]] = [("", None)]
+        if previous is not None:
+            assert agg.time is not None and agg.time.window is not None and agg.time.window.start is not None
+            assert previous.time is not None and previous.time.window is not None
+            moment = scope.dim_at(home, agg.time.dimension)
+            start = self.rc.params.add(self._bound(agg.time, agg.time.window.start))
+            in_current = exp.GTE(this=wrap(moment), expression=start)
+            periods = [("", in_current), ("__prev", exp.Not(this=exp.Paren(this=in_current.copy())))]
+            if agg.time.grain is not None:
+                bucket = exp.Case(ifs=[exp.If(this=in_current.copy(), true=self._bucket(scope, home, agg.time))],
+                                  default=self._bucket(scope, home, previous.time))
+                keys.append(("time", bucket))
+            before, now = self._window_bounds(previous.time), self._window_bounds(agg.time)
+            spans = [[before[0], now[1]]] if previous.time.window.end == agg.time.window.start else [before, now]
+            window = or_([and_(compare(self.rc, moment.copy(), op, values) for op, values in span)  # type: ignore[misc]
+                          for span in spans])
+            where = conditions(scope, home, agg.filters)
+            where.append(window)
+        else:
+            if agg.time is not None and agg.time.grain is not None:
+                keys.append(("time", self._bucket(scope, home, agg.time)))
+            where = conditions(scope, home, [*agg.filters, *self._time_filters(agg.time)])
+        measures = [self.catalog.measures[name] for name in agg.measures]
+        if measures[0].min_count is not None:
+            return self._nested(scope, home, agg, keys, where)
+        filters = {m.filter for m in measures}
+        common = filters.pop() if len(filters) == 1 else None
+        if common is not None:
+            where.append(scope.eval(home, common))
+        columns: list[exp.Expr] = [_alias(node, name) for name, node in keys]
+        exists: list[exp.Expr] = []
+        for suffix, period in periods:
+            for measure in measures:
+                value = self._measure_aggregate(scope, home, measure, agg.fanned_out)
+                own = scope.eval(home, measure.filter) if measure.filter is not None and common is None else None
+                condition = and_(c.copy() for c in (own, period) if c is not None)
+                if condition is not None:
+                    value = exp.Filter(this=value, expression=exp.Where(this=condition))
+                    exists.append(exp.GT(this=exp.Filter(this=exp.Count(this=exp.Star()),
+                                                         expression=exp.Where(this=condition.copy())),
+                                         expression=_zero()))
+                columns.append(_alias(value, f"{measure.name}{suffix}"))
+        # a group appears when any of its measures has rows (whatever else shares the subquery)
+        having = or_(exists) if keys and exists and len(exists) == len(measures) * len(periods) else None
+        from_, joins = scope.finish()
+        return select(columns, from_, joins, where=and_(where), group=_positions(len(keys)), having=having)
+
+    def _bound(self, time: TimeSlice, day: dt.date) -> dt.date | dt.datetime:
+        return day if self.catalog.dimensions[time.dimension].type == "date" else dt.datetime.combine(day, dt.time())
+
+    def _window_bounds(self, time: TimeSlice) -> list[tuple[str, tuple[dt.date | dt.datetime]]]:
+        assert time.window is not None and time.window.start is not None
+        return [("ge", (self._bound(time, time.window.start),)), ("lt", (self._bound(time, time.window.end),))]
+
+    def _measure_aggregate(self, scope: Scope, home: Instance, measure: E.Expr | object,
+                           fanned_out: bool) -> exp.Expr:
+        from semantic.catalog.models import Measure
+
+        assert isinstance(measure, Measure)
+        if measure.agg == "count":
+            if measure.expr is not None:
+                return exp.Count(this=scope.eval(home, measure.expr))
+            return exp.Count(this=exp.Distinct(expressions=[home.key])) if fanned_out else exp.Count(this=exp.Star())
+        assert measure.expr is not None
+        value = scope.eval(home, measure.expr)
+        if measure.agg == "count_distinct":
+            return exp.Count(this=exp.Distinct(expressions=[value]))
+        functions: dict[str, type[exp.Func]] = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "avg": exp.Avg,
+                                                "median": exp.Median}
+        return functions[measure.agg](this=value)
+
+    def _nested(self, scope: Scope, home: Instance, agg: Aggregate, keys: list[tuple[str, exp.Expr]],
+                where: list[exp.Expr]) -> exp.Select:
+        """count_distinct with min_count: values seen in at least N rows (e.g. patients with 2+ visits)."""
+        measure = self.catalog.measures[agg.measures[0]]
+        assert measure.expr is not None and measure.min_count is not None
+        if measure.filter is not None:
+            where.append(scope.eval(home, measure.filter))
+        rows = exp.Count(this=exp.Distinct(expressions=[home.key])) if agg.fanned_out else exp.Count(this=exp.Star())
+        value = scope.eval(home, measure.expr)
+        inner_columns = [_alias(node, name) for name, node in keys]
+        inner_columns += [_alias(value, "v"), _alias(rows, "n")]
+        from_, joins = scope.finish()
+        inner = select(inner_columns, from_, joins, where=and_(where), group=_positions(len(keys) + 1))
+        alias = self.rc.alias("per_value")
+        enough = exp.GTE(this=col(alias, "n"), expression=exp.Literal.number(measure.min_count))
+        count = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=enough))
+        outer_keys = [col(alias, name) for name, _ in keys]
+        columns = [*(_alias(k, name) for k, (name, _) in zip(outer_keys, keys, strict=True)),
+                   _alias(count, measure.name)]
+        return select(columns, subquery(inner, alias), group=[k.copy() for k in outer_keys] or None)
+
+    # --- measures combined -----------------------------------------------------------------------
+
+    def measure_plan(self, plan: MeasurePlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
+        key_names = [f"d{i}" for i in range(len(plan.dimensions))] + (["time"] if plan.has_time else [])
+        ctes: list[tuple[str, exp.Expr]] = []
+        single = len(plan.current) == 1 and not plan.previous and plan.spine is None
+        if single:
+            merged: exp.Expr = subquery(self.aggregate(plan.current[0]), "merged")
+        else:
+            merged = self._merge(plan, key_names, ctes)
+        # level r: keys and every output computed
+        output_alias = {o.name: f"o{i}" for i, o in enumerate(plan.outputs)}
+        r_columns: list[exp.Expr] = [_alias(col("merged", k), k) for k in key_names]
+        values: dict[str, exp.Expr] = {}
+        for output in plan.outputs:
+            node = self._output(output, bool(plan.previous))
+            values[output.name] = node
+            r_columns.append(_alias(node, output_alias[output.name]))
+        r = select(r_columns, merged)
+        # final level: having, total, order, page
+        names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)}, **output_alias}
+        where = and_(self._having(h, output_alias) for h in plan.having)
+        visible = [c.name for c in planned.columns]
+        final = self._final(r, visible, names, where, plan.order, plan.limit, plan.offset)
+        if ctes:
+            final.set("with_", exp.With(expressions=[
+                exp.CTE(this=body, alias=exp.TableAlias(this=ident(name))) for name, body in ctes]))
+        return final, [f"c{i}" for i in range(len(visible))]
+
+    def _merge(self, plan: MeasurePlan, keys: list[str], ctes: list[tuple[str, exp.Expr]]) -> exp.Expr:
+        measure_columns: list[str] = []
+        sources: list[tuple[Aggregate, dict[str, str]]] = []
+        previous = {agg.key[1:]: agg for agg in plan.previous}  # p0 belongs to a0
+        for agg in plan.current:
+            before = previous.get(agg.key[1:])
+            if before is not None and self.can_share_scan(agg, before):
+                del previous[agg.key[1:]]
+                mapping = {**{m: m for m in agg.measures}, **{f"{m}__prev": f"{m}__prev" for m in agg.measures}}
+                body = self.aggregate(agg, before)
+            else:
+                mapping = {m: m for m in agg.measures}
+                body = self.aggregate(agg)
+            measure_columns += [c for c in mapping if c not in measure_columns]
+            sources.append((agg, mapping))
+            ctes.append((agg.key, body))
+        for agg in previous.values():
+            mapping = {f"{m}__prev": m for m in agg.measures}
+            measure_columns += [c for c in mapping if c not in measure_columns]
+            sources.append((agg, mapping))
+            ctes.append((agg.key, self.aggregate(agg)))
+        branches: list[exp.Expr] = []
+        numeric = self.rc.dialect.measure_type
+        for index, (agg, mapping) in enumerate(sources):
+            columns: list[exp.Expr] = [*(col(agg.key, k) for k in keys)]
+            for column in measure_columns:
+                # the first branch types every column (PostgreSQL would make a NULL-only column text)
+                null = cast(exp.Null(), numeric) if index == 0 else exp.Null()
+                columns.append(_alias(col(agg.key, mapping[column]) if column in mapping else null, column))
+            branches.append(select(columns, table_ref(agg.key, agg.key)))
+        ctes.append(("data", _union(branches)))
+        source = "data"
+        if plan.spine is not None:
+            ctes.append(("spine", self._spine(plan.spine)))
+            dims = [k for k in keys if k != "time"]
+            filler_columns: list[exp.Expr] = [*(col("d", k) for k in dims), col("spine", "time")]
+            filler_columns += [_alias(exp.Null(), c) for c in measure_columns]
+            if dims:
+                ctes.append(("d", select([col("data", k) for k in dims], table_ref("data", "data"), distinct=True)))
+
+                def count(name: str) -> exp.Expr:
+                    return exp.Subquery(this=select([exp.Count(this=exp.Star())], table_ref(name, name)))
+
+                # every series gets every bucket, unless that would be more than FILL_LIMIT rows
+                small = exp.LTE(this=exp.Mul(this=count("d"), expression=count("spine")),
+                                expression=exp.Literal.number(FILL_LIMIT))
+                filler = select(filler_columns, table_ref("d", "d"),
+                                joins=[exp.Join(this=table_ref("spine", "spine"), kind="CROSS")], where=small)
+            else:
+                filler = select(filler_columns, table_ref("spine", "spine"))
+            data_columns: list[exp.Expr] = [*(col("data", k) for k in dims), col("data", "time")]
+            data_columns += [col("data", c) for c in measure_columns]
+            ctes.append(("filled", _union([select(data_columns, table_ref("data", "data")), filler])))
+            source = "filled"
+        merged_columns: list[exp.Expr] = [*(col(source, k) for k in keys)]
+        merged_columns += [_alias(exp.Max(this=col(source, c)), c) for c in measure_columns]
+        merged = select(merged_columns, table_ref(source, source), group=[col(source, k) for k in keys] or None)
+        return subquery(merged, "merged")
+
+    def _spine(self, spine: Spine) -> exp.Expr:
+        interval = exp.Interval(this=exp.Literal.string("1"), unit=exp.var(spine.grain.upper()))
+
+        def bound(day: dt.date | None, function: type[exp.Func]) -> exp.Expr:
+            if day is not None:
+                return self.rc.params.add(dt.datetime.combine(day, dt.time()))
+            data_bound = select([function(this=col("data", "time"))], table_ref("data", "data"))
+            return cast(exp.Subquery(this=data_bound), "timestamp")
+
+        series = exp.Anonymous(this="generate_series", expressions=[bound(spine.first, exp.Min),
+                                                                   bound(spine.last, exp.Max), interval])
+        source = exp.Table(this=series, alias=exp.TableAlias(this=ident("s"), columns=[ident("g")]))
+        return select([_alias(cast(col("s", "g"), "date"), "time")], source)
+
+    def _output(self, output: Output, has_previous: bool) -> exp.Expr:
+        current = self._value(output.measure, previous=False)
+        if output.part == "value":
+            return current
+        if not has_previous:  # compare asked where no previous period exists (all_time)
+            return cast(exp.Null(), self.rc.dialect.measure_type)
+        previous = self._value(output.measure, previous=True)
+        if output.part == "previous":
+            return previous
+        change = exp.Sub(this=wrap(current), expression=wrap(previous))
+        if output.part == "change":
+            return change
+        return ratio(exp.Paren(this=change), previous.copy())
+
+    def _value(self, name: str, previous: bool) -> exp.Expr:
+        base = self.catalog.measures.get(name)
+        if base is not None:
+            column = col("merged", f"{name}__prev" if previous else name)
+            return exp.Coalesce(this=column, expressions=[_zero()]) if base.additive_zero else column
+        derived = self.catalog.derived[name]
+        formula = derived.formula
+        if derived.round and isinstance(formula, E.Call) and formula.op == "div":
+            return self.rc.dialect.money_round(self._formula(formula.args[0], previous),
+                                               self._formula(formula.args[1], previous))
+        node = self._formula(formula, previous)
+        return cast(exp.Round(this=node), "bigint") if derived.round else node
+
+    def _formula(self, node: E.Expr, previous: bool) -> exp.Expr:
+        if isinstance(node, E.MeasureRef):
+            return self._value(node.name, previous)
+        if isinstance(node, E.Lit):
+            from semantic.render.params import literal
+
+            return literal(node.value)
+        assert isinstance(node, E.Call)
+        args = [self._formula(a, previous) for a in node.args]
+        if node.op == "div":
+            return ratio(args[0], args[1])
+        binary: dict[str, type[exp.Binary]] = {"add": exp.Add, "sub": exp.Sub, "mul": exp.Mul}
+        return binary[node.op](this=wrap(args[0]), expression=wrap(args[1]))
+
+    def _having(self, having: HavingNode, aliases: dict[str, str]) -> exp.Expr:
+        return compare(self.rc, col("r", aliases[having.measure]), having.op, having.values)
+
+    def _final(self, inner: exp.Select, visible: list[str], names: dict[str, str], where: exp.Expr | None,
+               order: tuple[OrderNode, ...], limit: int, offset: int) -> exp.Select:
+        columns: list[exp.Expr] = [_alias(col("r", names[v]), f"c{i}") for i, v in enumerate(visible)]
+        columns.append(_alias(exp.Window(this=exp.Count(this=exp.Star())), TOTAL))
+        final = select(columns, subquery(inner, "r"), where=where)
+        final.set("order", exp.Order(expressions=[ordered(col("r", names[o.column]), o.desc) for o in order]))
+        final.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
+        final.set("offset", exp.Offset(expression=self.rc.params.add(offset)))
+        return final
+
+    # --- listings ----------------------------------------------------------------------------------
+
+    def list_plan(self, plan: ListPlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
+        scope = Scope(self.rc, plan.root)
+        root = scope.root
+        columns: list[exp.Expr] = [_alias(scope.dim_at(root, d), f"d{i}") for i, d in enumerate(plan.dimensions)]
+        if plan.time is not None and plan.time.grain is not None:
+            columns.append(_alias(self._bucket(scope, root, plan.time), "time"))
+        columns += [_alias(scope.dim_at(root, h), f"h{i}") for i, h in enumerate(plan.hidden_order)]
+        where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
+        from_, joins = scope.finish()
+        inner = select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
+        names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)},
+                 **{h: f"h{i}" for i, h in enumerate(plan.hidden_order)}}
+        visible = [c.name for c in planned.columns]
+        final = self._final(inner, visible, names, None, plan.order, plan.limit, plan.offset)
+        return final, [f"c{i}" for i in range(len(visible))]
+
+
+def _positions(count: int) -> list[exp.Expr] | None:
+    """GROUP BY 1, 2, ...: the first `count` select items (no copies of large key expressions)."""
+    return [exp.Literal.number(i + 1) for i in range(count)] or None
+
+
+def _union(branches: list[exp.Expr]) -> exp.Expr:
+    result = branches[0]
+    for branch in branches[1:]:
+        result = exp.Union(this=result, expression=branch, distinct=False)
+    return result
+
+
+def render(planned: Planned, catalog: Catalog, ctx: Context, dialect: Dialect, inline: bool = False) -> Rendered:
+    params = Params(inline=inline, text_type=dialect.text_type)
+    rc = RenderContext(catalog, ctx, dialect, params)
+    renderer = _Renderer(rc)
+    plan: Plan = planned.plan
+    if isinstance(plan, MeasurePlan):
+        tree, columns = renderer.measure_plan(plan, planned)
+    else:
+        tree, columns = renderer.list_plan(plan, planned)
+    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns))
+
+
+def render_spans(catalog: Catalog, ctx: Context, dialect: Dialect, names: list[str]) -> Rendered:
+    """min and max of each time dimension (the data's date span), one row per dimension."""
+    params = Params(text_type=dialect.text_type)
+    rc = RenderContext(catalog, ctx, dialect, params)
+    branches: list[exp.Expr] = []
+    for name in names:
+        dimension = catalog.dimensions[name]
+        scope = Scope(rc, dimension.entity)
+        value = cast(scope.dim(scope.root, dimension), "timestamp")
+        from_, joins = scope.finish()
+        branches.append(select([_alias(exp.Literal.string(name), "name"), _alias(exp.Min(this=value), "lo"),
+                                _alias(exp.Max(this=value.copy()), "hi")], from_, joins))
+    tree = select([exp.Star()], subquery(_union(branches), "spans"))
+    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), ("name", "lo", "hi"))
+
+
+def render_summary_refresh(catalog: Catalog, entity_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
+    """INSERT INTO <summary table> SELECT key, as_of, <every materialized dimension computed inline>."""
+    entity = catalog.entities[entity_name]
+    assert entity.summary_table is not None and entity.summary_key is not None
+    params = Params(text_type=dialect.text_type)
+    rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=None), dialect, params)
+    scope = Scope(rc, entity_name)
+    root = scope.root
+    names = [entity.summary_key, "as_of"]
+    columns: list[exp.Expr] = [root.key, params.add(as_of)]
+    for dimension in catalog.dimensions.values():
+        if dimension.entity == entity_name and dimension.materialized:
+            names.append(dimension.materialized)
+            columns.append(_alias(scope.dim(root, dimension), dimension.materialized))
+    from_, joins = scope.finish()
+    target = exp.Schema(this=exp.Table(this=ident(entity.summary_table)), expressions=[ident(n) for n in names])
+    insert = exp.Insert(this=target, expression=select(columns, from_, joins))
+    return Rendered(with_ctes(insert, rc.shared_ctes()), tuple(params.values), tuple(names))

@@ -1,0 +1,249 @@
+"""Running semantic queries: as_of resolution, compile (cached), execute read-only, shape the response.
+
+Routes stay thin and call `run_query`, `explain_query` and `catalog_info`. Execution uses the raw
+asyncpg connection of the app's engine inside a READ ONLY transaction; every value is a bound
+parameter. A refused query raises `QueryError` (mapped to 400 by `service.errors`); a database
+outage becomes the contract's retryable 503.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from semantic.catalog import Catalog, default_catalog
+from semantic.compile import Compiled, compile_query
+from semantic.errors import INVALID_RANGE, QueryError
+from semantic.planner.nodes import Context, Scope
+from semantic.planner.planner import ColumnInfo
+from semantic.planner.timerange import DateRange
+from semantic.query import Query
+from semantic.render.params import json_value
+from service.auth.db_role import enter_reader_role
+from service.errors import database_unavailable
+from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
+from service.settings import Settings
+
+Dialect = Literal["postgres", "duckdb"]
+
+_STATE_SQL = """
+SELECT (SELECT version FROM data_loads ORDER BY version DESC LIMIT 1) AS version,
+       (SELECT as_of FROM data_loads ORDER BY version DESC LIMIT 1) AS as_of,
+       (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of
+"""
+
+
+@dataclass(frozen=True)
+class DataState:
+    """What the database says about its data: load version, the data's as_of, the summaries' as_of."""
+
+    version: int | None
+    as_of: dt.date | None
+    summary_as_of: dt.date | None
+
+
+async def data_state(conn: asyncpg.Connection) -> DataState:
+    row = await conn.fetchrow(_STATE_SQL)
+    assert row is not None
+    as_of: dt.date | None = row["as_of"]
+    if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
+        latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
+        as_of = latest.date() if latest else None
+    return DataState(row["version"], as_of, row["summary_as_of"])
+
+
+def catalog_for(settings: Settings) -> Catalog:
+    """The parsed catalog of `settings.metrics_file` (cached until the file changes)."""
+    return default_catalog(settings.metrics_file)
+
+
+def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -> tuple[dt.date, list[str]]:
+    """Per request, else configured, else the data's own, else today (an empty database, with a warning)."""
+    if requested is not None:
+        try:
+            return dt.date.fromisoformat(requested), []
+        except ValueError:
+            raise QueryError(INVALID_RANGE, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
+                             []) from None
+    if settings.as_of is not None:
+        return settings.as_of, []
+    if state.as_of is not None:
+        return state.as_of, []
+    return dt.date.today(), ["the database holds no data: as_of is today's date"]
+
+
+def scope_for(role: str) -> Scope:
+    """The compiler's scope for a caller's role (semantic/planner/roles.py): agents may not see personal data,
+    the front desk sees patients but no analytics; an unknown role gets the agent's (no personal data)."""
+    scopes: dict[str, Scope] = {"manager": "manager", "front_desk": "front_desk"}
+    return scopes.get(role, "agent")
+
+
+@asynccontextmanager
+async def read_only(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled raw asyncpg connection in a READ ONLY transaction; outages become the contract's 503."""
+    try:
+        async with engine.connect() as conn:
+            raw: asyncpg.Connection | None = (await conn.get_raw_connection()).driver_connection
+            assert raw is not None
+            async with raw.transaction(readonly=True):
+                await enter_reader_role(raw, engine)  # SET LOCAL ROLE medspa_reader (service/auth/db_role.py)
+                yield raw
+    except QueryError:
+        raise
+    except Exception as exc:
+        failure = database_unavailable(exc)
+        if failure is not None:
+            raise failure from None
+        raise
+
+
+# --- values ------------------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _integer(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal | float):
+        return round(value)
+    return value
+
+
+def _ratio(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal | int) and not isinstance(value, bool) else value
+
+
+def _moment(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def converter(column: ColumnInfo) -> Callable[[Any], Any]:
+    """Database value -> JSON value: money and counts as integers, rates as floats, times as ISO text."""
+    if column.type == "integer":
+        return _integer
+    if column.type == "number":
+        return _ratio if column.kind == "measure" and column.unit in ("ratio", "hours", "days") else _number
+    if column.type == "time":
+        return _moment
+    if column.type == "date":
+        return _day
+    return lambda value: value
+
+
+def _span(window: DateRange | None) -> DateSpan | None:
+    return DateSpan(start=window.start, end=window.end) if window is not None else None
+
+
+def _columns(columns: Sequence[ColumnInfo]) -> list[Column]:
+    return [Column.model_validate({"name": c.name, "kind": c.kind, "type": c.type, "label": c.label,
+                                   "unit": c.unit, "format": c.format}) for c in columns]
+
+
+# --- the operations ----------------------------------------------------------------------------------
+
+
+class _Results:
+    """Query results keyed by (database, data version, SQL, parameters).
+
+    The data only changes by a load, and every load records a new `data_loads.version`, so a result
+    for the current version is still the answer. Without a recorded load nothing is cached.
+    """
+
+    def __init__(self, size: int = 256, max_rows: int = 5000) -> None:
+        self.size, self.max_rows = size, max_rows
+        self.items: OrderedDict[tuple[object, ...], tuple[list[dict[str, Any]], int]] = OrderedDict()
+
+    def get(self, key: tuple[object, ...] | None) -> tuple[list[dict[str, Any]], int] | None:
+        found = self.items.get(key) if key is not None else None
+        if found is not None:
+            self.items.move_to_end(key)  # type: ignore[arg-type]
+        return found
+
+    def put(self, key: tuple[object, ...] | None, rows: list[dict[str, Any]], total: int) -> None:
+        if key is None or len(rows) > self.max_rows:
+            return
+        self.items[key] = (rows, total)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+RESULTS = _Results()
+
+
+async def _prepare(conn: asyncpg.Connection, settings: Settings, query: Query, scope: Scope,
+                   dialect: Dialect = "postgres", inline: bool = False,
+                   state: DataState | None = None) -> tuple[Compiled, dt.date, list[str]]:
+    state = state or await data_state(conn)
+    as_of, warnings = resolve_as_of(query.as_of, settings, state)
+    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope)
+    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline)
+    return compiled, as_of, warnings
+
+
+async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope) -> QueryResponse:
+    started = time.perf_counter()
+    async with read_only(engine) as conn:
+        state = await data_state(conn)
+        compiled, as_of, warnings = await _prepare(conn, settings, query, scope, state=state)
+        key = (str(engine.url), state.version, compiled.sql, compiled.params) if state.version is not None else None
+        cached = RESULTS.get(key)
+        if cached is None:
+            records = await conn.fetch(compiled.sql, *compiled.params)
+    if cached is not None:
+        rows, total = cached
+    else:
+        names = [c.name for c in compiled.columns]
+        convert = [converter(c) for c in compiled.columns]
+        width = range(len(names))
+        rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
+        total = (int(records[0][len(names)]) if records
+                 else await _count_without_page(engine, settings, query, scope))
+        RESULTS.put(key, rows, total)
+    meta = Meta(as_of=as_of, range=_span(compiled.range), compare_range=_span(compiled.compare_range),
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                warnings=[*compiled.warnings, *warnings])
+    return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
+
+
+async def _count_without_page(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope) -> int:
+    """total_rows when the page is empty (offset past the end): the same query's first row, if any."""
+    if query.offset == 0 and query.limit != 0:
+        return 0
+    probe = query.model_copy(update={"offset": 0, "limit": 1})
+    async with read_only(engine) as conn:
+        compiled, _, _ = await _prepare(conn, settings, probe, scope)
+        records = await conn.fetch(compiled.sql, *compiled.params)
+    return int(records[0][len(compiled.columns)]) if records else 0
+
+
+async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,
+                        dialect: Dialect) -> SqlResponse:
+    started = time.perf_counter()
+    async with read_only(engine) as conn:
+        readable, as_of, warnings = await _prepare(conn, settings, query, scope, dialect, inline=True)
+        bound, _, _ = await _prepare(conn, settings, query, scope, dialect)
+    meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
+                duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
+    return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],
+                       parameterized_sql=bound.sql, columns=_columns(bound.columns), meta=meta)

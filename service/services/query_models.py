@@ -1,0 +1,102 @@
+"""Response shapes of the semantic query API (POST /api/query, /api/query/sql, GET /api/catalog).
+
+Pydantic models so that /openapi.json documents them and the UI's TypeScript types follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Cell = str | int | float | bool | None
+
+
+class Column(BaseModel):
+    name: str = Field(description="Key of this column in every row: a member name, `time`, or `<measure>.<part>`.")
+    kind: Literal["dimension", "time", "measure"]
+    type: str = Field(description="string, integer, number, boolean, date (YYYY-MM-DD) or time (ISO datetime)")
+    label: str
+    unit: str | None = Field(default=None, description="cents, count, hours, ratio or days")
+    format: str | None = None
+
+
+class DateSpan(BaseModel):
+    """A half-open range [start, end) of dates; `start` null means unbounded (all_time)."""
+
+    start: dt.date | None
+    end: dt.date
+
+
+class Meta(BaseModel):
+    as_of: dt.date
+    range: DateSpan | None = Field(description="The resolved time range, or null without one.")
+    compare_range: DateSpan | None = Field(default=None, description="The period compared with, if any.")
+    duration_ms: float
+    warnings: list[str] = []
+
+
+class QueryResponse(BaseModel):
+    columns: list[Column]
+    rows: list[dict[str, Cell]]
+    total_rows: int = Field(description="Rows the query has before limit and offset.")
+    meta: Meta
+
+
+class SqlResponse(BaseModel):
+    sql: str = Field(description="The SQL with every value inlined as a literal, for reading.")
+    dialect: Literal["postgres", "duckdb"]
+    params: list[Cell] = Field(description="The values that /api/query binds as parameters, in order.")
+    parameterized_sql: str = Field(description="The SQL /api/query runs, with $1-style placeholders.")
+    columns: list[Column]
+    meta: Meta
+
+
+class CatalogMeasure(BaseModel):
+    name: str
+    kind: Literal["measure"] = "measure"
+    label: str
+    description: str
+    synonyms: list[str]
+    type: str
+    unit: str
+    format: str | None
+    entity: str | None = Field(description="Home entity (grain) of a base measure; null for a derived one.")
+    aggregation: str | None
+    derived_from: list[str] = Field(description="Base measures a derived measure is computed from.")
+    default_time_dimension: str | None
+    groupable_by: list[str] = Field(description="Dimensions that partition it: one group per row, groups sum to "
+                                                "the total (for additive measures).")
+    groupable_overlapping_by: list[str] = Field(
+        description="Dimensions below its grain it may also be grouped by (distinct counts only): a row is "
+                    "counted in every group it has a value in, so groups overlap.")
+
+
+class CatalogDimension(BaseModel):
+    name: str
+    kind: Literal["dimension", "time"]
+    label: str
+    description: str
+    synonyms: list[str]
+    type: str
+    unit: str | None
+    format: str | None
+    entity: str
+    pii: bool
+    filter_only: bool
+    grains: list[str]
+    ops: list[str] = Field(description="Filter ops this dimension takes.")
+    span: DateSpan | None = Field(default=None, description="Time dimensions: the data's first and last date "
+                                                            "([start, end), end exclusive).")
+
+
+class CatalogResponse(BaseModel):
+    as_of: dt.date | None
+    data_version: int | None
+    measures: list[CatalogMeasure]
+    dimensions: list[CatalogDimension]
+    grains: list[str]
+    ranges: list[str]
+    compare: list[str]
+    max_limit: int

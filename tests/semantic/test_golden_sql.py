@@ -1,0 +1,42 @@
+"""Golden SQL: the exact statements for a few queries whose shape matters (UPDATE_GOLDEN=1 rewrites them).
+
+- revenue by source: one aggregate at the payment grain, joined many-to-one to patients, never to lines.
+- visits filtered by a service: EXISTS over the appointment's lines, the count stays a plain COUNT(*).
+- the patient table: patient_summary joined for its as_of, ordered with the key as tie-breaker, paged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from semantic.catalog import default_catalog
+from semantic.compile import compile_query
+from semantic.planner.nodes import Context
+from semantic.query import Query
+
+GOLDEN = Path(__file__).parent / "golden"
+AS_OF = dt.date(2025, 11, 26)
+
+CASES: dict[str, dict[str, Any]] = {
+    "revenue_by_source": {"measures": ["revenue"], "dimensions": ["patient.source"]},
+    "visits_with_botox": {"measures": ["visit_count"],
+                          "filters": [{"field": "service.name", "op": "equals", "value": "Botox Injection"}]},
+    "patient_table": {"dimensions": ["patient.id", "patient.name", "patient.lifetime_spend"],
+                      "order": [{"field": "patient.lifetime_spend", "dir": "desc"}], "limit": 50, "offset": 100},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_sql(name):
+    compiled = compile_query(Query.model_validate(CASES[name]), default_catalog(),
+                             Context(as_of=AS_OF, summary_as_of=AS_OF), pretty=True, use_cache=False)
+    text = f"-- params: {list(compiled.params)!r}\n{compiled.sql}\n"
+    path = GOLDEN / f"{name}.sql"
+    if os.environ.get("UPDATE_GOLDEN") or not path.exists():
+        path.write_text(text)
+    assert text == path.read_text(), f"{name}: SQL changed; review it and rerun with UPDATE_GOLDEN=1"

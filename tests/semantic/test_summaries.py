@@ -1,0 +1,63 @@
+"""patient_summary is generated from the catalog: the stored facts equal the inline computation."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import asyncpg
+
+from semantic.catalog import default_catalog
+from semantic.compile import compile_query
+from semantic.planner.nodes import Context
+from semantic.query import Query
+from semantic.summaries import refresh_summaries, summary_statements
+
+FACTS = [d.name for d in default_catalog().dimensions.values() if d.materialized]
+
+
+def _listing(as_of: dt.date, summary_as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
+    query = Query.model_validate({"dimensions": ["patient.id", *FACTS], "limit": 10_000})
+    compiled = compile_query(query, default_catalog(), Context(as_of=as_of, summary_as_of=summary_as_of),
+                             use_cache=False)
+    return compiled.sql, compiled.params
+
+
+async def _rows(conn: asyncpg.Connection, as_of: dt.date, summary_as_of: dt.date | None) -> list[tuple[Any, ...]]:
+    sql, params = _listing(as_of, summary_as_of)
+    assert ("patient_summary" in sql) == (summary_as_of == as_of)
+    return [tuple(r)[:-1] for r in await conn.fetch(sql, *params)]
+
+
+def test_every_summary_column_is_generated():
+    [(table, sql, params)] = summary_statements(dt.date(2025, 11, 26))
+    assert table == "patient_summary"
+    assert sql.startswith('INSERT INTO "patient_summary"')
+    assert params[0] == dt.date(2025, 11, 26)
+    assert len(FACTS) == 12
+
+
+def test_summary_rows_equal_the_inline_computation(client_db_url):
+    async def check() -> None:
+        conn = await asyncpg.connect(client_db_url)
+        try:
+            as_of = await conn.fetchval("SELECT as_of FROM patient_summary LIMIT 1")
+            assert as_of == dt.date(2025, 11, 26)
+            stored = await _rows(conn, as_of, as_of)
+            inline = await _rows(conn, as_of, None)
+            assert len(stored) == 4000 and stored == inline
+            # refreshed for another as_of (rolled back), the summary equals that as_of's inline facts
+            other = dt.date(2025, 6, 30)
+            tr = conn.transaction()
+            await tr.start()
+            try:
+                await refresh_summaries(conn, other)
+                assert await conn.fetchval("SELECT count(DISTINCT as_of) FROM patient_summary") == 1
+                assert await _rows(conn, other, other) == await _rows(conn, other, None)
+            finally:
+                await tr.rollback()
+        finally:
+            await conn.close()
+
+    asyncio.run(check())
