@@ -279,7 +279,20 @@ function evaluate(q, range, grain, timeDim) {
   return table;
 }
 
+// Like the engine: `value` for single-value ops, `values` for in / not_in / between, nothing for null ops.
+function checkFilterShapes(q) {
+  const lists = ["in", "not_in", "between"];
+  for (const [key, list] of [["filters", q.filters ?? []], ["having", q.having ?? []]]) {
+    list.forEach((f, i) => {
+      if (lists.includes(f.op) && !Array.isArray(f.values)) throw new QueryError("invalid_filter", `${f.op} takes a list in \`values\``, `${key}[${i}].values`);
+      if (!lists.includes(f.op) && !["is_null", "is_not_null"].includes(f.op) && f.value === undefined)
+        throw new QueryError("invalid_filter", `${f.op} takes one \`value\``, `${key}[${i}].value`);
+    });
+  }
+}
+
 function runQuery(q) {
+  checkFilterShapes(q);
   const t0 = performance.now();
   const measures = q.measures ?? [];
   const dims = q.dimensions ?? [];
@@ -324,7 +337,7 @@ function runQuery(q) {
     const curBuckets = grain ? [...new Set(rows.map((r) => r.time))].sort() : [null];
     for (const row of rows) {
       const idx = curBuckets.indexOf(grain ? row.time : null);
-      const pk = JSON.stringify([prevBuckets[idx] ?? "none", ...dims.map((d) => row[d])]);
+      const pk = JSON.stringify([idx >= 0 && prevBuckets[idx] !== undefined ? prevBuckets[idx] : "none", ...dims.map((d) => row[d])]);
       const pv = prev.get(pk);
       for (const n of measures) {
         const p = pv ? pv[n] : DERIVED[n] ? null : 0;
@@ -362,7 +375,7 @@ function runQuery(q) {
   const warnings = compare && !prevRange ? ["compare ignored: all_time has no previous period"] : [];
   return {
     columns, rows: rows.slice(offset, offset + limit), total_rows: total,
-    meta: { as_of: AS_OF, range: range && range !== "all" ? range : null, ...(prevRange ? { compare_range: prevRange } : {}), duration_ms: Math.round((performance.now() - t0) * 10) / 10, warnings },
+    meta: { as_of: AS_OF, range: range === "all" ? { start: null, end: AS_OF_END } : range, compare_range: prevRange, duration_ms: Math.round((performance.now() - t0) * 10) / 10, warnings },
   };
 }
 
@@ -423,8 +436,25 @@ const child = process.env.NO_PATIENT_MOCK ? null : spawn(process.execPath, [path
 process.on("exit", () => child?.kill());
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(0));
 
-function proxy(req, res, raw) {
-  const upstream = http.request({ host: "127.0.0.1", port: patientPort, path: req.url, method: req.method, headers: { "content-type": "application/json" } }, (up) => {
+// The patient mock has its own sign-in: log in there once and use that session for every proxied call.
+let childCookie = null;
+async function childSession() {
+  if (childCookie) return childCookie;
+  const response = await fetch(`http://127.0.0.1:${patientPort}/api/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "manager", password: "manager-demo-pass" }),
+  });
+  childCookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  return childCookie;
+}
+
+async function proxy(req, res, raw) {
+  let cookie = "";
+  try {
+    cookie = await childSession();
+  } catch {
+    return err(res, 503, "service_unavailable", "patient mock not running");
+  }
+  const upstream = http.request({ host: "127.0.0.1", port: patientPort, path: req.url, method: req.method, headers: { "content-type": "application/json", cookie } }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.headers);
     up.pipe(res);
   });
@@ -456,7 +486,7 @@ const server = http.createServer((req, res) => {
         if (p === "/api/catalog") return send(res, 200, CATALOG);
         if (req.method === "POST" && (p === "/api/query" || p === "/api/query/sql")) {
           const q = JSON.parse(raw || "{}");
-          if (!q.measures?.length) return proxy(req, res, raw);
+          if (!q.measures?.length) return void proxy(req, res, raw);
           if (process.env.MOCK_FAIL_MEASURE && q.measures.includes(process.env.MOCK_FAIL_MEASURE)) return err(res, 503, "database_unavailable", "The database is not reachable.");
           const result = runQuery(q); // validates
           if (p === "/api/query/sql") return send(res, 200, { sql: fakeSql(q), dialect: url.searchParams.get("dialect") ?? "postgres", params: [] });
@@ -467,7 +497,7 @@ const server = http.createServer((req, res) => {
           const body = JSON.parse(raw || "{}");
           return send(res, 200, ask(String(body.question ?? "")));
         }
-        if (p.startsWith("/api/patients/")) return proxy(req, res, raw);
+        if (p.startsWith("/api/patients/")) return void proxy(req, res, raw);
         err(res, 404, "not_found", `no route ${req.method} ${p}`);
       } catch (e) {
         if (e instanceof QueryError) return err(res, 400, e.code, e.message, e.where, e.suggestions);

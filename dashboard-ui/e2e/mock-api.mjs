@@ -29,6 +29,11 @@ const dayAfter = (iso) => {
   return d.toISOString().slice(0, 10);
 };
 const AS_OF_END = `${dayAfter(AS_OF)}T00:00:00`;
+const LAPSED_BEFORE = (() => {
+  const d = new Date(`${AS_OF}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 89);
+  return d.toISOString().slice(0, 10);
+})();
 
 // ---- per-appointment and per-patient facts ----
 const linesByAppt = new Map();
@@ -106,6 +111,8 @@ const rows = patients.map((p) => {
     "patient.visit_count": visits.length,
     "patient.lifetime_spend": spendByPatient.get(p.id) ?? 0,
     "patient.unpaid_visit_count": visits.filter((a) => !paymentByAppt.has(a.id)).length,
+    // metrics.yaml: a visit, none in the last_90_days range [as_of-89, as_of], nothing upcoming
+    "patient.is_lapsed": Boolean(last) && last.start < `${LAPSED_BEFORE}T00:00:00` && !next,
     _services: new Set(appts.flatMap((a) => a.lines.map((l) => serviceName(l.service_id)))),
     _providers: new Set(appts.flatMap((a) => a.lines.map((l) => providers.get(l.provider_id)))),
     _search: `${p.first_name} ${p.last_name} ${p.email}`.toLowerCase(),
@@ -129,7 +136,8 @@ class QueryError extends Error {
 
 function matches(row, f, i) {
   const where = `filters[${i}]`;
-  const vals = f.values ?? [];
+  // single-value ops take `value`, in/not_in/between take `values` (the engine's shape)
+  const vals = f.values ?? (f.value === undefined ? [] : [f.value]);
   if (f.field === "patient.search") {
     const text = String(vals[0] ?? "").trim().toLowerCase();
     if (!text) return true;

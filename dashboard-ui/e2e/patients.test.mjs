@@ -64,7 +64,7 @@ describe("patient table (desktop, 1280px)", () => {
       limit: 1,
     });
     const name = sample.rows[0]["patient.name"];
-    const expected = await totalRows([{ field: "patient.search", op: "search", values: [name] }]);
+    const expected = await totalRows([{ field: "patient.search", op: "search", value: name }]);
     assert.ok(expected >= 1, `searching "${name}" finds them`);
 
     await page.getByTestId("patient-search").fill(name);
@@ -77,7 +77,7 @@ describe("patient table (desktop, 1280px)", () => {
     // Phone by digits, whatever the stored format: the last 7 digits typed as "555 1234".
     const digits = String(sample.rows[0]["patient.phone"]).replace(/\D/g, "").replace(/^(?:001|1)(?=\d{10})/, "").slice(0, 10);
     const typed = `${digits.slice(3, 6)} ${digits.slice(6, 10)}`;
-    const byPhone = await totalRows([{ field: "patient.search", op: "search", values: [typed] }]);
+    const byPhone = await totalRows([{ field: "patient.search", op: "search", value: typed }]);
     assert.ok(byPhone >= 1, `phone search "${typed}" finds the patient`);
     await page.getByTestId("patient-search").fill(typed);
     await waitForTotal(page, byPhone);

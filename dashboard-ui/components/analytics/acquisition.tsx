@@ -87,8 +87,8 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
         />
       )}
     >
-      <div className="grid gap-8 lg:grid-cols-5">
-        <div className="min-w-0 lg:col-span-3">
+      <div className="flex flex-col gap-8">
+        <div className="min-w-0">
           <h3 className="mb-2 text-body font-semibold text-ink">New patients by source, per {grain}</h3>
           <Legend className="mb-3" items={wide.categories.map((c) => ({ key: c, label: labels[c] ?? c, color: colorOfSource[c]! }))} />
           <CartesianChart
@@ -105,10 +105,10 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
             ariaLabel={`Stacked bar chart: new patients by acquisition source per ${grain}`}
             onSelect={(_row, source) => router.push(patientsHref({ filters: { source: [source] } }))}
             selectHint="open the patients from that source"
-            height={240}
+            height={260}
           />
         </div>
-        <div className="grid min-w-0 gap-6 sm:grid-cols-2 lg:col-span-2 lg:grid-cols-1">
+        <div className="grid min-w-0 gap-x-10 gap-y-6 md:grid-cols-2">
           <div>
             <h3 className="mb-2 text-body font-semibold text-ink">Revenue per patient</h3>
             <BarList

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { PageHeader } from "@/components/layout/page-header";
 import { compareRangeOf, rangeOf } from "@/lib/analytics/compare";
@@ -12,6 +12,7 @@ import type { Query } from "@/lib/api/types";
 import { formatDate } from "@/lib/format";
 
 import { Acquisition } from "./acquisition";
+import { SectionsSkeleton } from "./analytics-skeleton";
 import { DueList, LapsedList } from "./action-lists";
 import { Demand } from "./demand";
 import { KpiRow } from "./kpi-row";
@@ -43,6 +44,13 @@ export function AnalyticsDashboard() {
     const spans = catalog.data?.dimensions.map((d) => d.span?.start).filter((s): s is string => !!s) ?? [];
     return spans.length ? spans.sort()[0]!.slice(0, 10) : null;
   }, [catalog.data]);
+  // The cards below start their (many) queries once the KPIs have answered: the owner sees the
+  // headline numbers first instead of waiting in the same queue as a dozen charts. Latched on.
+  const [sectionsOn, setSectionsOn] = useState(false);
+  const kpisSettled = kpis.data !== undefined || kpis.isError;
+  useEffect(() => {
+    if (kpisSettled) setSectionsOn(true);
+  }, [kpisSettled]);
   const resolved = rangeOf(kpis.data);
   const versusRange = compareRangeOf(kpis.data, compare);
 
@@ -67,21 +75,25 @@ export function AnalyticsDashboard() {
 
       <KpiRow kpis={kpis} sparks={sparks} compare={compare} time={time} catalog={catalog.data} />
 
-      <RevenueTrend state={state} onChange={update} />
-      <Acquisition state={state} />
-      <div className="grid gap-6 xl:grid-cols-2">
-        <Services state={state} />
-        <Providers state={state} />
-      </div>
-      <div className="grid gap-6 xl:grid-cols-2">
-        <Demand state={state} />
-        <Payments state={state} />
-      </div>
-      <Retention asOf={asOf} />
-      <div className="grid gap-6 lg:grid-cols-2">
-        <LapsedList asOf={asOf} />
-        <DueList asOf={asOf} />
-      </div>
+      {sectionsOn ? (
+        <>
+          <RevenueTrend state={state} onChange={update} />
+          <Acquisition state={state} />
+          <Services state={state} />
+          <div className="grid items-start gap-6 xl:grid-cols-2">
+            <Providers state={state} />
+            <Demand state={state} />
+          </div>
+          <Payments state={state} />
+          <Retention asOf={asOf} />
+          <div className="grid gap-6 lg:grid-cols-2">
+            <LapsedList asOf={asOf} />
+            <DueList asOf={asOf} />
+          </div>
+        </>
+      ) : (
+        <SectionsSkeleton />
+      )}
     </div>
   );
 }

@@ -17,7 +17,17 @@ export function AnalyticsSkeleton() {
           <KpiCardSkeleton key={i} />
         ))}
       </div>
+      <SectionsSkeleton />
+    </div>
+  );
+}
+
+/** The cards' places while the KPIs load first. */
+export function SectionsSkeleton() {
+  return (
+    <div className="flex flex-col gap-6" aria-hidden="true">
       <Skeleton className="h-80 w-full rounded-card" />
+      <Skeleton className="h-96 w-full rounded-card" />
     </div>
   );
 }

@@ -25,7 +25,7 @@ const hourLong = (h: number) => `${h === 0 ? 12 : h > 12 ? h - 12 : h} ${h < 12 
 export function Demand({ state }: { state: AnalyticsState }) {
   const query = useMemo<Query>(() => ({ measures: ["visit_count"], dimensions: [DOW, HOUR], time: timeOf(state), limit: 1000 }), [state]);
   const result = useMetricQuery(query);
-  const rows = result.data?.rows ?? [];
+  const rows = useMemo(() => result.data?.rows ?? [], [result.data]);
   const status = statusOf([result], () => !hasData(rows, ["visit_count"]));
 
   const { cells, hours } = useMemo(() => {
@@ -61,8 +61,8 @@ export function Demand({ state }: { state: AnalyticsState }) {
       dimensions: ["service.name"],
       time: { range: query.time!.range },
       filters: [
-        { field: DOW, op: "equals", values: [Number(d)] },
-        { field: HOUR, op: "equals", values: [Number(h)] },
+        { field: DOW, op: "equals", value: Number(d) },
+        { field: HOUR, op: "equals", value: Number(h) },
       ],
       order: [{ field: "visit_count", dir: "desc" }],
     } as Query);

@@ -2,7 +2,7 @@
 
 import { CardError } from "@/components/analytics/card-states";
 import { Card } from "@/components/ui/card";
-import { versusLabel } from "@/lib/analytics/compare";
+import { rangeOf, versusLabel } from "@/lib/analytics/compare";
 import { unitOf } from "@/lib/analytics/format";
 import { stateOf } from "@/lib/analytics/hooks";
 import { KPIS } from "@/lib/analytics/kpis";
@@ -45,7 +45,7 @@ export function KpiRow({
   }
   const row = kpis.data?.rows[0] ?? {};
   const columns = kpis.data?.columns;
-  const range = (kpis.data?.meta.range as { start: string; end: string } | null | undefined) ?? null;
+  const range = rangeOf(kpis.data);
   const versus = versusLabel(kpis.data, compare);
   const sparkRows = sparks.data?.rows ?? null;
 

@@ -1,28 +1,22 @@
 "use client";
 
-import { CheckCircle2, ChevronRight } from "lucide-react";
-import Link from "next/link";
 import { useMemo } from "react";
 
 import { ChartTable } from "@/components/charts/chart-table";
 import { Donut } from "@/components/charts/donut";
 import { formatValue } from "@/lib/analytics/format";
 import { useMetricQuery } from "@/lib/analytics/hooks";
-import { exploreHref, patientsHref } from "@/lib/analytics/links";
+import { exploreHref } from "@/lib/analytics/links";
 import { hasData } from "@/lib/analytics/pivot";
 import { timeOf, type AnalyticsState } from "@/lib/analytics/state";
 import type { Query } from "@/lib/api/types";
 import { formatEnum, formatNumber } from "@/lib/format";
 
 import { CardError } from "./card-states";
+import { ISSUES, PaymentIssues } from "./payment-issues";
 import { SectionCard, statusOf } from "./section-card";
 
 const METHOD = "payment.method";
-const ISSUES = [
-  { measure: "failed_payment_count", label: "Failed payments" },
-  { measure: "pending_payment_count", label: "Pending payments" },
-  { measure: "unpaid_visit_count", label: "Unpaid visits" },
-] as const;
 const num = (v: unknown) => (typeof v === "number" ? v : null);
 
 /** Payment method mix, and failed / pending / unpaid with a designed all-clear state. */
@@ -38,10 +32,8 @@ export function Payments({ state }: { state: AnalyticsState }) {
     useMemo<Query>(() => ({ measures: ISSUES.map((i) => i.measure), time: timeOf(state) }), [state]),
   );
   const rows = mix.data?.rows ?? [];
-  const issueRow = issues.data?.rows[0] ?? {};
   const status = statusOf([mix], () => !hasData(rows, ["payment_count"]));
   const total = rows.reduce((s, r) => s + (num(r.revenue) ?? 0), 0);
-  const allClear = !issues.isPending && !issues.isError && ISSUES.every((i) => !num(issueRow[i.measure]));
 
   return (
     <SectionCard
@@ -63,66 +55,33 @@ export function Payments({ state }: { state: AnalyticsState }) {
         />
       )}
     >
-      <Donut
-        ariaLabel={`Donut chart: revenue by payment method, ${rows.map((r) => `${formatEnum(String(r[METHOD]))} ${formatValue(r.revenue, "cents")}`).join(", ")}`}
-        centerValue={formatValue(total, "cents", { compact: true })}
-        centerLabel="revenue"
-        slices={rows.map((row) => ({
-          key: String(row[METHOD]),
-          label: formatEnum(String(row[METHOD])),
-          value: num(row.revenue) ?? 0,
-          display: `${formatValue(row.revenue, "cents", { compact: true })} · ${formatNumber(num(row.payment_count))}`,
-          href: exploreHref({
-            measures: ["revenue", "payment_count", "average_ticket"],
-            time: { ...time, grain: "month" },
-            filters: [{ field: METHOD, op: "equals", values: [String(row[METHOD])] }],
-          } as Query),
-        }))}
-      />
-
-      <h3 className="mb-2 mt-6 text-body font-semibold text-ink">Failed, pending and unpaid</h3>
-      {issues.isError ? (
-        <CardError compact error={issues.error} onRetry={() => void issues.refetch()} />
-      ) : allClear ? (
-        <div className="flex items-start gap-3 rounded-control border border-positive/25 bg-positive-soft px-4 py-3" data-testid="payments-all-clear">
-          <CheckCircle2 aria-hidden="true" className="mt-0.5 h-5 w-5 shrink-0 text-positive" />
-          <div>
-            <p className="font-semibold text-ink">All clear: nothing failed, pending or unpaid</p>
-            <p className="text-muted">
-              Every visit in this period has a paid payment. Failed or pending payments and unpaid visits will show up
-              here as soon as the data has any.
-            </p>
-          </div>
+      <div className="grid items-start gap-x-10 gap-y-6 lg:grid-cols-2">
+        <Donut
+          ariaLabel={`Donut chart: revenue by payment method, ${rows.map((r) => `${formatEnum(String(r[METHOD]))} ${formatValue(r.revenue, "cents")}`).join(", ")}`}
+          centerValue={formatValue(total, "cents", { compact: true })}
+          centerLabel="revenue"
+          slices={rows.map((row) => ({
+            key: String(row[METHOD]),
+            label: formatEnum(String(row[METHOD])),
+            value: num(row.revenue) ?? 0,
+            display: formatValue(row.revenue, "cents", { compact: true }),
+            detail: `${formatNumber(num(row.payment_count))} payments`,
+            href: exploreHref({
+              measures: ["revenue", "payment_count", "average_ticket"],
+              time: { ...time, grain: "month" },
+              filters: [{ field: METHOD, op: "equals", value: String(row[METHOD]) }],
+            } as Query),
+          }))}
+        />
+        <div className="min-w-0">
+          <h3 className="mb-2 text-body font-semibold text-ink">Failed, pending and unpaid</h3>
+          {issues.isError ? (
+            <CardError compact error={issues.error} onRetry={() => void issues.refetch()} />
+          ) : (
+            <PaymentIssues row={issues.data?.rows[0] ?? {}} pending={issues.isPending} />
+          )}
         </div>
-      ) : (
-        <ul className="grid grid-cols-3 gap-2">
-          {ISSUES.map((issue) => {
-            const value = num(issueRow[issue.measure]);
-            const body = (
-              <>
-                <span className="text-label text-muted">{issue.label}</span>
-                <span className={value ? "text-lg font-semibold tabular-nums text-negative" : "text-lg font-semibold tabular-nums text-ink"}>
-                  {issues.isPending ? "…" : formatNumber(value ?? 0)}
-                </span>
-              </>
-            );
-            return (
-              <li key={issue.measure} className="min-w-0">
-                {issue.measure === "unpaid_visit_count" && value ? (
-                  <Link href={patientsHref({ view: "unpaid" })} className="flex flex-col rounded-control border border-border px-3 py-2 hover:bg-subtle">
-                    {body}
-                    <span className="flex items-center text-label text-primary">
-                      Patients <ChevronRight aria-hidden="true" className="h-3 w-3" />
-                    </span>
-                  </Link>
-                ) : (
-                  <div className="flex flex-col rounded-control border border-border px-3 py-2">{body}</div>
-                )}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      </div>
     </SectionCard>
   );
 }

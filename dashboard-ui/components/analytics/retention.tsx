@@ -28,7 +28,7 @@ export function Retention({ asOf }: { asOf: string | null }) {
   const [window, setWindow] = useState<Window>("12");
   const filters = useMemo<Query["filters"]>(() => {
     if (window === "all" || !asOf) return [];
-    return [{ field: COHORT, op: "gte", values: [addMonths(startOfMonth(asOf), -11)] }];
+    return [{ field: COHORT, op: "gte", value: addMonths(startOfMonth(asOf), -11) }];
   }, [window, asOf]);
   const ready = window === "all" || !!asOf;
 

@@ -6,12 +6,13 @@ import { CartesianChart } from "@/components/charts/cartesian-chart";
 import { ChartTable } from "@/components/charts/chart-table";
 import { COMPARISON_COLOR, colorAt } from "@/components/charts/chart-config";
 import { Legend } from "@/components/charts/legend";
-import { versusLabel } from "@/lib/analytics/compare";
-import { formatAxis, formatBucket, formatValue } from "@/lib/analytics/format";
+import { rangeOf, versusLabel } from "@/lib/analytics/compare";
+import { formatAxis, formatBucket, formatRange, formatValue } from "@/lib/analytics/format";
 import { useMetricQuery } from "@/lib/analytics/hooks";
 import { hasData } from "@/lib/analytics/pivot";
 import { compareFor, timeOf, trendGrain, type AnalyticsState, type TrendGrain } from "@/lib/analytics/state";
 import type { Query } from "@/lib/api/types";
+import { addDays, addMonths } from "@/lib/dates";
 
 import { SectionCard, statusOf } from "./section-card";
 import { Segmented } from "./segmented";
@@ -37,6 +38,15 @@ export function RevenueTrend({ state, onChange }: { state: AnalyticsState; onCha
   const labels = { revenue: "Revenue", "revenue.previous": versus ? `Revenue, ${versus.replace(/^vs /, "")}` : "Previous period" };
   const status = statusOf([result], () => !hasData(rows, categories));
   const money = (v: number | null) => formatValue(v, "cents");
+  // The first and last buckets usually run past the range's edges (a week still in progress): say so.
+  const range = rangeOf(result.data);
+  const first = rows[0]?.time;
+  const last = rows[rows.length - 1]?.time;
+  const lastEnd = typeof last === "string" ? (grain === "week" ? addDays(last, 7) : addMonths(last.slice(0, 10), 1)) : null;
+  const partial =
+    !!range &&
+    ((typeof first === "string" && !!range.start && first.slice(0, 10) < range.start.slice(0, 10)) ||
+      (!!lastEnd && lastEnd > range.end.slice(0, 10)));
 
   return (
     <SectionCard
@@ -84,6 +94,11 @@ export function RevenueTrend({ state, onChange }: { state: AnalyticsState; onCha
         ariaLabel={`Line chart: revenue by ${grain}${hasPrevious ? " with the comparison period" : ""}`}
         height={260}
       />
+      {partial && range ? (
+        <p className="mt-2 text-label text-muted" data-testid="partial-bucket">
+          The first and last {grain}s can be partial: the range covers {formatRange(range)}.
+        </p>
+      ) : null}
     </SectionCard>
   );
 }

@@ -36,7 +36,7 @@ export function Services({ state }: { state: AnalyticsState }) {
   const cancellations = useMetricQuery(
     useMemo<Query>(
       () => ({
-        measures: ["cancellation_rate", "appointment_count"],
+        measures: ["cancellation_rate"],
         dimensions: [SERVICE],
         time: timeOf(state),
         order: [{ field: "cancellation_rate", dir: "desc" }],
@@ -62,7 +62,7 @@ export function Services({ state }: { state: AnalyticsState }) {
       queries={[revenue]}
       status={status}
       skeleton="list"
-      skeletonHeight={360}
+      skeletonHeight={300}
       empty={{ title: "No services booked in this period", body: "Try a longer date range." }}
       table={() => (
         <ChartTable
@@ -77,39 +77,44 @@ export function Services({ state }: { state: AnalyticsState }) {
         />
       )}
     >
-      <h3 className="mb-2 text-body font-semibold text-ink">Revenue by service</h3>
-      <BarList
-        ariaLabel="Revenue by service"
-        linkHint="Open the patients who had this service"
-        items={rows.map((row) => ({
-          key: String(row[SERVICE]),
-          label: String(row[SERVICE]),
-          value: num(row.line_revenue),
-          display: formatValue(row.line_revenue, "cents", { compact: true }),
-          detail: `${formatNumber(num(row.service_line_count))} booked`,
-          href: href(row),
-        }))}
-      />
-      <h3 className="mb-2 mt-6 text-body font-semibold text-ink">Cancellation rate by service</h3>
-      {cancellations.isError ? (
-        <CardError compact error={cancellations.error} onRetry={() => void cancellations.refetch()} />
-      ) : cancellations.isPending ? (
-        <p className="text-muted">Loading…</p>
-      ) : (
-        <BarList
-          ariaLabel="Cancellation rate by service"
-          linkHint="Open the patients who had this service"
-          color={colorAt(1)}
-          items={cancelRows.map((row) => ({
-            key: String(row[SERVICE]),
-            label: String(row[SERVICE]),
-            value: num(row.cancellation_rate),
-            display: formatValue(row.cancellation_rate, "ratio"),
-            detail: `of ${formatNumber(num(row.appointment_count))}`,
-            href: href(row),
-          }))}
-        />
-      )}
+      <div className="grid gap-x-10 gap-y-6 lg:grid-cols-2">
+        <div className="min-w-0">
+          <h3 className="mb-2 text-body font-semibold text-ink">Revenue by service</h3>
+          <BarList
+            ariaLabel="Revenue by service"
+            linkHint="Open the patients who had this service"
+            items={rows.map((row) => ({
+              key: String(row[SERVICE]),
+              label: String(row[SERVICE]),
+              value: num(row.line_revenue),
+              display: formatValue(row.line_revenue, "cents", { compact: true }),
+              detail: `${formatNumber(num(row.service_line_count))} booked`,
+              href: href(row),
+            }))}
+          />
+        </div>
+        <div className="min-w-0">
+          <h3 className="mb-2 text-body font-semibold text-ink">Cancellation rate by service</h3>
+          {cancellations.isError ? (
+            <CardError compact error={cancellations.error} onRetry={() => void cancellations.refetch()} />
+          ) : cancellations.isPending ? (
+            <p className="text-muted">Loading…</p>
+          ) : (
+            <BarList
+              ariaLabel="Cancellation rate by service"
+              linkHint="Open the patients who had this service"
+              color={colorAt(1)}
+              items={cancelRows.map((row) => ({
+                key: String(row[SERVICE]),
+                label: String(row[SERVICE]),
+                value: num(row.cancellation_rate),
+                display: formatValue(row.cancellation_rate, "ratio"),
+                    href: href(row),
+              }))}
+            />
+          )}
+        </div>
+      </div>
     </SectionCard>
   );
 }

@@ -9,9 +9,9 @@ export interface BarListItem {
   key: string;
   label: string;
   value: number | null;
-  /** the value as shown (exact) */
+  /** the value as shown */
   display: string;
-  /** a second fact shown beside the value ("412 bookings") */
+  /** a second fact shown beside the value ("412 booked") */
   detail?: string;
   /** drill-down target; the row becomes a link (keyboard: Tab + Enter) */
   href?: string;
@@ -19,8 +19,9 @@ export interface BarListItem {
 }
 
 /**
- * Horizontal bars as a list of rows: each row names its category and value in words, so the
- * bars are a visual aid only; a row with a `href` is a link that drills down.
+ * Horizontal bars as a list: each row names its category and value in words above a thin bar
+ * (the bar is a visual aid only, scaled from zero to the largest value); a row with a `href` is
+ * a link that drills down.
  */
 export function BarList({
   items,
@@ -37,45 +38,40 @@ export function BarList({
 }) {
   const max = Math.max(0, ...items.map((i) => i.value ?? 0)) || 1;
   return (
-    <ul aria-label={ariaLabel} className={cn("flex flex-col gap-1", className)} data-testid="bar-list">
-      {items.map((item, index) => {
+    <ul aria-label={ariaLabel} className={cn("flex flex-col", className)} data-testid="bar-list">
+      {items.map((item) => {
         const share = Math.max(0, (item.value ?? 0) / max);
         const body = (
           <>
-            <span className="relative z-10 flex min-w-0 flex-1 items-center gap-2">
-              <span className="truncate font-medium text-ink">{item.label}</span>
+            <span className="flex items-baseline justify-between gap-3">
+              <span className="min-w-0 truncate text-ink">{item.label}</span>
+              <span className="flex shrink-0 items-baseline gap-2 tabular-nums">
+                {item.detail ? <span className="text-label text-muted">{item.detail}</span> : null}
+                <span className="font-semibold text-ink">{item.display}</span>
+              </span>
             </span>
-            <span className="relative z-10 flex shrink-0 items-baseline gap-2 tabular-nums">
-              {item.detail ? <span className="hidden text-label text-muted sm:inline">{item.detail}</span> : null}
-              <span className="font-semibold text-ink">{item.display}</span>
-              {item.href ? <ChevronRight aria-hidden="true" className="h-4 w-4 self-center text-muted" /> : null}
+            <span aria-hidden="true" className="mt-1.5 block h-1.5 w-full overflow-hidden rounded-full bg-subtle">
+              <span
+                className="block h-full rounded-full"
+                style={{ width: `${(share * 100).toFixed(2)}%`, background: item.color ?? color ?? colorAt(0), minWidth: share > 0 ? 4 : 0 }}
+              />
             </span>
-            <span
-              aria-hidden="true"
-              className="absolute inset-y-1 left-1 rounded-[6px] opacity-[0.22]"
-              style={{ width: `calc(${(share * 100).toFixed(2)}% - 8px)`, background: item.color ?? color ?? colorAt(0), minWidth: share > 0 ? 3 : 0 }}
-            />
-            <span
-              aria-hidden="true"
-              className="absolute bottom-1 left-1 h-[3px] rounded-full"
-              style={{ width: `calc(${(share * 100).toFixed(2)}% - 8px)`, background: item.color ?? color ?? colorAt(index * 0), minWidth: share > 0 ? 3 : 0 }}
-            />
           </>
         );
-        const classes = "relative flex min-h-[40px] items-center gap-3 rounded-control px-3 py-2";
         return (
           <li key={item.key}>
             {item.href ? (
               <Link
                 href={item.href}
-                className={cn(classes, "transition-colors hover:bg-subtle")}
+                className="group flex items-center gap-2 rounded-control px-2 py-2 transition-colors hover:bg-subtle"
                 aria-label={`${item.label}: ${item.display}${item.detail ? `, ${item.detail}` : ""}. ${linkHint}`}
                 data-testid="bar-link"
               >
-                {body}
+                <span className="min-w-0 flex-1">{body}</span>
+                <ChevronRight aria-hidden="true" className="h-4 w-4 shrink-0 text-muted/60 transition-colors group-hover:text-ink" />
               </Link>
             ) : (
-              <div className={classes}>{body}</div>
+              <div className="px-2 py-2">{body}</div>
             )}
           </li>
         );

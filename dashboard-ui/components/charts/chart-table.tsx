@@ -24,7 +24,7 @@ export function ChartTable({
 }) {
   return (
     <div
-      className={cn("overflow-auto rounded-control border border-border", className)}
+      className={cn("relative overflow-auto rounded-control border border-border", className)}
       style={maxHeight ? { maxHeight } : undefined}
       data-testid="chart-table"
       tabIndex={0}

@@ -30,7 +30,7 @@ export function CohortGrid({
 }) {
   const offsets = Array.from({ length: periods }, (_, i) => i);
   return (
-    <div className={cn("overflow-x-auto", className)} tabIndex={0} role="region" aria-label={caption}>
+    <div className={cn("relative overflow-x-auto", className)} tabIndex={0} role="region" aria-label={caption}>
       <table className="w-full border-separate border-spacing-[3px] text-[12px]" data-testid="cohort-grid">
         <caption className="sr-only">{caption}</caption>
         <thead>

@@ -12,6 +12,8 @@ export interface DonutSlice {
   label: string;
   value: number;
   display: string;
+  /** a second fact, e.g. "1,206 payments" */
+  detail?: string;
   href?: string;
 }
 
@@ -87,8 +89,9 @@ export function Donut({
                 <span className="truncate font-medium text-ink">{slice.label}</span>
               </span>
               <span className="flex shrink-0 items-baseline gap-2 tabular-nums">
-                <span className="text-label text-muted">{percent.format(share)}</span>
+                {slice.detail ? <span className="hidden text-label text-muted sm:inline">{slice.detail}</span> : null}
                 <span className="font-semibold text-ink">{slice.display}</span>
+                <span className="w-12 text-right text-label text-muted">{percent.format(share)}</span>
               </span>
             </>
           );
@@ -104,7 +107,7 @@ export function Donut({
                   className={cn(classes, "hover:bg-subtle")}
                   onFocus={() => setActive(slice.key)}
                   onBlur={() => setActive(null)}
-                  aria-label={`${slice.label}: ${slice.display}, ${percent.format(share)} of the total. Explore`}
+                  aria-label={`${slice.label}: ${slice.display}${slice.detail ? `, ${slice.detail}` : ""}, ${percent.format(share)} of the total. Open in Explore`}
                 >
                   {content}
                 </Link>

@@ -24,7 +24,7 @@ export function Heatmap({ rows, columns, value, format, href, caption, className
   let max = 0;
   for (const r of rows) for (const c of columns) max = Math.max(max, value(r.key, c.key) ?? 0);
   return (
-    <div className={cn("overflow-x-auto", className)}>
+    <div className={cn("relative overflow-x-auto", className)}>
       <table className="w-full border-separate border-spacing-[3px] text-[11px]" data-testid="heatmap">
         <caption className="sr-only">{caption}</caption>
         <thead>

@@ -22,7 +22,7 @@ import { useDebounced } from "@/lib/use-debounced";
 import { patientColumns } from "./columns";
 import { exportPatientsCsv } from "./export-csv";
 import { PatientCard } from "./patient-card";
-import { patientId, patientName } from "./patient-row";
+import { patientId } from "./patient-row";
 import { effectiveSort, listQuery, quickView } from "./query";
 import { QuickViews } from "./quick-views";
 import {
@@ -190,7 +190,7 @@ export function PatientTable() {
         <div>
           <h1 className="text-title">Patients</h1>
           <p className="mt-1 text-muted">
-            {dataAsOf ? <>Data as of {formatDate(dataAsOf)}</> : "Loading the data's date…"}
+            {dataAsOf ? <>Data as of {formatDate(dataAsOf)}</> : asOfQuery.error ? "The data's date is unavailable" : "Loading the data's date…"}
             {totalRows !== null ? <> · {formatNumber(totalRows)} in this view</> : null}
           </p>
         </div>
@@ -233,7 +233,6 @@ export function PatientTable() {
           placeholder={placeholder}
           skeletonRows={Math.min(state.pageSize, 12)}
           onRowOpen={openRow}
-          rowLabel={(row) => `Open ${patientName(row)}`}
           renderCard={(row) => <PatientCard row={row} asOf={dataAsOf} />}
         />
         {placeholder ? null : <DataTablePagination table={table} totalRows={totalRows} noun="patients" />}

@@ -56,8 +56,8 @@ export interface QuickView {
 }
 
 const on = (field: string, from: string, toExclusive: string): Filter[] => [
-  { field, op: "gte", values: [from] },
-  { field, op: "lt", values: [toExclusive] },
+  { field, op: "gte", value: from },
+  { field, op: "lt", value: toExclusive },
 ];
 
 export const QUICK_VIEWS: QuickView[] = [
@@ -98,13 +98,12 @@ export const QUICK_VIEWS: QuickView[] = [
   {
     id: "lapsed",
     label: "Lapsed 90+ days",
-    description: "Last visit more than 90 days ago and nothing booked",
+    description: "Had a visit, none in the last 90 days, and nothing booked",
     defaultSort: { id: "spend", dir: "desc" },
-    filters: (asOf) => [
-      { field: "patient.last_visit_at", op: "lt", values: [addDays(asOf, -90)] },
-      { field: "patient.next_appointment_at", op: "is_null" },
-    ],
-    needsAsOf: true,
+    // The catalog's own definition (metrics.yaml `patient.is_lapsed`: last visit before the
+    // last_90_days range, nothing upcoming), so this count matches Analytics to the patient.
+    filters: () => [{ field: "patient.is_lapsed", op: "equals", value: true }],
+    needsAsOf: false,
   },
   {
     id: "never",
@@ -122,7 +121,7 @@ export const QUICK_VIEWS: QuickView[] = [
     label: "Unpaid",
     description: "At least one visit without a payment",
     defaultSort: { id: "unpaid", dir: "desc" },
-    filters: () => [{ field: "patient.unpaid_visit_count", op: "gt", values: [0] }],
+    filters: () => [{ field: "patient.unpaid_visit_count", op: "gt", value: 0 }],
     needsAsOf: false,
   },
 ];
@@ -133,8 +132,8 @@ export function quickView(id: ViewId): QuickView {
 
 const range = (field: string, min: number | null, max: number | null, scale = 1): Filter[] => {
   if (min !== null && max !== null) return [{ field, op: "between", values: [min * scale, max * scale] }];
-  if (min !== null) return [{ field, op: "gte", values: [min * scale] }];
-  if (max !== null) return [{ field, op: "lte", values: [max * scale] }];
+  if (min !== null) return [{ field, op: "gte", value: min * scale }];
+  if (max !== null) return [{ field, op: "lte", value: max * scale }];
   return [];
 };
 
@@ -146,8 +145,8 @@ export function chipFilters(filters: PatientFilters): Filter[] {
   if (filters.age) out.push(...range("patient.age", filters.age.min, filters.age.max));
   if (filters.lastVisit) {
     const { from, to } = filters.lastVisit;
-    if (from) out.push({ field: "patient.last_visit_at", op: "gte", values: [from] });
-    if (to) out.push({ field: "patient.last_visit_at", op: "lt", values: [addDays(to, 1)] });
+    if (from) out.push({ field: "patient.last_visit_at", op: "gte", value: from });
+    if (to) out.push({ field: "patient.last_visit_at", op: "lt", value: addDays(to, 1) });
   }
   if (filters.upcoming === "yes") out.push({ field: "patient.next_appointment_at", op: "is_not_null" });
   if (filters.upcoming === "no") out.push({ field: "patient.next_appointment_at", op: "is_null" });
@@ -159,7 +158,7 @@ export function chipFilters(filters: PatientFilters): Filter[] {
 
 export function searchFilters(search: string): Filter[] {
   const text = search.trim();
-  return text ? [{ field: "patient.search", op: "search", values: [text] }] : [];
+  return text ? [{ field: "patient.search", op: "search", value: text }] : [];
 }
 
 /** All filters of a view: quick view + chips + search. */

@@ -50,7 +50,7 @@ export const REPEAT_INTERVALS: { service: string; days: number }[] = [
 function dueFilters(service: string, days: number, asOf: string): Filter[] {
   return [
     { field: "service.name", op: "in", values: [service] },
-    { field: "patient.last_visit_at", op: "lt", values: [addDays(asOf, -days + 1)] },
+    { field: "patient.last_visit_at", op: "lt", value: addDays(asOf, -days + 1) },
     { field: "patient.next_appointment_at", op: "is_null" },
   ];
 }

@@ -28,8 +28,10 @@ export interface CatalogDimension {
   grains: string[];
   pii: boolean;
   filterOnly: boolean;
-  span: { start: string; end: string } | null;
+  span: { start: string | null; end: string } | null;
   entity: string;
+  /** filter ops the dimension takes (null: not said) */
+  ops: string[] | null;
 }
 
 export interface NormalizedCatalog {
@@ -58,12 +60,12 @@ function first<T>(source: Loose, keys: string[], read: (value: unknown) => T | n
   return null;
 }
 
-function spanOf(value: unknown): { start: string; end: string } | null {
+function spanOf(value: unknown): { start: string | null; end: string } | null {
   if (!value || typeof value !== "object") return null;
   const v = value as Loose;
   const start = str(v.start) ?? str(v.min) ?? str(v.from);
   const end = str(v.end) ?? str(v.max) ?? str(v.to);
-  return start && end ? { start, end } : null;
+  return end ? { start, end } : null;
 }
 
 /** A catalog may list members as an array or as an object keyed by name. */
@@ -73,6 +75,17 @@ function membersOf(value: unknown): Loose[] {
     return Object.entries(value as Record<string, Loose>).map(([name, member]) => ({ name, ...member }));
   }
   return [];
+}
+
+/**
+ * Every dimension a measure may be grouped by: the ones that partition it (`groupable_by`) and,
+ * for distinct counts, the ones below its grain where groups overlap (`groupable_overlapping_by`).
+ */
+function groupableOf(m: Loose): string[] | null {
+  const partition = first(m, ["groupable_by", "groupable_dimensions", "group_by", "dimensions", "valid_dimensions", "allowed_dimensions", "groupable"], strList);
+  const overlapping = first(m, ["groupable_overlapping_by", "overlapping_dimensions"], strList);
+  if (!partition && !overlapping) return null;
+  return [...(partition ?? []), ...(overlapping ?? [])];
 }
 
 export function normalizeCatalog(raw: Catalog): NormalizedCatalog {
@@ -96,11 +109,7 @@ export function normalizeCatalog(raw: Catalog): NormalizedCatalog {
       format: str(m.format),
       type: str(m.type) ?? "number",
       synonyms: strList(m.synonyms) ?? [],
-      groupable: first(
-        m,
-        ["groupable_dimensions", "groupable_by", "group_by", "dimensions", "valid_dimensions", "allowed_dimensions", "groupable"],
-        strList,
-      ),
+      groupable: groupableOf(m),
       defaultTime: first(m, ["default_time_dimension", "time_dimension", "default_time", "time"], str),
     };
   });
@@ -119,7 +128,8 @@ export function normalizeCatalog(raw: Catalog): NormalizedCatalog {
       pii: d.pii === true,
       filterOnly: d.filter_only === true || d.filterOnly === true,
       span: spanOf(d.span ?? d.date_span ?? d.range ?? d.data_span ?? (spans ? spans[name] : null)),
-      entity: name.split(".")[0] ?? "",
+      entity: str(d.entity) ?? name.split(".")[0] ?? "",
+      ops: strList(d.ops),
     };
   });
 

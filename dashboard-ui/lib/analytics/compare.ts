@@ -6,14 +6,15 @@
 import type { QueryResponse } from "@/lib/api/types";
 import { addDays, addMonths, daysBetween } from "@/lib/dates";
 
-import { formatRange } from "./format";
+import { formatRange, type DateRange } from "./format";
 
-type Range = { start: string; end: string };
+type Range = DateRange;
 
 const asRange = (value: unknown): Range | null => {
   if (!value || typeof value !== "object") return null;
   const v = value as Record<string, unknown>;
-  return typeof v.start === "string" && typeof v.end === "string" ? { start: v.start, end: v.end } : null;
+  if (typeof v.end !== "string") return null;
+  return { start: typeof v.start === "string" ? v.start : null, end: v.end };
 };
 
 export function rangeOf(response: QueryResponse | undefined): Range | null {
@@ -26,10 +27,11 @@ export function compareRangeOf(response: QueryResponse | undefined, compare: str
   const echoed = asRange(meta.compare_range) ?? asRange(meta.previous_range) ?? asRange((meta.compare as Record<string, unknown> | undefined)?.range);
   if (echoed) return echoed;
   const range = rangeOf(response);
-  if (!range) return null;
-  if (compare === "previous_year") return { start: addMonths(range.start, -12), end: addMonths(range.end, -12) };
-  const length = daysBetween(range.start, range.end);
-  return { start: addDays(range.start, -length), end: range.start };
+  if (!range?.start) return null;
+  const start = range.start;
+  if (compare === "previous_year") return { start: addMonths(start, -12), end: addMonths(range.end, -12) };
+  const length = daysBetween(start, range.end);
+  return { start: addDays(start, -length), end: start };
 }
 
 export function versusLabel(response: QueryResponse | undefined, compare: string | undefined): string | null {

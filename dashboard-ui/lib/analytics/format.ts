@@ -51,7 +51,9 @@ export function formatValue(value: unknown, unit: Unit, { compact = false } = {}
   if (!isNumber(value)) return "—";
   switch (unit) {
     case "cents":
-      return compact ? formatMoneyCompact(value) : formatMoney(value);
+      // compact from $10K; below that whole dollars read better than "$423.2"
+      if (compact) return Math.abs(value) >= 1_000_000 ? formatMoneyCompact(value) : formatMoney(value, { whole: true });
+      return formatMoney(value);
     case "ratio":
       return percent1.format(value);
     case "hours":
@@ -140,12 +142,16 @@ export function formatBucket(iso: unknown, grain: string | null | undefined, { s
   }
 }
 
-/** "Aug 29 – Nov 26, 2025" from the engine's echoed [start, end) range. */
-export function formatRange(range: { start: string; end: string } | null | undefined): string {
+/** A resolved [start, end) range as the engine echoes it; `start` null means unbounded. */
+export type DateRange = { start: string | null; end: string };
+
+/** "Aug 29 – Nov 26, 2025" from the engine's echoed [start, end) range ("through …" unbounded). */
+export function formatRange(range: DateRange | null | undefined): string {
   if (!range) return "";
   const endInclusive = new Date(`${range.end.slice(0, 10)}T00:00:00Z`);
   endInclusive.setUTCDate(endInclusive.getUTCDate() - 1);
   const end = endInclusive.toISOString().slice(0, 10);
+  if (!range.start) return `everything through ${formatDate(end)}`;
   if (range.start.slice(0, 4) === end.slice(0, 4)) {
     return `${weekFmt.format(new Date(`${range.start.slice(0, 10)}T00:00:00Z`))} – ${formatDate(end)}`;
   }

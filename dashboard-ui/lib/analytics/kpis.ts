@@ -5,7 +5,7 @@
 import type { Query } from "@/lib/api/types";
 
 import { exploreHref, lastVisitIn, patientsHref } from "./links";
-import type { Unit } from "./format";
+import type { DateRange, Unit } from "./format";
 
 export interface KpiDefinition {
   measure: string;
@@ -14,7 +14,7 @@ export interface KpiDefinition {
   upIsGood: boolean;
   /** what the card's link opens, in words (screen readers and the tooltip) */
   drillLabel: string;
-  href: (range: { start: string; end: string } | null, time: NonNullable<Query["time"]>) => string;
+  href: (range: DateRange | null, time: NonNullable<Query["time"]>) => string;
 }
 
 export const KPIS: KpiDefinition[] = [
@@ -66,7 +66,7 @@ export const KPIS: KpiDefinition[] = [
     drillLabel: "Cancellations by service in Explore",
     href: (_range, time) =>
       exploreHref({
-        measures: ["cancellation_rate", "cancelled_appointment_count", "appointment_count"],
+        measures: ["cancellation_rate"],
         dimensions: ["service.name"],
         time: { range: time.range },
         order: [{ field: "cancellation_rate", dir: "desc" }],

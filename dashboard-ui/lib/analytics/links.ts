@@ -33,9 +33,9 @@ export function patientsHref({ view = "all", filters = {}, sort = null }: Patien
   return query ? `/patients?${query}` : "/patients";
 }
 
-/** Patients whose last visit falls in [start, end) (the engine's echoed range). */
-export function lastVisitIn(range: { start: string; end: string } | null | undefined): Partial<PatientFilters> {
-  if (!range) return {};
+/** Patients whose last visit falls in [start, end) (the engine's echoed range; start null = open). */
+export function lastVisitIn(range: { start: string | null; end: string } | null | undefined): Partial<PatientFilters> {
+  if (!range?.start) return {};
   return { lastVisit: { from: range.start.slice(0, 10), to: addDays(range.end.slice(0, 10), -1) } };
 }
 

@@ -79,6 +79,15 @@ async function toApiError(response: Response): Promise<ApiError> {
   if (typeof body === "object" && body !== null && "detail" in body) {
     const detail = (body as { detail: unknown }).detail;
     const first = Array.isArray(detail) ? (detail[0] as { msg?: string; loc?: unknown[] }) : null;
+    if (typeof detail === "string") {
+      return new ApiError(response.status, {
+        code: response.status === 404 ? "not_found" : "http_error",
+        message:
+          response.status === 404
+            ? `The server has no ${response.url ? new URL(response.url).pathname : "such route"} yet (${detail}).`
+            : detail,
+      });
+    }
     return new ApiError(response.status, {
       code: "invalid_request",
       message: first?.msg ?? (typeof detail === "string" ? detail : "The request was not valid."),

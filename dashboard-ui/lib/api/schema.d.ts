@@ -109,6 +109,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/catalog/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catalog Tools
+         * @description The agent tools as OpenAI and Anthropic function definitions; member fields are enums of the names an
+         *     agent may use.
+         */
+        get: operations["agent-catalog_tools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask Question
+         * @description Answer a question with the agent tools (agent scope whatever the caller's role): the answer, every tool
+         *     call with its result, and a suggested chart.
+         */
+        post: operations["agent-ask_question"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catalog
+         * @description Every measure and dimension: labels, types, units, grains, PII flags, what each measure can be
+         *     grouped by, the data's date span per time dimension and the as_of in force.
+         */
+        get: operations["catalog-catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query
+         * @description Run a semantic query: measures by dimensions over time, filtered, ordered and paged.
+         */
+        post: operations["query-query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/query/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sql
+         * @description Validate a query and return the SQL it runs (values inlined for reading; `params` as bound).
+         */
+        post: operations["query-sql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -136,6 +239,71 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["LineOut"][];
             payment: components["schemas"]["PaymentOut"] | null;
+        };
+        /** AskChart */
+        AskChart: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "line" | "bar" | "table";
+            /**
+             * Query Index
+             * @description Index into `queries` of the result to draw.
+             */
+            query_index: number;
+            /**
+             * X
+             * @description Column for the x axis (or the table's first column).
+             */
+            x: string;
+            /**
+             * Y
+             * @description Measure columns to draw.
+             */
+            y: string[];
+        };
+        /** AskQuery */
+        AskQuery: {
+            /** Tool */
+            tool: string;
+            /** Arguments */
+            arguments: {
+                [key: string]: unknown;
+            };
+            /**
+             * Result
+             * @description The tool's result (a query response) or {"error": {...}}.
+             */
+            result: {
+                [key: string]: unknown;
+            };
+        };
+        /** AskRequest */
+        AskRequest: {
+            /**
+             * Question
+             * @description A question in plain language.
+             */
+            question: string;
+        };
+        /** AskResponse */
+        AskResponse: {
+            /** Answer */
+            answer: string;
+            /** Queries */
+            queries: components["schemas"]["AskQuery"][];
+            chart: components["schemas"]["AskChart"] | null;
+            /**
+             * Steps
+             * @description Model calls made.
+             */
+            steps: number;
+            /**
+             * Stopped By
+             * @description Set when the model was stopped before it answered.
+             */
+            stopped_by?: "step_limit" | null;
         };
         /** AuditEventOut */
         AuditEventOut: {
@@ -168,6 +336,149 @@ export interface components {
             /** Total Rows */
             total_rows: number;
         };
+        /** CatalogDimension */
+        CatalogDimension: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dimension" | "time";
+            /** Label */
+            label: string;
+            /** Description */
+            description: string;
+            /** Synonyms */
+            synonyms: string[];
+            /** Type */
+            type: string;
+            /** Unit */
+            unit: string | null;
+            /** Format */
+            format: string | null;
+            /** Entity */
+            entity: string;
+            /** Pii */
+            pii: boolean;
+            /** Filter Only */
+            filter_only: boolean;
+            /** Grains */
+            grains: string[];
+            /**
+             * Ops
+             * @description Filter ops this dimension takes.
+             */
+            ops: string[];
+            /** @description Time dimensions: the data's first and last date ([start, end), end exclusive). */
+            span?: components["schemas"]["DateSpan"] | null;
+        };
+        /** CatalogMeasure */
+        CatalogMeasure: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @default measure
+             * @constant
+             */
+            kind?: "measure";
+            /** Label */
+            label: string;
+            /** Description */
+            description: string;
+            /** Synonyms */
+            synonyms: string[];
+            /** Type */
+            type: string;
+            /** Unit */
+            unit: string;
+            /** Format */
+            format: string | null;
+            /**
+             * Entity
+             * @description Home entity (grain) of a base measure; null for a derived one.
+             */
+            entity: string | null;
+            /** Aggregation */
+            aggregation: string | null;
+            /**
+             * Derived From
+             * @description Base measures a derived measure is computed from.
+             */
+            derived_from: string[];
+            /** Default Time Dimension */
+            default_time_dimension: string | null;
+            /**
+             * Groupable By
+             * @description Dimensions that partition it: one group per row, groups sum to the total (for additive measures).
+             */
+            groupable_by: string[];
+            /**
+             * Groupable Overlapping By
+             * @description Dimensions below its grain it may also be grouped by (distinct counts only): a row is counted in every group it has a value in, so groups overlap.
+             */
+            groupable_overlapping_by: string[];
+        };
+        /** CatalogResponse */
+        CatalogResponse: {
+            /** As Of */
+            as_of: string | null;
+            /** Data Version */
+            data_version: number | null;
+            /** Measures */
+            measures: components["schemas"]["CatalogMeasure"][];
+            /** Dimensions */
+            dimensions: components["schemas"]["CatalogDimension"][];
+            /** Grains */
+            grains: string[];
+            /** Ranges */
+            ranges: string[];
+            /** Compare */
+            compare: string[];
+            /** Max Limit */
+            max_limit: number;
+        };
+        /** Column */
+        Column: {
+            /**
+             * Name
+             * @description Key of this column in every row: a member name, `time`, or `<measure>.<part>`.
+             */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dimension" | "time" | "measure";
+            /**
+             * Type
+             * @description string, integer, number, boolean, date (YYYY-MM-DD) or time (ISO datetime)
+             */
+            type: string;
+            /** Label */
+            label: string;
+            /**
+             * Unit
+             * @description cents, count, hours, ratio or days
+             */
+            unit?: string | null;
+            /** Format */
+            format?: string | null;
+        };
+        /**
+         * DateSpan
+         * @description A half-open range [start, end) of dates; `start` null means unbounded (all_time).
+         */
+        DateSpan: {
+            /** Start */
+            start: string | null;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+        };
         /** ErrorBody */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -188,10 +499,46 @@ export interface components {
             /** Retryable */
             retryable?: boolean | null;
         };
+        /** Filter */
+        Filter: {
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "equals" | "not_equals" | "in" | "not_in" | "contains" | "starts_with" | "gt" | "gte" | "lt" | "lte" | "between" | "is_null" | "is_not_null" | "search";
+            /** @description For single-value ops. */
+            value?: components["schemas"]["JsonValue"];
+            /**
+             * Values
+             * @description For in, not_in (a list) and between ([lo, hi]).
+             */
+            values?: components["schemas"]["JsonValue"][] | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** Having */
+        Having: {
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient";
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "equals" | "not_equals" | "in" | "not_in" | "gt" | "gte" | "lt" | "lte" | "between" | "is_null" | "is_not_null";
+            value?: components["schemas"]["JsonValue"];
+            /** Values */
+            values?: components["schemas"]["JsonValue"][] | null;
         };
         /** Health */
         Health: {
@@ -206,6 +553,7 @@ export interface components {
              */
             database: "ok" | "unreachable";
         };
+        JsonValue: unknown;
         /** LineOut */
         LineOut: {
             /** Service Name */
@@ -241,6 +589,39 @@ export interface components {
             username: string;
             /** Role */
             role: string;
+        };
+        /** Meta */
+        Meta: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** @description The resolved time range, or null without one. */
+            range: components["schemas"]["DateSpan"] | null;
+            /** @description The period compared with, if any. */
+            compare_range?: components["schemas"]["DateSpan"] | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings?: string[];
+        };
+        /** OrderBy */
+        OrderBy: {
+            /**
+             * Field
+             * @description A selected dimension, measure, `time`, or a compare column.
+             */
+            field: string;
+            /**
+             * Dir
+             * @default asc
+             * @enum {string}
+             */
+            dir?: "asc" | "desc";
         };
         /** PatientOut */
         PatientOut: {
@@ -335,6 +716,135 @@ export interface components {
              * Format: date-time
              */
             date: string;
+        };
+        /**
+         * Query
+         * @description One semantic query: measures by dimensions over time, filtered, ordered and paged.
+         */
+        Query: {
+            /**
+             * Measures
+             * @default []
+             */
+            measures?: ("revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient")[];
+            /**
+             * Dimensions
+             * @default []
+             */
+            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
+            time?: components["schemas"]["TimeSpec"] | null;
+            /**
+             * Filters
+             * @default []
+             */
+            filters?: components["schemas"]["Filter"][];
+            /**
+             * Having
+             * @default []
+             */
+            having?: components["schemas"]["Having"][];
+            /**
+             * Order
+             * @default []
+             */
+            order?: components["schemas"]["OrderBy"][];
+            /**
+             * Limit
+             * @description Rows per page: default 1000, at most 10000.
+             */
+            limit?: number | null;
+            /**
+             * Offset
+             * @description Rows to skip (0 or more).
+             * @default 0
+             */
+            offset?: number;
+            /**
+             * As Of
+             * @description The date the data describes as now (default: the data's own as_of).
+             */
+            as_of?: string | null;
+        };
+        /** QueryResponse */
+        QueryResponse: {
+            /** Columns */
+            columns: components["schemas"]["Column"][];
+            /** Rows */
+            rows: {
+                [key: string]: string | number | boolean | null;
+            }[];
+            /**
+             * Total Rows
+             * @description Rows the query has before limit and offset.
+             */
+            total_rows: number;
+            meta: components["schemas"]["Meta"];
+        };
+        /** SqlResponse */
+        SqlResponse: {
+            /**
+             * Sql
+             * @description The SQL with every value inlined as a literal, for reading.
+             */
+            sql: string;
+            /**
+             * Dialect
+             * @enum {string}
+             */
+            dialect: "postgres" | "duckdb";
+            /**
+             * Params
+             * @description The values that /api/query binds as parameters, in order.
+             */
+            params: (string | number | boolean | null)[];
+            /**
+             * Parameterized Sql
+             * @description The SQL /api/query runs, with $1-style placeholders.
+             */
+            parameterized_sql: string;
+            /** Columns */
+            columns: components["schemas"]["Column"][];
+            meta: components["schemas"]["Meta"];
+        };
+        /** TimeSpec */
+        TimeSpec: {
+            /**
+             * Dimension
+             * @description Bucket and range every measure on this; omitted: each on its own default.
+             */
+            dimension?: ("patient.created_at" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.next_appointment_at" | "patient.first_visit_month" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "service_line.start_at" | "service_line.end_at" | "payment.paid_at" | "payment.created_at") | null;
+            /**
+             * Grain
+             * @description Bucket size; the bucket start comes back in column `time` (ISO date).
+             */
+            grain?: ("day" | "week" | "month" | "quarter" | "year") | null;
+            /**
+             * Range
+             * @description A relative range (as_of's day included) or [start, end) ISO dates.
+             */
+            range?: ("today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "last_12_months" | "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_year" | "last_year" | "all_time") | string[] | null;
+            /**
+             * Compare
+             * @description Adds <measure>.previous, .change and .change_pct columns.
+             */
+            compare?: ("previous_period" | "previous_year") | null;
+        };
+        /** ToolDefinitions */
+        ToolDefinitions: {
+            /**
+             * Openai
+             * @description `tools=[{"type": "function", "function": {...}}]`.
+             */
+            openai: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Anthropic
+             * @description `tools=[{name, description, input_schema}]`.
+             */
+            anthropic: {
+                [key: string]: unknown;
+            }[];
         };
         /** ValidationError */
         ValidationError: {
@@ -591,6 +1101,273 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "agent-catalog_tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolDefinitions"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "agent-ask_question": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "catalog-catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "query-query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryResponse"];
+                };
+            };
+            /** @description The query is refused: unknown_member, invalid_grouping, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a query. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unavailable (retryable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "query-sql": {
+        parameters: {
+            query?: {
+                dialect?: "postgres" | "duckdb";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SqlResponse"];
+                };
+            };
+            /** @description The query is refused: unknown_member, invalid_grouping, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a query. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unavailable (retryable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

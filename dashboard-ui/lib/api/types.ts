@@ -50,9 +50,11 @@ export type FilterOp =
 
 export type FilterValue = string | number | boolean;
 
+/** `value` for single-value ops (equals, gt, search, ...); `values` for in, not_in and between. */
 export interface ContractFilter {
   field: string;
   op: FilterOp;
+  value?: FilterValue;
   values?: FilterValue[];
 }
 
@@ -193,8 +195,36 @@ export interface ContractErrorBody {
 
 // ---- what the UI uses -------------------------------------------------------------------------
 
-export type Query = RequestOf<"/api/query", "post", ContractQuery>;
-export type Filter = ContractFilter;
+// Requests: the generated shape, with member names widened to `string`. The generated type spells
+// every catalog member as a literal union, which a UI that builds queries from the catalog at run
+// time cannot satisfy; the server validates names and answers `unknown_member` with suggestions.
+type GeneratedQuery = RequestOf<"/api/query", "post", ContractQuery>;
+type GeneratedFilter = NonNullable<GeneratedQuery["filters"]>[number];
+type GeneratedHaving = NonNullable<GeneratedQuery["having"]>[number];
+type GeneratedTime = NonNullable<GeneratedQuery["time"]>;
+
+/** `value` for single-value ops (equals, gt, search, ...); `values` for in, not_in and between. */
+export type Filter = Omit<GeneratedFilter, "field" | "value" | "values"> & {
+  field: string;
+  value?: FilterValue;
+  values?: FilterValue[];
+};
+
+export type Query = Omit<GeneratedQuery, "measures" | "dimensions" | "filters" | "having" | "time"> & {
+  measures?: string[];
+  dimensions?: string[];
+  filters?: Filter[];
+  having?: (Omit<GeneratedHaving, "field" | "value" | "values"> & {
+    field: string;
+    value?: FilterValue;
+    values?: FilterValue[];
+  })[];
+  time?: Omit<GeneratedTime, "dimension" | "range"> & {
+    dimension?: string;
+    /** a preset name ("last_30_days", ...) or [start, end) ISO dates */
+    range?: string | string[] | null;
+  };
+};
 
 /** A query row: keyed by member name; numbers are JSON numbers (money in integer cents). */
 export type Row = Record<string, string | number | null>;

@@ -1,20 +1,16 @@
-import { Compass } from "lucide-react";
 import type { Metadata } from "next";
+import { Suspense } from "react";
 
-import { ComingSoon } from "@/components/layout/coming-soon";
-import { PageHeader } from "@/components/layout/page-header";
+import { CardSkeleton } from "@/components/analytics/card-states";
+import { ExplorePage } from "@/components/explore/explore-page";
 
 export const metadata: Metadata = { title: "Explore" };
 
-export default function ExplorePage() {
+export default function Explore() {
+  // The query lives in the URL (useSearchParams), which needs a Suspense boundary.
   return (
-    <>
-      <PageHeader title="Explore" description="Ask your own questions of the data." />
-      <ComingSoon
-        icon={Compass}
-        title="Coming soon"
-        body="Pick measures and dimensions from the catalog, see the rows and the SQL behind them."
-      />
-    </>
+    <Suspense fallback={<CardSkeleton height={320} variant="list" />}>
+      <ExplorePage />
+    </Suspense>
   );
 }
