@@ -230,6 +230,37 @@ class PatientSummary(Base):
     )
 
 
+
+class AppointmentSummary(Base):
+    """Per-appointment facts (start, end, paid amount) as of the data's as_of, rebuilt with patient_summary.
+
+    `appointment.start_at` is a rollup over every service line; stored here (indexed) a dashboard's date
+    range is an index range instead of a GROUP BY over all lines per query.
+    """
+
+    __tablename__ = "appointment_summary"
+
+    appointment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    start_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    end_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    paid_amount: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_appointment_summary_start_at", "start_at", "appointment_id"),)
+
+
+class ServiceLineSummary(Base):
+    """Each service line's share of its appointment's paid amount (`service_line.allocated_revenue`).
+
+    The allocation is a window over every line of every appointment; stored, `line_revenue` is a plain sum.
+    """
+
+    __tablename__ = "service_line_summary"
+
+    line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    allocated_revenue: Mapped[int] = mapped_column(BigInteger)
+
 # --- access control and audit ----------------------------------------------------------------------
 
 ROLES = ("front_desk", "manager", "agent")

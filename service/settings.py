@@ -6,7 +6,7 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +27,16 @@ class Settings(BaseSettings):
     ui_port: int = 3000
     statement_timeout_ms: int = 15_000
     pool_size: int = 10
+    result_cache: bool = Field(
+        default=True, validation_alias=AliasChoices("medspa_result_cache", "result_cache"),
+        description="Cache query results per data version (MEDSPA_RESULT_CACHE=0 turns it off, e.g. to benchmark).",
+    )
     session_idle_minutes: int = Field(default=15, description="Signed-in sessions end after this much idle time.")
+    session_max_hours: int = Field(default=12, ge=1, description="...and this long after sign-in, however active.")
     session_cookie_secure: bool = Field(default=False, description="Set behind HTTPS.")
     login_attempts_per_minute: int = 5
+    export_page_rows: int = Field(default=10_000, ge=1, le=10_000,
+                                  description="Rows fetched per page by POST /api/patients/export (the engine's cap).")
     ui_origin: str = Field(default="http://127.0.0.1:3000", description="The only origin CORS allows.")
 
 

