@@ -12,11 +12,15 @@ import { SESSION_COOKIE, loginHref } from "@/lib/auth";
 export function middleware(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith("/api/") || pathname === "/openapi.json") {
+    const host = process.env.API_HOST || "127.0.0.1"; // "api" under docker-compose
     const port = process.env.API_PORT || "8000";
-    return NextResponse.rewrite(new URL(`${pathname}${search}`, `http://127.0.0.1:${port}`));
+    return NextResponse.rewrite(new URL(`${pathname}${search}`, `http://${host}:${port}`));
   }
   if (!request.cookies.has(SESSION_COOKIE)) {
-    return NextResponse.redirect(new URL(loginHref(`${pathname}${search}`), request.url));
+    // A rewrite, not a redirect: Next writes redirect targets on "localhost" (even behind
+    // `next start -H 127.0.0.1`), which would move the browser to a host without its cookie. The
+    // sign-in form then shows /login?next=… in the address bar itself (login-form.tsx).
+    return NextResponse.rewrite(new URL(loginHref(`${pathname}${search}`), request.url));
   }
   return NextResponse.next();
 }

@@ -2,7 +2,7 @@
 // `next dev` reads API_PORT on start. For `next build` + `next start`, Next bakes rewrites into
 // .next/routes-manifest.json at build time, so `middleware.ts` re-targets the proxy with the
 // API_PORT in force when the server runs (see README/NOTES).
-const apiOrigin = () => `http://127.0.0.1:${process.env.API_PORT ?? 8000}`;
+const apiOrigin = () => `http://${process.env.API_HOST ?? "127.0.0.1"}:${process.env.API_PORT ?? 8000}`;
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

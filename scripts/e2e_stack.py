@@ -104,6 +104,10 @@ def main() -> int:
         wait_for(f"http://127.0.0.1:{ui_port}/")
         test_env = {**env, "E2E_BASE_URL": f"http://127.0.0.1:{ui_port}",
                     "E2E_API_URL": f"http://127.0.0.1:{api_port}"}
+        if os.environ.get("E2E_HOLD"):  # for debugging: keep the stack up instead of running the tests
+            print(f"e2e stack up: UI {test_env['E2E_BASE_URL']}  API {test_env['E2E_API_URL']}", flush=True)
+            while True:
+                time.sleep(3600)
         return subprocess.run(["npm", "run", "--silent", "test:e2e"], cwd=UI, env=test_env).returncode
     finally:
         for process in processes:

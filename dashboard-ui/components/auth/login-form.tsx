@@ -2,14 +2,14 @@
 
 import { Loader2 } from "lucide-react";
 import { useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { ApiError, api } from "@/lib/api/client";
-import { safeNext } from "@/lib/auth";
+import { loginHref, safeNext } from "@/lib/auth";
 
 export function LoginForm() {
   const params = useSearchParams();
@@ -20,14 +20,21 @@ export function LoginForm() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // Without a session the middleware serves this form in place of the page that was asked for
+  // (a rewrite, see middleware.ts): show the sign-in address, remembering that page.
+  useEffect(() => {
+    const { pathname, search } = window.location;
+    if (!pathname.startsWith("/login")) window.history.replaceState(null, "", loginHref(`${pathname}${search}`));
+  }, []);
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
       await api.login({ username: username.trim(), password });
-      // A full load, so every cache starts clean for this user.
-      window.location.assign(next);
+      // A full load, so every cache starts clean for this user; `next` as the address bar has it.
+      window.location.assign(safeNext(new URLSearchParams(window.location.search).get("next") ?? next));
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === "invalid_credentials") {
         setError("Wrong username or password.");
