@@ -10,13 +10,15 @@ UI_PORT   ?= 3000
 export NEXT_TELEMETRY_DISABLED := 1
 export API_PORT UI_PORT
 
-.PHONY: help install install-py install-ui run test lint typecheck pytest ui-check e2e openapi bench db-start db-stop clean
+.PHONY: help install install-py install-ui run test lint typecheck pytest ui-check e2e openapi bench db-start db-stop security load-test clean
 
 help:
 	@echo "make run      install, start the database, load data, serve API (:$(API_PORT)) and UI (:$(UI_PORT))"
 	@echo "make test     every check: ruff, mypy, pytest, UI lint/typecheck/build, browser tests"
 	@echo "make install  Python env in .venv/ and the UI's node_modules"
 	@echo "make bench    benchmarks (writes docs/benchmarks.md); not part of make test"
+	@echo "make security the security tests alone (roles, audit, database safety, HTTP hygiene, fuzzing)"
+	@echo "make load-test  60 s at 50 users against a local API (bench/results/load.md); not part of make test"
 
 install: install-py install-ui
 
@@ -60,6 +62,14 @@ test: install lint typecheck pytest ui-check e2e
 
 bench: install
 	$(BIN)/python -m bench
+
+security: install-py
+	$(BIN)/pytest -q -p no:cacheprovider tests/security
+
+LOAD_DURATION ?= 60
+LOAD_USERS    ?= 50
+load-test: install-py
+	$(BIN)/python bench/load_test.py --duration $(LOAD_DURATION) --users $(LOAD_USERS)
 
 clean:
 	rm -rf $(UI)/.next .mypy_cache .ruff_cache .pytest_cache

@@ -143,10 +143,20 @@ class Workload:
 # --- measuring ---------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 @dataclass
 class Stats:
     started: float = 0.0
     stopping: float = 0.0
+    api_cpu: float | None = None  # the API process's CPU use over the measured window, in cores
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
     measuring: bool = False
@@ -220,8 +230,9 @@ async def table_user(client: httpx.AsyncClient, stats: Stats, work: Workload, se
             await timed(client, stats, "patient record", "GET", f"/api/patients/{patient}")
 
 
-async def run_load(base: str, work: Workload, users: int, duration: float, warmup: float) -> Stats:
+async def run_load(base: str, work: Workload, users: int, duration: float, warmup: float, api_pid: int) -> Stats:
     stats = Stats()
+    cpu_at_start: list[float | None] = []
     roles = ["manager" if i % 2 == 0 else "front_desk" for i in range(users)]
     clients = [await sign_in(base, role) for role in roles]
     start = time.monotonic()
@@ -230,6 +241,7 @@ async def run_load(base: str, work: Workload, users: int, duration: float, warmu
     async def measure_window() -> None:
         await asyncio.sleep(warmup)
         stats.measuring, stats.started = True, time.monotonic()
+        cpu_at_start.append(cpu_seconds(api_pid))
 
     tasks = [asyncio.create_task(measure_window())]
     for i, (role, client) in enumerate(zip(roles, clients, strict=True)):
@@ -239,6 +251,9 @@ async def run_load(base: str, work: Workload, users: int, duration: float, warmu
             tasks.append(asyncio.create_task(table_user(client, stats, work, 2000 + i, deadline)))
     await asyncio.gather(*tasks)
     stats.stopping = time.monotonic()
+    cpu_now = cpu_seconds(api_pid)
+    if cpu_at_start and cpu_at_start[0] is not None and cpu_now is not None:
+        stats.api_cpu = (cpu_now - cpu_at_start[0]) / (stats.stopping - stats.started)
     for client in clients:
         await client.aclose()
     return stats
@@ -374,7 +389,9 @@ def render(stats: Stats, args: argparse.Namespace, server: dict[str, int], setup
         "the API and the database.",
         "",
         f"**{len(everything)} requests in {window:.1f} s = {len(everything) / window:.1f} requests/s; "
-        f"errors: {total_errors}.**",
+        f"errors: {total_errors}.**"
+        + (f" The API process used {stats.api_cpu:.2f} CPU cores over the window (one worker: at most 1)."
+           if stats.api_cpu is not None else ""),
         "",
         "| requests | count | share | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -412,10 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     with database(args.server_url, args.data) as url, tempfile.TemporaryDirectory() as tmp:
         work = asyncio.run(prepare(url))
         log = Path(tmp) / "api.log"
-        with api_process(url, log) as (base, _):
+        with api_process(url, log) as (base, process):
             setup_s = time.monotonic() - started
             print(f"API at {base}; {args.users} users for {args.warmup:g}+{args.duration:g} s ...", flush=True)
-            stats = asyncio.run(run_load(base, work, args.users, args.duration, args.warmup))
+            stats = asyncio.run(run_load(base, work, args.users, args.duration, args.warmup, process.pid))
         server = server_log_summary(log)
     report = render(stats, args, server, setup_s)
     args.out.parent.mkdir(parents=True, exist_ok=True)

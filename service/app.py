@@ -9,13 +9,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.agent.http import mount_mcp
+from service.auth.db_role import detect_reader_role
 from service.auth.rate_limit import RateLimiter
 from service.db.engine import make_engine
 from service.db.resolve import database_url
 from service.errors import install as install_query_errors
-from service.errors_http import ApiError, api_error_handler
+from service.errors_http import ApiError, api_error_handler, http_error_handler
 from service.middleware import RequestContextMiddleware, configure_logging
 from service.routes import agent, audit, auth, health, patients
 from service.routes import catalog as catalog_routes
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         engine = make_engine(url or database_url(settings), settings)
         app.state.engine = engine
         app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        # May the read path SET LOCAL ROLE medspa_reader? Checked once (None: database down; checked on first use).
+        app.state.reader_role = await detect_reader_role(engine)
         try:
             yield
         finally:
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60.0)
     configure_logging()
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)  # 404/405/... in the contract's shape
     install_query_errors(app)  # semantic layer: QueryError -> 400, non-query bodies -> 422 (contract shape)
     app.add_middleware(
         CORSMiddleware, allow_origins=[settings.ui_origin], allow_credentials=True,

@@ -9,6 +9,7 @@ import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.auth.db_role import enter_reader_role
 from service.settings import Settings
 
 
@@ -23,7 +24,7 @@ def get_app_settings(request: Request) -> Settings:
 
 
 async def get_raw_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled asyncpg connection in a read-only transaction (the read path never writes)."""
+    """A pooled asyncpg connection in a read-only transaction, as the connecting user (the audit listing)."""
     engine: AsyncEngine = request.app.state.engine
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
@@ -32,6 +33,18 @@ async def get_raw_connection(request: Request) -> AsyncIterator[asyncpg.Connecti
             yield driver
 
 
+async def get_reader_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection in a read-only transaction as `medspa_reader` (the spa's data, nothing else)."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver: asyncpg.Connection = raw.driver_connection
+        async with driver.transaction(readonly=True):
+            await enter_reader_role(driver, engine)
+            yield driver
+
+
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 RawConnectionDep = Annotated[asyncpg.Connection, Depends(get_raw_connection)]
+ReaderConnectionDep = Annotated[asyncpg.Connection, Depends(get_reader_connection)]

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("medspa.errors")
 
@@ -44,6 +45,20 @@ async def api_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     headers = {"Retry-After": "1"} if exc.retryable else None
     return JSONResponse(status_code=exc.status, content=exc.body(), headers=headers)
+
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "body_too_large"}
+
+
+async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (no such route, wrong method, an unreadable body) in the contract's shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = {404: "no such endpoint", 405: "this endpoint does not take that method"}.get(
+        exc.status_code, str(exc.detail) if isinstance(exc.detail, str) else "the request was refused")
+    return JSONResponse(status_code=exc.status_code, content=ApiError(exc.status_code, code, message).body(),
+                        headers=exc.headers)
 
 
 # Failures that mean "the database is not there right now (or too slow)": a client may retry.
@@ -83,14 +98,34 @@ def database_failure(exc: BaseException) -> ApiError | None:
     return None
 
 
+# Text the database cannot take (a lone surrogate such as "\ud800", which JSON allows but UTF-8 does not).
+_UNENCODABLE = (UnicodeError, asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
+
+
+def unusable_input(exc: BaseException) -> ApiError | None:
+    """The 400 for a request value that cannot be encoded for the database, or None for anything else."""
+    chain = _causes(exc)
+    # pydantic-core reports an unencodable string as its own error, naming the Python error in the message
+    wrapped = any(type(e).__name__ == "PydanticSerializationError" and "UnicodeEncodeError" in str(e) for e in chain)
+    if wrapped or any(isinstance(e, _UNENCODABLE) for e in chain):
+        return ApiError(400, "invalid_request", "the request holds text that is not valid Unicode "
+                        "(e.g. a lone surrogate escape); send UTF-8 text")
+    return None
+
+
 def unexpected_error_response(exc: BaseException, request_id: str | None) -> JSONResponse:
-    """Anything not handled elsewhere: 503 for database outages, else a plain 500. Bodies and logs name
-    only the exception type, never its message (which could quote patient data)."""
+    """Anything not handled elsewhere: 503 for database outages, 400 for text that cannot be encoded, else a
+    plain 500. Bodies and logs name only the exception type, never its message (which could quote patient
+    data)."""
     error = database_failure(exc)
     if error is not None:
         logger.warning("database unavailable", extra={"fields": {"error": type(exc).__name__,
                                                                  "request_id": request_id}})
         return JSONResponse(status_code=503, content=error.body(), headers={"Retry-After": "1"})
+    error = unusable_input(exc)
+    if error is not None:
+        logger.info("unusable input", extra={"fields": {"error": type(exc).__name__, "request_id": request_id}})
+        return JSONResponse(status_code=400, content=error.body())
     logger.error("unexpected error", extra={"fields": {"error": type(exc).__name__, "request_id": request_id}})
     body = ApiError(500, "internal_error", "something went wrong on our side; it has been logged").body()
     return JSONResponse(status_code=500, content=body)

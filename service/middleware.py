@@ -7,9 +7,10 @@ import logging
 import time
 import uuid
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors_http import unexpected_error_response
+from service.errors_http import ApiError, unexpected_error_response
 
 logger = logging.getLogger("medspa.access")
 
@@ -28,15 +29,30 @@ DOCS_CSP = (b"content-security-policy",
             b"img-src 'self' data: https:")
 
 
+# The largest request body read (a query, a question, a sign-in are a few kB); larger ones get 413.
+MAX_BODY_BYTES = 1_000_000
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> JSONResponse:
+    body = ApiError(413, "body_too_large", f"the request body is over {limit} bytes").body()
+    return JSONResponse(status_code=413, content=body)
+
+
 class RequestContextMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware overhead): tags each request with an id, adds headers, logs a line.
+    """Pure ASGI (no BaseHTTPMiddleware overhead): tags each request with an id, adds headers, logs a line,
+    and refuses request bodies over `max_body_bytes` (413) before anything parses them.
 
     The log line holds method, route path, status and duration: never query strings, bodies or
     patient ids (the path of a patient record is logged as its route template).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,7 +85,11 @@ class RequestContextMiddleware:
             await send_wrapper(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, await self._bounded(scope, receive), tracking_send)
+        except _BodyTooLarge:
+            if started_response:
+                raise
+            await _too_large(self.max_body_bytes)(scope, receive, send_wrapper)
         except Exception as exc:
             # Answer here rather than let the server print a traceback (which could quote data).
             if started_response:
@@ -83,6 +103,39 @@ class RequestContextMiddleware:
                 "request_id": request_id, "method": scope["method"], "route": path,
                 "status": status_holder["status"], "ms": round((time.perf_counter() - started) * 1000, 2),
             }})
+
+    async def _bounded(self, scope: Scope, receive: Receive) -> Receive:
+        """`receive`, once the body is known to fit: by its Content-Length, or (chunked) by reading it first."""
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_body_bytes:
+                raise _BodyTooLarge
+            return receive
+        if b"transfer-encoding" not in headers:
+            return receive
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body_bytes:
+                raise _BodyTooLarge
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
 
 
 class JsonFormatter(logging.Formatter):

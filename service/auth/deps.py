@@ -31,7 +31,8 @@ async def current_principal(request: Request) -> Principal:
                 raise ApiError(401, "unauthenticated", "unknown or revoked API key")
         elif token:
             idle = dt.timedelta(minutes=settings.session_idle_minutes)
-            principal = await store.resume_session(raw, token, idle)
+            lifetime = dt.timedelta(hours=settings.session_max_hours)
+            principal = await store.resume_session(raw, token, idle, lifetime)
             if principal is None:
                 raise ApiError(401, "session_expired", "your session has ended; please sign in again")
     if principal is None:

@@ -12,6 +12,7 @@ from service.auth.principal import Principal, Role
 from service.auth.tokens import hash_secret, new_secret
 
 STAFF_ROLES = ("front_desk", "manager")
+TOUCH_EVERY = dt.timedelta(seconds=30)  # how often a session's last use is written (see resume_session)
 
 
 class AccountError(ValueError):
@@ -51,18 +52,28 @@ async def start_session(conn: asyncpg.Connection, username: str) -> str:
     return token
 
 
-async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta) -> Principal | None:
-    """The session's user if the session is open and was used within `idle`; marks it used now."""
+async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta,
+                         lifetime: dt.timedelta = dt.timedelta(hours=12)) -> Principal | None:
+    """The session's user if the session is open, was used within `idle` and began within `lifetime` (however
+    active, a session ends then: a stolen cookie is not good forever); marks it used now.
+
+    The mark is written at most every TOUCH_EVERY: a page's parallel requests then read the session without
+    queueing on its row lock, and the idle limit is exact to within that much."""
     token_hash = hash_secret(token)
     row = await conn.fetchrow(
         """
-        UPDATE user_sessions s SET last_seen_at = now()
-        FROM users u
-        WHERE s.token_hash = $1 AND u.id = s.user_id AND s.ended_at IS NULL AND NOT u.disabled
-          AND s.last_seen_at > now() - $2::interval
-        RETURNING u.username, u.role
+        WITH live AS (
+            SELECT s.token_hash, s.last_seen_at, u.username, u.role
+            FROM user_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = $1 AND s.ended_at IS NULL AND NOT u.disabled
+              AND s.last_seen_at > now() - $2::interval AND s.created_at > now() - $3::interval
+        ), touched AS (
+            UPDATE user_sessions s SET last_seen_at = now() FROM live
+            WHERE s.token_hash = live.token_hash AND live.last_seen_at < now() - $4::interval
+        )
+        SELECT username, role FROM live
         """,
-        token_hash, idle,
+        token_hash, idle, lifetime, TOUCH_EVERY,
     )
     if row is None:
         await conn.execute(

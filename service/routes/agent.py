@@ -18,10 +18,13 @@ router = APIRouter(tags=["agent"])
 ASK_ROLES = ("manager", "agent")
 
 
-@router.get("/api/catalog/tools", response_model=ToolDefinitions, responses={401: {"model": ErrorBody}})
+@router.get("/api/catalog/tools", response_model=ToolDefinitions,
+            responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
 async def catalog_tools(request: Request, principal: PrincipalDep) -> ToolDefinitions:
     """The agent tools as OpenAI and Anthropic function definitions; member fields are enums of the names an
     agent may use."""
+    if principal.role not in ASK_ROLES:  # the front desk may not use the analytics tools (nor /api/ask, /mcp)
+        raise ApiError(403, "forbidden", f"the {principal.role} role may not do this")
     try:
         catalog = await agent_tools(request, principal).catalog()
     except ToolError as err:

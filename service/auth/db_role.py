@@ -1,0 +1,83 @@
+"""The read path's database role: every query-path transaction is READ ONLY and, where the server allows,
+runs as `medspa_reader` (SELECT on the spa's data tables, nothing else: no users, sessions, keys or audit).
+
+Migration 0002 creates the role and grants it; whether this connection may switch to it is checked once
+(at startup, `app.state.reader_role`) and remembered per engine. Where it may not (a managed server that
+refused CREATE ROLE, a database migrated without the grants), queries still run READ ONLY as the
+connecting user, and a warning says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+
+import asyncpg
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.errors_http import database_failure
+
+READER_ROLE = "medspa_reader"
+# What the reader must never see; every other table in `public` is the spa's data (and summaries of it),
+# which the query path, the catalog and the patient record read, so the reader needs SELECT on each.
+PRIVATE_TABLES = ("users", "user_sessions", "api_keys", "audit_events", "alembic_version")
+
+logger = logging.getLogger("medspa.db")
+
+_ENABLED: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+async def reader_role_usable(conn: asyncpg.Connection) -> bool:
+    """True when `medspa_reader` exists, the connecting user is a member, and it may read every data table
+    (a table added without its GRANT turns the role off, with a warning, rather than failing queries)."""
+    if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", READER_ROLE):
+        return False
+    if not await conn.fetchval("SELECT pg_has_role(current_user, $1, 'MEMBER')", READER_ROLE):
+        return False
+    missing = await conn.fetch(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relname <> ALL($2::text[]) "
+        "AND NOT has_table_privilege($1, c.oid, 'SELECT')",
+        READER_ROLE, list(PRIVATE_TABLES),
+    )
+    if missing:
+        logger.warning("reader role lacks SELECT", extra={"fields": {
+            "role": READER_ROLE, "tables": sorted(r[0] for r in missing)}})
+    return not missing
+
+
+def _remember(engine: AsyncEngine, usable: bool) -> bool:
+    _ENABLED[engine.sync_engine] = usable
+    if not usable:
+        logger.warning("reader role unavailable", extra={"fields": {
+            "role": READER_ROLE, "effect": "read-only queries run as the connecting user"}})
+    return usable
+
+
+async def detect_reader_role(engine: AsyncEngine) -> bool | None:
+    """Check once (at startup) and remember; None when the database cannot be reached (checked on first use)."""
+    try:
+        async with engine.connect() as conn:
+            raw: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
+            usable = await reader_role_usable(raw)
+    except Exception as exc:
+        if database_failure(exc) is not None:
+            return None
+        raise
+    return _remember(engine, usable)
+
+
+def reader_role_enabled(engine: AsyncEngine) -> bool | None:
+    """What the startup check found for `engine` (None: not checked yet)."""
+    return _ENABLED.get(engine.sync_engine)
+
+
+async def enter_reader_role(conn: asyncpg.Connection, engine: AsyncEngine) -> None:
+    """Inside a READ ONLY transaction on `conn`: `SET LOCAL ROLE medspa_reader` when usable (reverts at the
+    transaction's end, so the pooled connection comes back as it was)."""
+    usable = _ENABLED.get(engine.sync_engine)
+    if usable is None:
+        usable = _remember(engine, await reader_role_usable(conn))
+    if usable:
+        await conn.execute(f"SET LOCAL ROLE {READER_ROLE}")
