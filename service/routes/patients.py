@@ -56,7 +56,7 @@ async def export_patients(body: Query, request: Request, principal: StaffDep, en
     columns = list(first.columns)
 
     async def stream() -> AsyncIterator[bytes]:
-        yield _csv_lines([[c.label for c in columns]])
+        yield _csv_lines([[_header(c) for c in columns]])
         rows, offset = first.rows, 0
         while True:
             yield _csv_lines(_cells(columns, rows))
@@ -105,9 +105,19 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _header(column: Column) -> str:
+    return f"{column.label} (USD)" if column.unit == "cents" else column.label
+
+
+def _cell(column: Column, value: object) -> str:
+    """Money as dollars with cents (a spreadsheet's reader expects $1,082.93 as 1082.93, not 108293)."""
+    if column.unit == "cents" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value / 100:.2f}"
+    return _text(value)
+
+
 def _cells(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> list[list[str]]:
-    names = [c.name for c in columns]
-    return [[_text(row.get(name)) for name in names] for row in rows]
+    return [[_cell(column, row.get(column.name)) for column in columns] for row in rows]
 
 
 def _csv_lines(rows: list[list[str]]) -> bytes:

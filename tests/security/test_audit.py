@@ -113,7 +113,7 @@ def test_an_export_returns_every_row_as_csv_and_is_audited(callers: Callers) -> 
     table = _csv(response.text)
     assert response.text.endswith("\r\n")
     header, rows = table[0], table[1:]
-    assert header == ["Patient ID", "Patient name", "Phone", "Lifetime spend", "Next appointment", "Lapsed"]
+    assert header == ["Patient ID", "Patient name", "Phone", "Lifetime spend (USD)", "Next appointment", "Lapsed"]
     audit = _rows_since(callers, since)
     assert [(r["action"], r["role"], r["row_count"], r["patient_id"]) for r in audit] == [
         ("export_patients", "front_desk", len(rows), None)]
@@ -127,7 +127,7 @@ def test_an_export_returns_every_row_as_csv_and_is_audited(callers: Callers) -> 
     for line, expected in zip(rows, full["rows"], strict=True):
         phone = expected["patient.phone"]
         assert line[2] == ("'" + phone if phone[:1] in "=+-@" else phone)  # spreadsheet formula guard
-        assert line[3] == str(expected["patient.lifetime_spend"])
+        assert line[3] == f"{expected['patient.lifetime_spend'] // 100}.{expected['patient.lifetime_spend'] % 100:02d}"
         assert line[4] == (expected["patient.next_appointment_at"] or "")
         assert line[5] == ("true" if expected["patient.is_lapsed"] else "false")
 

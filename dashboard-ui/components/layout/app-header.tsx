@@ -2,19 +2,23 @@
 
 import { Menu, X } from "lucide-react";
 import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 
 import { UserMenu } from "@/components/auth/user-menu";
 import { Button } from "@/components/ui/button";
+import { api } from "@/lib/api/client";
 import { cn } from "@/lib/utils";
 
 import { HealthStatus } from "./health-status";
-import { NAV_ITEMS } from "./nav-items";
+import { navItemsFor } from "./nav-items";
 
 /** Top bar: brand, primary nav (a disclosure menu under `md`), and the API/database status. */
 export function AppHeader() {
   const pathname = usePathname();
+  const me = useQuery({ queryKey: ["me"], queryFn: ({ signal }) => api.me({ signal }), staleTime: 5 * 60_000 });
+  const items = navItemsFor(me.data?.role);
   const [open, setOpen] = useState(false);
 
   // Close the phone menu whenever the route changes.
@@ -37,7 +41,7 @@ export function AppHeader() {
 
         <nav aria-label="Main" className="hidden md:block">
           <ul className="flex items-center gap-1">
-            {NAV_ITEMS.map((item) => (
+            {items.map((item) => (
               <li key={item.href}>
                 <Link
                   href={item.href}
@@ -75,7 +79,7 @@ export function AppHeader() {
       {open ? (
         <nav id="mobile-nav" aria-label="Main" className="border-t border-border bg-surface md:hidden">
           <ul className="flex flex-col px-4 py-2">
-            {NAV_ITEMS.map((item) => (
+            {items.map((item) => (
               <li key={item.href}>
                 <Link
                   href={item.href}

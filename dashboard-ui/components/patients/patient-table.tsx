@@ -144,9 +144,8 @@ export function PatientTable() {
     setExporting(true);
     setExportError(null);
     try {
-      const result = await exportPatientsCsv(state, search, asOf, (done, total) =>
-        setExportProgress(`Exporting ${formatNumber(done)} of ${formatNumber(total)}`),
-      );
+      setExportProgress("Exporting…");
+      const result = await exportPatientsCsv(state, search, asOf);
       downloadText(`patients-${state.view}-${result.asOf ?? "export"}.csv`, result.csv);
     } catch (error) {
       setExportError(error instanceof Error ? error.message : "The export failed.");

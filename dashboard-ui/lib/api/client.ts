@@ -145,6 +145,26 @@ export const api = {
 
   catalog: (options: RequestOptions = {}) => request<Catalog>("/api/catalog", options),
 
+  /** CSV of every patient a listing query matches (staff only; audited as an export). */
+  exportPatients: async (query: Query, options: RequestOptions = {}): Promise<{ csv: string; total: number }> => {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl()}/api/patients/export`, {
+        ...options,
+        method: "POST",
+        headers: { Accept: "text/csv", "Content-Type": "application/json" },
+        body: JSON.stringify(query),
+        cache: "no-store",
+      });
+    } catch (cause) {
+      if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+      throw new ApiError(0, { code: "network_error", message: "Could not reach the server. Try again." });
+    }
+    if (!response.ok) throw await toApiError(response);
+    const csv = await response.text();
+    return { csv, total: Number(response.headers.get("x-total-rows") ?? NaN) };
+  },
+
   patient: (id: string, options: RequestOptions = {}) =>
     request<PatientRecord>(`/api/patients/${encodeURIComponent(id)}`, options),
 
