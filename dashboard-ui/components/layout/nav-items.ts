@@ -1,4 +1,4 @@
-import { BarChart3, Compass, Users, type LucideIcon } from "lucide-react";
+import { BarChart3, Compass, ScrollText, Users, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   href: string;
@@ -12,6 +12,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/patients", label: "Patients", icon: Users },
   { href: "/analytics", label: "Analytics", icon: BarChart3, roles: ["manager"] },
   { href: "/explore", label: "Explore", icon: Compass, roles: ["manager"] },
+  { href: "/audit", label: "Audit", icon: ScrollText, roles: ["manager"] },
 ];
 
 /** The items a role may open; while the role is not known yet, only the unrestricted ones. */

@@ -5,6 +5,7 @@
  */
 import type {
   ApiErrorBody,
+  AuditPage,
   Catalog,
   Health,
   LoginBody,
@@ -163,6 +164,15 @@ export const api = {
     if (!response.ok) throw await toApiError(response);
     const csv = await response.text();
     return { csv, total: Number(response.headers.get("x-total-rows") ?? NaN) };
+  },
+
+  /** The audit trail, newest first (managers only). */
+  audit: (params: { action?: string; limit?: number; offset?: number } = {}, options: RequestOptions = {}) => {
+    const search = new URLSearchParams();
+    if (params.action) search.set("action", params.action);
+    search.set("limit", String(params.limit ?? 100));
+    search.set("offset", String(params.offset ?? 0));
+    return request<AuditPage>(`/api/audit?${search.toString()}`, options);
   },
 
   patient: (id: string, options: RequestOptions = {}) =>

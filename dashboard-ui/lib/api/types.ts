@@ -245,3 +245,5 @@ export type PatientAppointment = PatientRecord["appointments"][number];
 export type ApiErrorBody = ContractErrorBody;
 export type Me = ResponseOf<"/api/auth/me", "get", ContractMe>;
 export type LoginBody = RequestOf<"/api/auth/login", "post", ContractLogin>;
+export type AuditPage = ResponseOf<"/api/audit", "get", never>;
+export type AuditEvent = AuditPage["events"][number];
