@@ -167,30 +167,44 @@ def load_export(url: str, data: Path) -> str:
 
 
 @contextlib.contextmanager
-def api_server(url: str) -> Iterator[str]:
-    """`uvicorn --factory service.app:create_app` on a free port, over `url`; yields its base URL."""
+def api_process(url: str, *, env: dict[str, str] | None = None, log: Path | None = None,
+                start_seconds: float = 60) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`medspa api` on 127.0.0.1 (a free port) over `url`, once healthy; yields (base URL, process).
+
+    Extra environment in `env`; the server's output goes to `log` (discarded without one). The one
+    way the benchmarks start an API, so each measures the same server.
+    """
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [str(REPO / ".venv" / "bin" / "medspa"), "api", "--host", "127.0.0.1", "--port", str(port)]
+    sink = log.open("wb") if log else subprocess.DEVNULL
+    process = subprocess.Popen(command, cwd=REPO, env={**os.environ, "DATABASE_URL": url, **(env or {})},
+                               stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while True:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
                     break
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the API server did not start")
+                raise RuntimeError("the API server did not start" + (f"; see {log}" if log else ""))
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log:
+            sink.close()  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def api_server(url: str) -> Iterator[str]:
+    """The API over `url` (see `api_process`); yields its base URL."""
+    with api_process(url) as (base, _):
+        yield base
 
 
 # --- measurements -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.bench_query import _free_port, percentile, postgres_server, scratch_database  # noqa: E402
+from bench.bench_query import api_process, percentile, postgres_server, scratch_database  # noqa: E402
 
 MEDSPA = str(REPO / ".venv" / "bin" / "medspa")
 ANCHOR = "2025-11-26"  # fixed "today" of the generated data: same bytes every run
@@ -199,29 +199,10 @@ def timed_run(command: list[str], env: dict[str, str] | None = None) -> Timed:
 
 @contextlib.contextmanager
 def medspa_api(url: str, result_cache: bool) -> Iterator[str]:
-    """`medspa api` on a free port over `url`; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "MEDSPA_RESULT_CACHE": "1" if result_cache else "0",
-           "STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS)}
-    process = subprocess.Popen([MEDSPA, "api", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the API server did not start")
-            time.sleep(0.2)
+    """`medspa api` over `url`, with the result cache on or off; yields its base URL."""
+    env = {"MEDSPA_RESULT_CACHE": "1" if result_cache else "0", "STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS)}
+    with api_process(url, env=env, start_seconds=120) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 async def sign_in(client: httpx.AsyncClient) -> None:

@@ -25,8 +25,6 @@ import os
 import platform
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +40,8 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from bench.bench_query import _free_port, api_process  # noqa: E402
+
 DEFAULT_DATA = REPO.parent / "shared" / "seed_data"
 DEFAULT_OUT = REPO / "bench" / "results" / "load.md"
 PASSWORD = "load-test-password-1"
@@ -262,12 +262,6 @@ async def run_load(base: str, work: Workload, users: int, duration: float, warmu
 # --- environment -------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def _sql(url: str, statement: str) -> None:
     conn = await asyncpg.connect(url)
     try:
@@ -319,32 +313,6 @@ async def prepare(url: str) -> Workload:
     return work
 
 
-@contextlib.contextmanager
-def api_process(url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`medspa api` on 127.0.0.1 (a free port) over `url`; its JSON log lines go to `log`."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url}
-    medspa = REPO / ".venv" / "bin" / "medspa"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([str(medspa), "api", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO,
-                                   env=env, stdout=sink, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the API did not start; see {log}")
-                time.sleep(0.2)
-            yield base, process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def server_log_summary(log: Path) -> dict[str, int]:
@@ -429,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     with database(args.server_url, args.data) as url, tempfile.TemporaryDirectory() as tmp:
         work = asyncio.run(prepare(url))
         log = Path(tmp) / "api.log"
-        with api_process(url, log) as (base, process):
+        with api_process(url, log=log) as (base, process):
             setup_s = time.monotonic() - started
             print(f"API at {base}; {args.users} users for {args.warmup:g}+{args.duration:g} s ...", flush=True)
             stats = asyncio.run(run_load(base, work, args.users, args.duration, args.warmup, process.pid))
