@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import decimal
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +19,7 @@ import duckdb
 import pytest
 
 from semantic import Context, Query, compile_query, default_catalog
-from tests.contract.duck import copy_postgres_to_duckdb
+from tests.contract.duck import copy_postgres_to_duckdb, plain
 
 QUERIES: list[dict[str, Any]] = [
     {"measures": ["lapsed_patient_count", "upcoming_appointment_count", "rebooking_rate", "median_days_between_visits",
@@ -63,16 +62,6 @@ def duck(client_db_url) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
@@ -98,5 +87,5 @@ def test_duckdb_rows_equal_postgres_rows(client_db_url, duck, query):
     duck_rows = duck.execute(sql).fetchall()
     assert len(duck_rows) == len(rows) > 0
     diffs = [(i, p, d) for i, (p, d) in enumerate(zip(rows, duck_rows, strict=True))
-             if not all(_same(_plain(x), _plain(y)) for x, y in zip(p, d, strict=True))]
+             if not all(_same(plain(x), plain(y)) for x, y in zip(p, d, strict=True))]
     assert not diffs, diffs[:3]

@@ -10,7 +10,6 @@ dashboard from the same definitions; see docs/scaling.md.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.contract.duck import copy_postgres_to_duckdb
+from tests.contract.duck import copy_postgres_to_duckdb, plain
 
 QUERIES: list[dict[str, Any]] = [
     {"measures": ["revenue", "visit_count", "new_patient_count", "average_ticket", "returning_patient_rate",
@@ -59,16 +58,6 @@ def lake(client_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     connection.close()
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _same(api: Any, duck: Any) -> bool:
     if isinstance(api, int | float) and isinstance(duck, int | float) and not isinstance(api, bool):
         return math.isclose(api, duck, rel_tol=1e-9, abs_tol=1e-9)
@@ -105,6 +94,6 @@ def test_duckdb_sql_over_parquet_gives_the_api_rows(client_api, lake, query):
     assert len(rows) == len(body["rows"]) > 0
     for got, want in zip(rows, body["rows"], strict=True):
         expected = [want[n] for n in names]
-        assert all(_same(w, _plain(g)) for w, g in zip(expected, got, strict=False)), (expected, got)
+        assert all(_same(w, plain(g)) for w, g in zip(expected, got, strict=False)), (expected, got)
     # the inlined, human-readable statement runs too and agrees
     assert len(lake.execute(sql["sql"]).fetchall()) == len(rows)

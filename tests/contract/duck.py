@@ -9,8 +9,11 @@ reachable as `public.<table>`, whichever way the compiled SQL names them.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import decimal
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import duckdb
@@ -78,3 +81,12 @@ def copy_postgres_to_duckdb(url: str, target: duckdb.DuckDBPyConnection) -> list
             )
             target.execute(f'CREATE VIEW public."{table}" AS SELECT * FROM main."{table}"')
     return sorted(tables)
+
+
+def plain(value: Any) -> Any:
+    """A DuckDB, asyncpg or JSON value in one comparable spelling (numbers, ISO dates)."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value

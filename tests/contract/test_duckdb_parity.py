@@ -8,7 +8,6 @@ returns SQL with its values inlined; DuckDB runs it, and its rows must equal the
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.contract.duck import copy_postgres_to_duckdb
+from tests.contract.duck import copy_postgres_to_duckdb, plain
 from tests.contract.support import run
 
 QUERIES: list[tuple[str, dict[str, Any]]] = [
@@ -82,21 +81,10 @@ def duck(client_db_url) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-def _plain(value: Any) -> Any:
-    """A DuckDB or JSON value in one comparable spelling."""
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _normal_row(row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in row.items():
-        value = _plain(value)
+        value = plain(value)
         if key == "time" and isinstance(value, str):
             value = value[:10]  # a bucket may come back as midnight timestamp from DuckDB
         out[key] = value

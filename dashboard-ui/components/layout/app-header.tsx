@@ -12,7 +12,7 @@ import { api } from "@/lib/api/client";
 import { cn } from "@/lib/utils";
 
 import { HealthStatus } from "./health-status";
-import { navItemsFor } from "./nav-items";
+import { navItemsFor, type NavItem } from "./nav-items";
 
 /** Top bar: brand, primary nav (a disclosure menu under `md`), and the API/database status. */
 export function AppHeader() {
@@ -40,23 +40,7 @@ export function AppHeader() {
         </Link>
 
         <nav aria-label="Main" className="hidden md:block">
-          <ul className="flex items-center gap-1">
-            {items.map((item) => (
-              <li key={item.href}>
-                <Link
-                  href={item.href}
-                  aria-current={isActive(item.href) ? "page" : undefined}
-                  className={cn(
-                    "inline-flex h-9 items-center gap-2 rounded-full px-3 font-medium text-muted transition-colors hover:bg-subtle hover:text-ink",
-                    isActive(item.href) && "bg-primary-soft text-primary hover:bg-primary-soft hover:text-primary",
-                  )}
-                >
-                  <item.icon aria-hidden="true" className="h-4 w-4" />
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
+          <NavList items={items} isActive={isActive} variant="bar" />
         </nav>
 
         <div className="ml-auto flex items-center gap-2">
@@ -78,25 +62,51 @@ export function AppHeader() {
 
       {open ? (
         <nav id="mobile-nav" aria-label="Main" className="border-t border-border bg-surface md:hidden">
-          <ul className="flex flex-col px-4 py-2">
-            {items.map((item) => (
-              <li key={item.href}>
-                <Link
-                  href={item.href}
-                  aria-current={isActive(item.href) ? "page" : undefined}
-                  className={cn(
-                    "flex h-11 items-center gap-3 rounded-control px-3 font-medium text-ink hover:bg-subtle",
-                    isActive(item.href) && "bg-primary-soft text-primary",
-                  )}
-                >
-                  <item.icon aria-hidden="true" className="h-4 w-4" />
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
+          <NavList items={items} isActive={isActive} variant="menu" />
         </nav>
       ) : null}
     </header>
+  );
+}
+
+const NAV_STYLES = {
+  bar: {
+    list: "flex items-center gap-1",
+    link: "inline-flex h-9 items-center gap-2 rounded-full px-3 font-medium text-muted transition-colors hover:bg-subtle hover:text-ink",
+    active: "bg-primary-soft text-primary hover:bg-primary-soft hover:text-primary",
+  },
+  menu: {
+    list: "flex flex-col px-4 py-2",
+    link: "flex h-11 items-center gap-3 rounded-control px-3 font-medium text-ink hover:bg-subtle",
+    active: "bg-primary-soft text-primary",
+  },
+} as const;
+
+/** The main links, as the top bar (wide screens) or the disclosure menu (phones) shows them. */
+function NavList({
+  items,
+  isActive,
+  variant,
+}: {
+  items: NavItem[];
+  isActive: (href: string) => boolean;
+  variant: keyof typeof NAV_STYLES;
+}) {
+  const styles = NAV_STYLES[variant];
+  return (
+    <ul className={styles.list}>
+      {items.map((item) => (
+        <li key={item.href}>
+          <Link
+            href={item.href}
+            aria-current={isActive(item.href) ? "page" : undefined}
+            className={cn(styles.link, isActive(item.href) && styles.active)}
+          >
+            <item.icon aria-hidden="true" className="h-4 w-4" />
+            {item.label}
+          </Link>
+        </li>
+      ))}
+    </ul>
   );
 }
