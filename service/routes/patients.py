@@ -16,10 +16,9 @@ from service.deps import EngineDep, ReaderConnectionDep, SettingsDep
 from service.errors_http import ApiError
 from service.schemas.errors import ErrorBody
 from service.schemas.patients import PatientRecord
-from service.services.as_of import resolve_as_of
 from service.services.audit import audit
-from service.services.patient_record import fetch_patient_record
-from service.services.query import catalog_for, run_query, scope_for
+from service.services.patient_record import fetch_patient_record, fetch_patient_stats
+from service.services.query import catalog_for, data_state, resolve_as_of, run_query, scope_for
 from service.services.query_models import Column
 from service.settings import Settings
 
@@ -131,10 +130,12 @@ def _csv_lines(rows: list[list[str]]) -> bytes:
     responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody}},
 )
 async def get_patient(
-    patient_id: str, request: Request, principal: StaffDep, conn: ReaderConnectionDep, settings: SettingsDep
+    patient_id: str, request: Request, principal: StaffDep, conn: ReaderConnectionDep, engine: EngineDep,
+    settings: SettingsDep,
 ) -> PatientRecord:
-    as_of = await resolve_as_of(conn, settings)
-    record = await fetch_patient_record(conn, patient_id, as_of)
+    as_of, _ = resolve_as_of(None, settings, await data_state(conn))  # the engine's as_of, not a second one
+    stats = await fetch_patient_stats(engine, settings, scope_for(principal.role), patient_id, as_of)
+    record = await fetch_patient_record(conn, patient_id, as_of, stats) if stats else None
     if record is None:
         raise ApiError(404, "not_found", "no patient with that id", path="patient_id")
     await audit(request, principal, "view_patient", patient_id=record.patient.id)

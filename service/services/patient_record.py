@@ -1,7 +1,8 @@
 """One patient's record for the front desk: contact, figures and a timeline of appointments.
 
-Read straight from the tables (one patient, a handful of rows); the figures use the contract's
-words: a visit is a non-cancelled appointment that started on or before as_of, upcoming after it.
+The timeline is read straight from the tables (one patient, a handful of rows), marking visits by the
+contract's words (a non-cancelled appointment that started on or before as_of; upcoming after it); the
+figures come from the query engine, so they are the Patient Table's numbers by construction.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import datetime as dt
 from typing import Any
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from semantic.planner.nodes import Scope
+from semantic.query import Filter, Query
 from service.schemas.patients import (
     AppointmentOut,
     LineOut,
@@ -19,6 +23,8 @@ from service.schemas.patients import (
     PatientStats,
     PaymentOut,
 )
+from service.services.query import run_query
+from service.settings import Settings
 
 _PATIENT = """
 SELECT id, first_name, last_name, date_of_birth, gender, source, address, phone, email, created_date
@@ -45,8 +51,39 @@ def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of: dt.date) -> PatientRecord | None:
-    """The record, or None when no patient has that id."""
+STAT_DIMENSIONS = {
+    "lifetime_spend": "patient.lifetime_spend",
+    "visit_count": "patient.visit_count",
+    "first_visit_at": "patient.first_visit_at",
+    "last_visit_at": "patient.last_visit_at",
+    "next_appointment_at": "patient.next_appointment_at",
+    "unpaid_visit_count": "patient.unpaid_visit_count",
+}
+
+
+async def fetch_patient_stats(engine: AsyncEngine, settings: Settings, scope: Scope, patient_id: str,
+                              as_of: dt.date) -> PatientStats | None:
+    """The patient's figures from the query engine (the catalog's definitions, the same numbers as the
+    Patient Table), or None when no patient has that id."""
+    query = Query(
+        dimensions=[*STAT_DIMENSIONS.values(), "patient.paid_payment_count"],
+        filters=[Filter(field="patient.id", op="equals", value=patient_id)],
+        limit=1, as_of=as_of.isoformat(),
+    )
+    rows = (await run_query(engine, settings, query, scope)).rows
+    if not rows:
+        return None
+    row = rows[0]
+    spend, paid = int(row["patient.lifetime_spend"] or 0), int(row["patient.paid_payment_count"] or 0)
+    return PatientStats.model_validate({
+        **{field: row[member] for field, member in STAT_DIMENSIONS.items()},
+        "average_ticket": round(spend / paid) if paid else None,
+    })
+
+
+async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of: dt.date,
+                               stats: PatientStats) -> PatientRecord | None:
+    """The record (contact, demographics, timeline), or None when no patient has that id."""
     row = await conn.fetchrow(_PATIENT, patient_id)
     if row is None:
         return None
@@ -78,19 +115,6 @@ async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of:
         ))
     appointments.sort(key=lambda a: (a.start_at, a.id), reverse=True)
 
-    visits = [a for a in appointments if a.is_visit]
-    upcoming = sorted((a for a in appointments if a.is_upcoming), key=lambda a: (a.start_at, a.id))
-    paid = [p for p in payment_rows if p["status"] == "paid"]
-    spend = sum(int(p["amount"]) for p in paid)
-    stats = PatientStats(
-        lifetime_spend=spend,
-        visit_count=len(visits),
-        average_ticket=round(spend / len(paid)) if paid else None,
-        first_visit_at=min((a.start_at for a in visits), default=None),
-        last_visit_at=max((a.start_at for a in visits), default=None),
-        next_appointment_at=upcoming[0].start_at if upcoming else None,
-        unpaid_visit_count=sum(1 for a in visits if a.payment is None or a.payment.status != "paid"),
-    )
     birth: dt.date = row["date_of_birth"]
     patient = PatientOut(
         id=row["id"], first_name=row["first_name"], last_name=row["last_name"],

@@ -159,3 +159,27 @@ def test_pages_have_no_duplicates_or_gaps(client_api: TestClient, order_field: s
         seen.extend(row["patient.id"] for row in body["rows"])
     assert len(seen) == 4000
     assert len(set(seen)) == 4000
+
+
+def test_the_record_shows_the_same_figures_as_independent_sql(client_api: TestClient,
+                                                               truth: dict[str, dict[str, Any]]) -> None:
+    """The record's figures are the table's (both from the engine) and match SQL written here."""
+    ids = sorted(truth)
+    sample = ids[::97] + [next(i for i in ids if truth[i]["next_appt"] is not None)]
+    for patient_id in sample:
+        response = client_api.get(f"/api/patients/{patient_id}")
+        assert response.status_code == 200, response.text
+        record = response.json()
+        stats, t = record["stats"], truth[patient_id]
+
+        def at(value: str | None) -> dt.datetime | None:
+            return dt.datetime.fromisoformat(value) if value else None
+
+        assert stats["lifetime_spend"] == t["spend"]
+        assert at(stats["last_visit_at"]) == t["last_visit"]
+        assert at(stats["first_visit_at"]) == t["first_visit"]
+        assert at(stats["next_appointment_at"]) == t["next_appt"]
+        assert stats["unpaid_visit_count"] == t["unpaid"]
+        visits = [a for a in record["appointments"] if a["is_visit"]]
+        assert stats["visit_count"] == len(visits)
+    assert client_api.get("/api/patients/pat_nobody").status_code == 404
