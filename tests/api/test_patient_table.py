@@ -165,7 +165,7 @@ def test_the_record_shows_the_same_figures_as_independent_sql(client_api: TestCl
                                                                truth: dict[str, dict[str, Any]]) -> None:
     """The record's figures are the table's (both from the engine) and match SQL written here."""
     ids = sorted(truth)
-    sample = ids[::97] + [next(i for i in ids if truth[i]["next_appt"] is not None)]
+    sample = [*ids[::97], next(i for i in ids if truth[i]["next_appt"] is not None)]
     for patient_id in sample:
         response = client_api.get(f"/api/patients/{patient_id}")
         assert response.status_code == 200, response.text
