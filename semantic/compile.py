@@ -32,8 +32,22 @@ class Compiled:
     compare_range: DateRange | None
     warnings: tuple[str, ...]
     dialect: str
+    limit: int
+    offset: int
+    # listings: `sql` has no TOTAL column; this statement counts every row (run it only when the page
+    # cannot tell: a page shorter than the limit ends the listing, so offset + its length is the total)
+    count_sql: str | None = None
+    count_params: tuple[Value, ...] = ()
 
     total_column = TOTAL
+
+    def total_from_page(self, rows: int) -> int | None:
+        """total_rows known from the page alone, else None (the count statement or the window says)."""
+        if self.count_sql is None:
+            return None
+        if rows < self.limit and (rows > 0 or self.offset == 0):
+            return self.offset + rows
+        return None
 
 
 class _LRU:
@@ -76,6 +90,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
             return cached
     planned = plan_query(query, catalog, ctx)
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
+    count = rendered.count
     compiled = Compiled(
         sql=rendered.tree.sql(dialect=dialect_name, pretty=pretty, copy=False),  # the tree is ours alone
         params=rendered.params,  # type: ignore[arg-type]
@@ -85,6 +100,10 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         compare_range=planned.compare_range,
         warnings=planned.warnings,
         dialect=dialect_name,
+        limit=planned.plan.limit,
+        offset=planned.plan.offset,
+        count_sql=count.tree.sql(dialect=dialect_name, pretty=pretty, copy=False) if count is not None else None,
+        count_params=count.params if count is not None else (),  # type: ignore[arg-type]
     )
     if use_cache:
         _CACHE.put(key, compiled)

@@ -5,6 +5,9 @@ multiplies a sum); several are combined MetricFlow-style by UNION ALL + GROUP BY
 keys group together, unlike a join), after adding an empty row for every missing time bucket. The
 outer levels compute derived measures and compare columns, apply HAVING, count `total_rows` with a
 window, order (nulls last) and page.
+
+Listings (the patient table) are counted by a separate statement instead: a window count would make
+the database build every row before the LIMIT, where the page alone can walk an index and stop early.
 """
 
 from __future__ import annotations
@@ -60,6 +63,13 @@ class Rendered:
     tree: exp.Expr
     params: tuple[object, ...]
     columns: tuple[str, ...]  # result column aliases c0, c1 ... in `Planned.columns` order
+    count: Counted | None = None  # listings: the statement that counts every row (no window in `tree`)
+
+
+@dataclass(frozen=True)
+class Counted:
+    tree: exp.Expr
+    params: tuple[object, ...]
 
 
 def _alias(node: exp.Expr, name: str) -> exp.Alias:
@@ -362,9 +372,10 @@ class _Renderer:
         return compare(self.rc, col("r", aliases[having.measure]), having.op, having.values)
 
     def _final(self, inner: exp.Select, visible: list[str], names: dict[str, str], where: exp.Expr | None,
-               order: tuple[OrderNode, ...], limit: int, offset: int) -> exp.Select:
+               order: tuple[OrderNode, ...], limit: int, offset: int, total: bool = True) -> exp.Select:
         columns: list[exp.Expr] = [_alias(col("r", names[v]), f"c{i}") for i, v in enumerate(visible)]
-        columns.append(_alias(exp.Window(this=exp.Count(this=exp.Star())), TOTAL))
+        if total:
+            columns.append(_alias(exp.Window(this=exp.Count(this=exp.Star())), TOTAL))
         final = select(columns, subquery(inner, "r"), where=where)
         final.set("order", exp.Order(expressions=[ordered(col("r", names[o.column]), o.desc) for o in order]))
         final.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
@@ -374,20 +385,29 @@ class _Renderer:
     # --- listings ----------------------------------------------------------------------------------
 
     def list_plan(self, plan: ListPlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
+        inner = self._list_rows(plan, hidden=True)
+        names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)},
+                 **{h: f"h{i}" for i, h in enumerate(plan.hidden_order)}}
+        visible = [c.name for c in planned.columns]
+        final = self._final(inner, visible, names, None, plan.order, plan.limit, plan.offset, total=False)
+        return final, [f"c{i}" for i in range(len(visible))]
+
+    def list_count(self, plan: ListPlan) -> exp.Expr:
+        """SELECT count(*) over the listing's rows (no order, no page)."""
+        inner = self._list_rows(plan, hidden=False)
+        return select([_alias(exp.Count(this=exp.Star()), TOTAL)], subquery(inner, "r"))
+
+    def _list_rows(self, plan: ListPlan, hidden: bool) -> exp.Select:
         scope = Scope(self.rc, plan.root)
         root = scope.root
         columns: list[exp.Expr] = [_alias(scope.dim_at(root, d), f"d{i}") for i, d in enumerate(plan.dimensions)]
         if plan.time is not None and plan.time.grain is not None:
             columns.append(_alias(self._bucket(scope, root, plan.time), "time"))
-        columns += [_alias(scope.dim_at(root, h), f"h{i}") for i, h in enumerate(plan.hidden_order)]
+        if hidden:
+            columns += [_alias(scope.dim_at(root, h), f"h{i}") for i, h in enumerate(plan.hidden_order)]
         where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
         from_, joins = scope.finish()
-        inner = select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
-        names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)},
-                 **{h: f"h{i}" for i, h in enumerate(plan.hidden_order)}}
-        visible = [c.name for c in planned.columns]
-        final = self._final(inner, visible, names, None, plan.order, plan.limit, plan.offset)
-        return final, [f"c{i}" for i in range(len(visible))]
+        return select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
 
 
 def _positions(count: int) -> list[exp.Expr] | None:
@@ -407,11 +427,16 @@ def render(planned: Planned, catalog: Catalog, ctx: Context, dialect: Dialect, i
     rc = RenderContext(catalog, ctx, dialect, params)
     renderer = _Renderer(rc)
     plan: Plan = planned.plan
+    count: Counted | None = None
     if isinstance(plan, MeasurePlan):
         tree, columns = renderer.measure_plan(plan, planned)
     else:
         tree, columns = renderer.list_plan(plan, planned)
-    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns))
+        count_params = Params(inline=inline, text_type=dialect.text_type)
+        count_rc = RenderContext(catalog, ctx, dialect, count_params)
+        count_tree = _Renderer(count_rc).list_count(plan)
+        count = Counted(with_ctes(count_tree, count_rc.shared_ctes()), tuple(count_params.values))
+    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns), count)
 
 
 def render_spans(catalog: Catalog, ctx: Context, dialect: Dialect, names: list[str]) -> Rendered:

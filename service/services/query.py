@@ -211,6 +211,7 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         cached = RESULTS.get(key)
         if cached is None:
             records = await conn.fetch(compiled.sql, *compiled.params)
+            total = await _total(conn, compiled, records, key, settings, query, scope, state)
     if cached is not None:
         rows, total = cached
     else:
@@ -218,8 +219,6 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         convert = [converter(c) for c in compiled.columns]
         width = range(len(names))
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
-        total = (int(records[0][len(names)]) if records
-                 else await _count_without_page(engine, settings, query, scope))
         RESULTS.put(key, rows, total)
     meta = Meta(as_of=as_of, range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -227,15 +226,31 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 
 
-async def _count_without_page(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope) -> int:
-    """total_rows when the page is empty (offset past the end): the same query's first row, if any."""
+async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asyncpg.Record],
+                 key: tuple[object, ...] | None, settings: Settings, query: Query, scope: Scope,
+                 state: DataState) -> int:
+    """total_rows: from the page when it tells, else the listing's count statement (cached like a result),
+    else the window column of an aggregate query's first row."""
+    known = compiled.total_from_page(len(records))
+    if known is not None:
+        return known
+    if compiled.count_sql is not None:
+        count_key = (key[0], key[1], compiled.count_sql, compiled.count_params) if key is not None else None
+        hit = RESULTS.get(count_key)
+        if hit is not None:
+            return hit[1]
+        counted = int(await conn.fetchval(compiled.count_sql, *compiled.count_params))
+        RESULTS.put(count_key, [], counted)
+        return counted
+    if records:
+        return int(records[0][len(compiled.columns)])
     if query.offset == 0 and query.limit != 0:
         return 0
+    # an aggregate query's page past its end: the first row of the same query carries the count
     probe = query.model_copy(update={"offset": 0, "limit": 1})
-    async with read_only(engine) as conn:
-        compiled, _, _ = await _prepare(conn, settings, probe, scope)
-        records = await conn.fetch(compiled.sql, *compiled.params)
-    return int(records[0][len(compiled.columns)]) if records else 0
+    first, _, _ = await _prepare(conn, settings, probe, scope, state=state)
+    found = await conn.fetch(first.sql, *first.params)
+    return int(found[0][len(first.columns)]) if found else 0
 
 
 async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,

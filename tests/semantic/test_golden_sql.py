@@ -36,6 +36,8 @@ def test_golden_sql(name):
     compiled = compile_query(Query.model_validate(CASES[name]), default_catalog(),
                              Context(as_of=AS_OF, summary_as_of=AS_OF), pretty=True, use_cache=False)
     text = f"-- params: {list(compiled.params)!r}\n{compiled.sql}\n"
+    if compiled.count_sql is not None:  # listings count their rows in a second statement
+        text += f"\n-- count, params: {list(compiled.count_params)!r}\n{compiled.count_sql}\n"
     path = GOLDEN / f"{name}.sql"
     if os.environ.get("UPDATE_GOLDEN") or not path.exists():
         path.write_text(text)
