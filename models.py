@@ -10,6 +10,7 @@ Money is integer cents, datetimes are naive clinic-local timestamps, as in the e
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     text,
@@ -90,6 +92,12 @@ class Patient(Base):
             postgresql_using="gin", postgresql_ops={"phone_digits": "gin_trgm_ops"},
         ),
     )
+
+
+# Z to A by name (ties by id ascending, as every sort): the reverse walk of ix_patients_name would put the
+# ties in descending id order, so this order has its own index.
+Index("ix_patients_name_desc", Patient.last_name.desc().nulls_last(), Patient.first_name.desc().nulls_last(),
+      Patient.id)
 
 
 class Provider(Base):
@@ -195,6 +203,9 @@ class DataLoad(Base):
     source_dir: Mapped[str] = mapped_column(Text)
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     row_counts: Mapped[str] = mapped_column(Text)  # JSON text: {"patients": 4000, ...}
+    # fingerprint of the catalog whose rollups this load built (rollup_rows); queries read rollups only
+    # when their catalog is that one, so an edited metrics.yaml never reads rollups built from the old one
+    rollups_catalog: Mapped[str | None] = mapped_column(String(64))
 
 
 class PatientSummary(Base):
@@ -227,8 +238,28 @@ class PatientSummary(Base):
         Index("ix_patient_summary_next_appointment_at", "next_appointment_at", "patient_id"),
         Index("ix_patient_summary_first_visit_at", "first_visit_at", "patient_id"),
         Index("ix_patient_summary_visit_count", "visit_count", "patient_id"),
+        # The quick views "lapsed" (a last visit before a date) and "never booked" (no first visit) both
+        # want patients with nothing upcoming: their counts read this index alone.
+        Index("ix_patient_summary_unbooked", "last_visit_at", "first_visit_at",
+              postgresql_where=text("next_appointment_at IS NULL")),
     )
 
+
+# The patient table sorts by each of these facts both ways, ties broken by patient_id ascending. An index
+# serves one exact order (those above are ASC NULLS LAST, the default), so each descending sort gets its own:
+# a page, however deep, is then a walk along an index instead of a sort of every patient.
+Index("ix_patient_summary_lifetime_spend_desc", PatientSummary.lifetime_spend.desc().nulls_last(),
+      PatientSummary.patient_id)
+Index("ix_patient_summary_last_visit_at_desc", PatientSummary.last_visit_at.desc().nulls_last(),
+      PatientSummary.patient_id)
+Index("ix_patient_summary_next_appointment_at_desc", PatientSummary.next_appointment_at.desc().nulls_last(),
+      PatientSummary.patient_id)
+Index("ix_patient_summary_first_visit_at_desc", PatientSummary.first_visit_at.desc().nulls_last(),
+      PatientSummary.patient_id)
+Index("ix_patient_summary_visit_count_desc", PatientSummary.visit_count.desc().nulls_last(),
+      PatientSummary.patient_id)
+Index("ix_patient_summary_unpaid_visit_count_desc", PatientSummary.unpaid_visit_count.desc().nulls_last(),
+      PatientSummary.patient_id)
 
 
 class AppointmentSummary(Base):
@@ -260,6 +291,34 @@ class ServiceLineSummary(Base):
     line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     as_of: Mapped[dt.date] = mapped_column(Date)
     allocated_revenue: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupRow(Base):
+    """Pre-aggregated measures per day (the catalog's `rollups:`), rebuilt with the summaries after each load.
+
+    One row per (rollup, day, its dimension values, measure): the measure's value for that day and group
+    and how many rows it aggregated (so a query can tell "no rows" from "a sum of 0"). Dimension values
+    are stored as text and cast back to the dimension's type by the renderer. A dashboard range over a
+    rollup reads a few thousand rows instead of scanning every payment or appointment in it; only
+    additive measures (counts and sums) are rolled up, so any range or coarser grain sums exactly.
+    """
+
+    __tablename__ = "rollup_rows"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    rollup: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    day: Mapped[dt.date | None] = mapped_column(Date)
+    d0: Mapped[str | None] = mapped_column(Text)
+    d1: Mapped[str | None] = mapped_column(Text)
+    d2: Mapped[str | None] = mapped_column(Text)
+    d3: Mapped[str | None] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Decimal | None] = mapped_column(Numeric)
+    rows: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_rollup_rows_rollup_day", "rollup", "day"),)
+
 
 # --- access control and audit ----------------------------------------------------------------------
 

@@ -45,7 +45,13 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.bench_query import api_process, percentile, postgres_server, scratch_database  # noqa: E402
+from bench.bench_query import (  # noqa: E402
+    api_process,
+    percentile,
+    postgres_server,
+    scratch_database,
+    throughput,
+)
 
 MEDSPA = str(REPO / ".venv" / "bin" / "medspa")
 ANCHOR = "2025-11-26"  # fixed "today" of the generated data: same bytes every run
@@ -226,6 +232,7 @@ class Result:
     note: str = ""
     statement: str = ""
     params: tuple[Any, ...] = ()
+    compiled: Any = None
 
     def p(self, which: str, q: float) -> float | None:
         samples: list[float] = getattr(self, which)
@@ -237,15 +244,24 @@ class Result:
         return api / sql if api is not None and sql else None
 
 
-def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
+def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | None,
+                rollups_catalog: str | None) -> Any:
+    """The engine's statements for `query` as the API compiles them for this database (summaries, rollups)."""
     from semantic.catalog import default_catalog
     from semantic.compile import compile_query
     from semantic.planner.nodes import Context
     from semantic.query import Query
 
-    compiled = compile_query(Query.model_validate(query), default_catalog(),
-                             Context(as_of=as_of, summary_as_of=summary_as_of, scope="manager"))
-    return compiled.sql, tuple(compiled.params)
+    return compile_query(Query.model_validate(query), default_catalog(),
+                         Context(as_of=as_of, summary_as_of=summary_as_of, scope="manager",
+                                 rollups_catalog=rollups_catalog))
+
+
+async def run_floor(conn: asyncpg.Connection, compiled: Any) -> None:
+    """What the API runs on the database for one request: the page, and the count when the page can't tell."""
+    records = await conn.fetch(compiled.sql, *compiled.params)
+    if compiled.total_from_page(len(records)) is None and compiled.count_sql is not None:
+        await conn.fetchval(compiled.count_sql, *compiled.count_params)
 
 
 async def measure_uncached(base: str, url: str, results: list[Result], runs: int, warmup: int) -> None:
@@ -269,7 +285,7 @@ async def measure_uncached(base: str, url: str, results: list[Result], runs: int
                         planned = min(planned, SLOW_RUNS + 1)
                         warmup = 1
                     started = time.perf_counter()
-                    await conn.fetch(r.statement, *r.params)
+                    await run_floor(conn, r.compiled)
                     elapsed_sql = (time.perf_counter() - started) * 1000
                     if i >= warmup:
                         r.api.append(elapsed)
@@ -298,31 +314,16 @@ async def measure_cached(base: str, results: list[Result], runs: int) -> None:
                 r.cached.append((time.perf_counter() - started) * 1000)
 
 
-async def throughput(base: str, queries: list[dict[str, Any]], seconds: float) -> tuple[float, float, float, int]:
-    """(requests/s, p50 ms, p99 ms, errors) with CONCURRENCY clients cycling through `queries` (cache warm)."""
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+async def cached_throughput(base: str, queries: list[dict[str, Any]],
+                            seconds: float) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, errors) with CONCURRENCY raw keep-alive clients cycling through `queries`
+    (cache warm; bench_query.throughput: an httpx client would itself cap the figure on 2 cores)."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await sign_in(client)
         for q in queries:
             (await client.post("/api/query", json=q)).raise_for_status()
-        stop = time.perf_counter() + seconds
-
-        async def worker(offset: int) -> None:
-            nonlocal errors
-            i = offset
-            while time.perf_counter() < stop:
-                started = time.perf_counter()
-                response = await client.post("/api/query", json=queries[i % len(queries)])
-                latencies.append((time.perf_counter() - started) * 1000)
-                errors += response.status_code != 200
-                i += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(n) for n in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    return len(latencies) / elapsed, percentile(latencies, 50), percentile(latencies, 99), errors
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return await throughput(base, {"Cookie": cookie}, queries, seconds, CONCURRENCY)
 
 
 async def explain(url: str, statement: str, params: tuple[Any, ...]) -> str:
@@ -334,7 +335,7 @@ async def explain(url: str, statement: str, params: tuple[Any, ...]) -> str:
         await conn.close()
 
 
-async def _database_facts(url: str) -> tuple[dt.date, dt.date | None, str, str, dict[str, int], str]:
+async def _database_facts(url: str) -> tuple[dt.date, dt.date | None, str | None, str, str, dict[str, int], str]:
     from service.auth.store import add_user
     from service.services.query import data_state
 
@@ -351,7 +352,8 @@ async def _database_facts(url: str) -> tuple[dt.date, dt.date | None, str, str, 
         counts = {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))
                   for t in ("patients", "appointments", "appointment_services", "payments")}
         size = await conn.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))")
-        return state.as_of, state.summary_as_of, str(name).lower(), str(phone)[-7:], counts, str(size)
+        built = await conn.fetchval("SELECT rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+        return state.as_of, state.summary_as_of, built, str(name).lower(), str(phone)[-7:], counts, str(size)
     finally:
         await conn.close()
 
@@ -382,20 +384,22 @@ def run_scale(scale: str, server: str, work: Path, runs: int, warmup: int, secon
         print(f"[{scale}] loading", flush=True)
         report.load = timed_run([MEDSPA, "seed", "load", "--dir", str(data)], env={"DATABASE_URL": url})
         print(f"[{scale}] loaded in {report.load.seconds:.1f} s, peak {report.load.peak_mib:.0f} MiB", flush=True)
-        as_of, summary_as_of, name, digits, report.counts, report.db_size = asyncio.run(_database_facts(url))
+        as_of, summary_as_of, rollups_catalog, name, digits, report.counts, report.db_size = asyncio.run(
+            _database_facts(url))
         for qname, query in dashboard_queries(as_of):
             report.results.append(Result("dashboard", qname, query))
         for kind, qname, query in table_queries(as_of, patients, name, digits):
             report.results.append(Result(kind, qname, query))
         for r in report.results:
-            r.statement, r.params = compile_for(r.query, as_of, summary_as_of)
+            r.compiled = compile_for(r.query, as_of, summary_as_of, rollups_catalog)
+            r.statement, r.params = r.compiled.sql, tuple(r.compiled.params)
         with medspa_api(url, result_cache=False) as base:
             print(f"[{scale}] uncached API vs raw SQL, {runs} runs each", flush=True)
             asyncio.run(measure_uncached(base, url, report.results, runs, warmup))
         with medspa_api(url, result_cache=True) as base:
             asyncio.run(measure_cached(base, report.results, max(runs, 50)))
             dashboard = [r.query for r in report.results if r.kind == "dashboard"]
-            report.rps = asyncio.run(throughput(base, dashboard, seconds))
+            report.rps = asyncio.run(cached_throughput(base, dashboard, seconds))
             print(f"[{scale}] {report.rps[0]:.0f} requests/s at {CONCURRENCY} clients", flush=True)
         slowest = sorted(report.results, key=lambda r: -(r.p("sql", 95) or 0))[:4]
         for r in slowest:
@@ -501,19 +505,23 @@ def render(reports: list[ScaleReport], command: str) -> str:
         f"Generated by `{command}` ({dt.datetime.now().isoformat(timespec='seconds')}).",
         "",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}. The client (this script), the "
-        "API (one `medspa api` process) and PostgreSQL share the machine's cores.",
+        "API (`medspa api` with its default workers, one per core) and PostgreSQL share the machine's cores.",
         "",
         "Method: each scale gets its own database, filled by `medspa seed generate --patients N --anchor "
         f"{ANCHOR}` and `medspa seed load` (timed with `/usr/bin/time -v`: wall time and the loader process's "
         "peak RSS; the PostgreSQL server's own memory is not included). Queries go through real HTTP to a "
         "`medspa api` subprocess, signed in as a manager (session cookie): once with `MEDSPA_RESULT_CACHE=0` "
         "(every request runs its SQL), once with the cache on. The floor is the engine's compiled SQL with its "
-        "parameters (`semantic.compile.compile_query`) run directly through asyncpg, alternated call by call "
-        "with the API call. Throughput: 16 concurrent keep-alive clients cycling through the dashboard's queries "
-        "for a fixed time, cache warm.",
+        "parameters (`semantic.compile.compile_query`, for this database: its summaries and rollups) run directly "
+        "through asyncpg, as the API runs it (a listing's count statement too when its page cannot tell the "
+        "total), alternated call by call with the API call. Throughput: 16 concurrent keep-alive clients (raw "
+        "HTTP/1.1 over asyncio streams, so the client does not cap the figure) cycling through the dashboard's "
+        "queries for a fixed time, cache warm.",
         "",
         "Reproduce: `make bench` (both scales, several minutes), or "
         "`.venv/bin/python bench/bench_scale.py --scales 1x --runs 30`.",
+        "",
+        "What makes these figures, the misses and why: `docs/performance.md`.",
         "",
     ]
     for rep in reports:
@@ -535,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="medspa-bench-data-"))
     work.mkdir(parents=True, exist_ok=True)
     reports: list[ScaleReport] = []
-    command = ("python bench/bench_scale.py " + " ".join(argv or [])).strip()
+    command = ("python bench/bench_scale.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
 
     def write() -> str:  # after every scale: a long 1M run still leaves the 1x report behind
         text = render(reports, command)

@@ -34,6 +34,7 @@ if .venv/bin/python scripts/ui_build.py; then
   (cd dashboard-ui && npm run --silent build >/dev/null)
 fi
 
+# One API process per core (at most 4) by default; API_WORKERS=N overrides (service/settings.py).
 "$BIN/medspa" api --port "$API_PORT" & pids+=($!)
 (cd dashboard-ui && exec npx next start -p "$UI_PORT" -H 127.0.0.1 >/dev/null) & pids+=($!)
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import asyncpg
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.agent.http import mount_mcp
 from service.auth.db_role import detect_reader_role
-from service.auth.rate_limit import RateLimiter
+from service.auth.rate_limit import RateLimiter, SharedRateLimiter
 from service.db.engine import make_engine
 from service.db.resolve import database_url
 from service.errors import install as install_query_errors
-from service.errors_http import ApiError, api_error_handler, http_error_handler
+from service.errors_http import ApiError, api_error_handler, http_error_handler, unexpected_error_response
 from service.middleware import RequestContextMiddleware, configure_logging
 from service.routes import agent, audit, auth, health, patients
 from service.routes import catalog as catalog_routes
@@ -29,6 +31,21 @@ def _operation_id(route: APIRoute) -> str:
     """`{tag}-{name}`, so that the generated TypeScript client reads well."""
     tag = route.tags[0] if route.tags else "default"
     return f"{tag}-{route.name}"
+
+
+async def _broken_connection(request: Request, exc: Exception) -> JSONResponse:
+    """asyncpg's InternalClientError: a pooled connection the server had just dropped (asyncpg read its farewell
+    but not yet the hang-up; the pool replaces it at the next checkout). For the client, an outage: 503, retry."""
+    broken = ConnectionResetError("the database connection broke")
+    broken.__cause__ = exc
+    return unexpected_error_response(broken, getattr(request.state, "request_id", None))
+
+
+def _login_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
+    """In memory for one process; in the file `medspa api` shares between its workers when it runs several."""
+    if settings.login_limiter_file is not None:
+        return SharedRateLimiter(settings.login_attempts_per_minute, 60.0, settings.login_limiter_file)
+    return RateLimiter(settings.login_attempts_per_minute, 60.0)
 
 
 def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
@@ -54,10 +71,11 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute, 60.0)
+    app.state.login_limiter = _login_limiter(settings)
     configure_logging()
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)  # 404/405/... in the contract's shape
+    app.add_exception_handler(asyncpg.InternalClientError, _broken_connection)
     install_query_errors(app)  # semantic layer: QueryError -> 400, non-query bodies -> 422 (contract shape)
     app.add_middleware(
         CORSMiddleware, allow_origins=[settings.ui_origin], allow_credentials=True,

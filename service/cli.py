@@ -208,15 +208,39 @@ def keys_create(
 def api(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Worker processes (default: API_WORKERS, else one per CPU core, at most 4).")] = None,
 ) -> None:
-    """Serve the API alone (uvicorn)."""
+    """Serve the API alone (uvicorn), in one or more worker processes."""
+    import os
+    import shutil
+    import tempfile
+
     import uvicorn
 
-    from service.app import create_app
+    from service.settings import default_workers
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
-                log_level="warning")
+    count = workers or settings.api_workers or default_workers()
+    host, port = host or settings.api_host, port or settings.api_port
+    if count == 1:
+        from service.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+        return
+    from service.db.resolve import database_url
+
+    # Each worker builds its own app from the environment (this process only supervises them): resolve
+    # (and start) the database once here, and give the workers one file to count sign-in attempts in
+    # (service/auth/rate_limit.py).
+    shared = Path(tempfile.mkdtemp(prefix="medspa-api-"))
+    os.environ["DATABASE_URL"] = database_url(settings)
+    os.environ["LOGIN_LIMITER_FILE"] = str(shared / "login-attempts.sqlite")
+    try:
+        uvicorn.run("service.app:create_app", factory=True, workers=count, host=host, port=port,
+                    log_level="warning", access_log=False)  # the app logs each request itself
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 @app.command("mcp")

@@ -9,16 +9,18 @@ import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.auth.db_role import enter_reader_role
+from service.auth.db_role import reader_transaction
+from service.db.engine import raw_connection
 from service.settings import Settings
 
 
-def get_engine(request: Request) -> AsyncEngine:
+# async: FastAPI runs plain functions in its thread pool, a hand-off that costs more than they do
+async def get_engine(request: Request) -> AsyncEngine:
     engine: AsyncEngine = request.app.state.engine
     return engine
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -36,12 +38,8 @@ async def get_raw_connection(request: Request) -> AsyncIterator[asyncpg.Connecti
 async def get_reader_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
     """A pooled asyncpg connection in a read-only transaction as `medspa_reader` (the spa's data, nothing else)."""
     engine: AsyncEngine = request.app.state.engine
-    async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: asyncpg.Connection = raw.driver_connection
-        async with driver.transaction(readonly=True):
-            await enter_reader_role(driver, engine)
-            yield driver
+    async with raw_connection(engine) as conn, reader_transaction(conn, engine):  # BEGIN and SET ROLE: one trip
+        yield conn
 
 
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]

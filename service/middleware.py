@@ -139,12 +139,12 @@ class RequestContextMiddleware:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and the record's `fields`."""
+    """One JSON object per line: time, level, logger, message, process id and the record's `fields`."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": record.getMessage(), "pid": record.process,  # which worker, when `medspa api` runs several
         }
         entry.update(getattr(record, "fields", {}))
         return json.dumps(entry)

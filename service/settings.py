@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,13 @@ class Settings(BaseSettings):
     as_of: dt.date | None = Field(default=None, description="Overrides the data's as_of date.")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_workers: int | None = Field(
+        default=None, ge=1, le=64,
+        description="uvicorn worker processes for `medspa api` (unset: `default_workers()`).",
+    )
+    login_limiter_file: Path | None = Field(
+        default=None, description="Set by `medspa api` for its workers: the file they share sign-in attempts in.",
+    )
     ui_port: int = 3000
     statement_timeout_ms: int = 15_000
     pool_size: int = 10
@@ -38,6 +46,15 @@ class Settings(BaseSettings):
     export_page_rows: int = Field(default=10_000, ge=1, le=10_000,
                                   description="Rows fetched per page by POST /api/patients/export (the engine's cap).")
     ui_origin: str = Field(default="http://127.0.0.1:3000", description="The only origin CORS allows.")
+
+
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """One API worker per CPU core, at most MAX_DEFAULT_WORKERS: the database shares the cores, and
+    past a few workers each one mostly waits on it."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
 @lru_cache

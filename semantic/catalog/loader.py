@@ -20,6 +20,7 @@ from semantic.catalog.models import (
     Join,
     Measure,
     RawCatalog,
+    Rollup,
     SearchSpec,
 )
 from semantic.catalog.yaml_lines import LocatedYaml, load_yaml_with_lines
@@ -95,7 +96,10 @@ class _Builder:
             derived[dname] = DerivedMeasure(
                 dname, formula if formula is not None else MeasureRef("?"), rd.type, rd.unit, rd.format, rd.label,
                 rd.description, tuple(rd.synonyms), rd.round, self.located.line(*dpath))
-        catalog = Catalog(self.file, entities, joins, dimensions, measures, derived)
+        rollups = {name: Rollup(name, rr.time, tuple(rr.dimensions), tuple(rr.measures), rr.description,
+                                self.located.line("rollups", name))
+                   for name, rr in raw.rollups.items()}
+        catalog = Catalog(self.file, entities, joins, dimensions, measures, derived, rollups)
         for name, formula_member in derived.items():
             derived[name] = dataclasses.replace(formula_member, components=expand_components(catalog, name))
         members: list[Measure | DerivedMeasure | Dimension] = [*measures.values(), *derived.values(),
@@ -131,7 +135,7 @@ def _member_of(path: tuple[object, ...]) -> str:
     """The member a location belongs to: `patient.source`, `revenue`, `joins[2]`, `patient`."""
     if len(path) >= 4 and path[0] == "entities" and path[2] == "dimensions":
         return f"{path[1]}.{path[3]}"
-    if len(path) >= 2 and path[0] in ("measures", "derived_measures", "entities"):
+    if len(path) >= 2 and path[0] in ("measures", "derived_measures", "entities", "rollups"):
         return str(path[1])
     if len(path) >= 2 and path[0] == "joins":
         return f"joins[{path[1]}]"

@@ -97,12 +97,21 @@ class RawDerived(_Raw):
     round: bool = Field(default=False, description="round to an integer (money is integer cents)")
 
 
+class RawRollup(_Raw):
+    time: str | None = Field(default=None, description="the time dimension its rows are bucketed by (per day); "
+                             "none: one row per group, which may then hold distinct counts too")
+    dimensions: list[str] = Field(default=[], description="at most 4 dimensions a query may group or filter by")
+    measures: list[str] = Field(description="counts and sums of one entity, each with its own filter")
+    description: str = ""
+
+
 class RawCatalog(_Raw):
     version: int = 1
     entities: dict[str, RawEntity]
     joins: list[RawJoin] = []
     measures: dict[str, RawMeasure] = {}
     derived_measures: dict[str, RawDerived] = {}
+    rollups: dict[str, RawRollup] = {}
 
 
 # --- built members ---------------------------------------------------------------------------
@@ -209,3 +218,22 @@ class DerivedMeasure:
     round: bool
     line: int
     components: tuple[str, ...] = field(default=())  # base measures, in formula order (filled by the builder)
+
+
+ROLLUP_DIMENSIONS = 4  # columns d0..d3 of `rollup_rows` (models.py)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Additive measures pre-aggregated per day of `time` and `dimensions` (table `rollup_rows`).
+
+    A query's aggregate reads it instead of the entity's rows when every measure, grouping dimension
+    and filter is in it and the rows are as of the query's as_of (see semantic/render/rollups.py).
+    """
+
+    name: str
+    time: str | None  # None: not per day; distinct counts allowed, read only for exactly these groups
+    dimensions: tuple[str, ...]
+    measures: tuple[str, ...]
+    description: str
+    line: int

@@ -19,6 +19,7 @@ class Context:
     as_of: dt.date
     summary_as_of: dt.date | None = None  # as_of of the rows in summary tables (None: do not use them)
     scope: Scope = "manager"
+    rollups_catalog: str | None = None  # fingerprint of the catalog the stored rollups were built from
 
     @property
     def use_summaries(self) -> bool:

@@ -273,8 +273,8 @@ class _Planner:
                 hidden.append(measure)
             having.append(typed_having(measure, raw, path))
         # Each base measure at its own grain: one aggregate per (entity, time dimension[, nested]).
-        groups: dict[tuple[str, str | None, str], list[str]] = {}
-        fanned: dict[tuple[str, str | None, str], bool] = {}
+        groups: dict[tuple[str, str | None, object], list[str]] = {}
+        fanned: dict[tuple[str, str | None, object], bool] = {}
         for index, shown in enumerate([*measures, *hidden]):
             mpath = f"measures[{index}]" if index < len(measures) else "having"
             for base_name in self.catalog.base_measures_of(shown.name):
@@ -293,7 +293,10 @@ class _Planner:
                 for node, fpath in filters:
                     self._check_filter(shown, base, self.catalog.dimensions[node.dimension], f"{fpath}.field")
                 tname = time_dim.name if time_dim is not None and (time.grain or time.window) else None
-                key = (base.entity, tname, base.name if base.min_count else "")
+                # distinct counts of one value under one filter (active and returning patients) share one
+                # nested aggregate: the values grouped once, then counted (rendered by `_Renderer._nested`)
+                family: object = (base.expr, base.filter) if base.agg == "count_distinct" else ""
+                key = (base.entity, tname, family)
                 groups.setdefault(key, [])
                 if base.name not in groups[key]:
                     groups[key].append(base.name)

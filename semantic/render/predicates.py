@@ -9,6 +9,7 @@ the joined rows instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -60,8 +61,39 @@ def predicate(scope: Scope, inst: Instance, dimension: Dimension, node: FilterNo
         return _search(scope, inst, dimension, str(node.values[0]))
     value = scope.dim(inst, dimension)
     if node.on_date:
+        bounds = _day_bounds(node.op, node.values)
+        if bounds is not None:  # the time itself against midnights: an index on it serves the range
+            result = and_(compare(scope.rc, value.copy(), op, (bound,)) for op, bound in bounds)
+            assert result is not None
+            return result
         value = cast(value, "date")
     return compare(scope.rc, value, node.op, node.values)
+
+
+def _day_bounds(op: str, values: Sequence[Value]) -> list[tuple[str, dt.datetime]] | None:
+    """A comparison of a time's date with dates as comparisons of the time with midnights, else None.
+
+    date(t) >= d is t >= d 00:00; date(t) <= d is t < (d + 1) 00:00; eq and between take both ends.
+    """
+    days = [v for v in values if isinstance(v, dt.date) and not isinstance(v, dt.datetime)]
+    if len(days) != len(values) or not days:
+        return None
+
+    def start(day: dt.date, after: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day + dt.timedelta(days=after), dt.time())
+
+    try:
+        if op in ("ge", "gt", "lt", "le"):
+            day = days[0]
+            return [{"ge": ("ge", start(day)), "gt": ("ge", start(day, 1)), "lt": ("lt", start(day)),
+                     "le": ("lt", start(day, 1))}[op]]
+        if op == "eq":
+            return [("ge", start(days[0])), ("lt", start(days[0], 1))]
+        if op == "between":
+            return [("ge", start(days[0])), ("lt", start(days[1], 1))]
+    except OverflowError:  # the last representable day: keep the cast
+        return None
+    return None
 
 
 def _impossible(value: Value) -> bool:
@@ -91,6 +123,8 @@ def compare(rc: RenderContext, value: exp.Expr, op: str, values: Sequence[Value]
     value = wrap(value)
 
     if op == "eq":
+        if isinstance(values[0], bool):  # the condition itself (NULL stays NULL): an index can serve its parts
+            return value if values[0] else exp.Not(this=value)
         return exp.EQ(this=value, expression=p(values[0]))
     if op == "ne":  # like Cube's notEquals: rows without a value are "not equal" too
         return or_([exp.NEQ(this=value, expression=p(values[0])), is_null(value.copy())])

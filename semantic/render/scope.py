@@ -6,6 +6,11 @@ or one-to-many where the planner allowed a fan-out). Rollups, picks, windows and
 subqueries LEFT JOINed on the entity's key; several rollups over the same child share one grouped
 subquery. Per-entity facts kept in a summary table (patient_summary) are read from it when the
 query's as_of is the summary's, else computed inline from the same definition.
+
+A scope may take its root's summary as whole (`whole_summary`): the refresh inserts one row per root
+row, rollups already holding their defaults, so the summary is an INNER JOIN read without COALESCE
+(an index on a summary column can then order the rows), and when nothing but the key is read from the
+root's own table, the summary alone is the FROM clause (see `Scope.rebase`).
 """
 
 from __future__ import annotations
@@ -201,6 +206,7 @@ class Instance:
         self.children: dict[Edge, Instance] = {}
         self.subjoins: dict[object, _SubJoin] = {}
         self.summary_alias: str | None = None
+        self.used: set[str] = set()  # columns read from this instance's own table
 
     def column(self, name: str) -> exp.Column:
         if not self.joined and self.parent is not None:
@@ -208,6 +214,7 @@ class Instance:
             if name == edge.dst_column:
                 return parent.column(edge.src_column)
         self.joined = True
+        self.used.add(name)
         return col(self.alias, name)
 
     @property
@@ -218,11 +225,18 @@ class Instance:
 class Scope:
     """A FROM clause rooted at `entity`; `finish()` returns the root table and its joins."""
 
-    def __init__(self, rc: RenderContext, entity: str) -> None:
+    def __init__(self, rc: RenderContext, entity: str, whole_summary: bool = False) -> None:
         self.rc = rc
         self.catalog = rc.catalog
         self.root = Instance(self, entity, rc.alias(entity))
+        self.whole_summary = whole_summary
         self._joins: list[tuple[str, Instance, object]] = []  # (kind, instance, payload) in creation order
+        self._rebased: tuple[str, str, str, str] | None = None  # root alias, key -> summary alias, key
+
+    def _whole(self, inst: Instance) -> bool:
+        """The instance's summary has a row for it, rollups with their defaults applied (the refresh
+        inserts one row per root row): only the root's, and only where the scope was told so."""
+        return self.whole_summary and inst is self.root
 
     # --- navigation ------------------------------------------------------------------------------
 
@@ -257,8 +271,9 @@ class Scope:
                 inst.summary_alias = self.rc.alias(f"{inst.alias}_summary")
                 self._joins.append(("summary", inst, entity))
             node: exp.Expr = col(inst.summary_alias, dimension.materialized)
-            if isinstance(dimension.expr, E.Rollup) and dimension.expr.default is not None:
-                node = exp.Coalesce(this=node, expressions=[literal(dimension.expr.default)])
+            default = dimension.expr.default if isinstance(dimension.expr, E.Rollup) else None
+            if default is not None and not self._whole(inst):  # a LEFT JOIN may find no summary row
+                node = exp.Coalesce(this=node, expressions=[literal(default)])
         else:
             assert dimension.expr is not None, f"{dimension.name} has no expression"
             node = self.eval(inst, dimension.expr)
@@ -390,7 +405,11 @@ class Scope:
     # --- building --------------------------------------------------------------------------------
 
     def finish(self) -> tuple[exp.Table, list[exp.Join]]:
-        """The root table and every join, in dependency order (call after rendering everything)."""
+        """The root table and every join, in dependency order (call after rendering everything).
+
+        With a whole summary joined and only the key read from the root's table, the summary is the
+        root table instead (pass what was built from this scope through `rebase`).
+        """
         root_entity = self.catalog.entities[self.root.entity]
         # deepest first: a joined instance needs its parent's foreign key column, which may join the parent
         for kind, inst, payload in reversed(self._joins):
@@ -401,6 +420,9 @@ class Scope:
                 self._subjoin_key(inst, payload)  # type: ignore[arg-type]
             elif kind == "summary":
                 _ = inst.key
+        summary_alias = self.root.summary_alias
+        rooted = (self._whole(self.root) and summary_alias is not None
+                  and self.root.used <= {root_entity.primary_key})
         joins: list[exp.Join] = []
         for kind, inst, payload in list(self._joins):
             if kind == "table":
@@ -411,16 +433,36 @@ class Scope:
                 on = exp.EQ(this=col(inst.alias, edge.dst_column), expression=parent.column(edge.src_column))
                 joins.append(left_join(table(target.table, inst.alias), on))
             elif kind == "summary":
+                if rooted and inst is self.root:
+                    continue
                 entity = payload
                 assert inst.summary_alias is not None
                 on = exp.EQ(this=col(inst.summary_alias, entity.summary_key),  # type: ignore[attr-defined]
                             expression=inst.key)
-                joins.append(left_join(table(entity.summary_table, inst.summary_alias),  # type: ignore[attr-defined]
-                                       on))
+                summary = table(entity.summary_table, inst.summary_alias)  # type: ignore[attr-defined]
+                joins.append(exp.Join(this=summary, on=on) if self._whole(inst) else left_join(summary, on))
             else:
                 sub: _SubJoin = payload  # type: ignore[assignment]
                 joins.append(self._build_subjoin(inst, sub))
+        if rooted:
+            assert summary_alias is not None and root_entity.summary_table and root_entity.summary_key
+            self._rebased = (self.root.alias, root_entity.primary_key, summary_alias, root_entity.summary_key)
+            return table(root_entity.summary_table, summary_alias), joins
         return table(root_entity.table, self.root.alias), joins
+
+    def rebase(self, tree: exp.Expr) -> exp.Expr:
+        """`tree` (built from this scope) reading the root's key from its summary when `finish` made the
+        summary the root table; else `tree` unchanged."""
+        if self._rebased is None:
+            return tree
+        alias, key, summary_alias, summary_key = self._rebased
+
+        def swap(node: exp.Expr) -> exp.Expr:
+            if isinstance(node, exp.Column) and node.table == alias and node.name == key:
+                return col(summary_alias, summary_key)
+            return node
+
+        return tree.transform(swap, copy=False)
 
     def _subjoin_key(self, inst: Instance, sub: _SubJoin) -> exp.Expr:
         """The instance's column a subquery joins on (a rollup's or pick's join column, else the key)."""

@@ -8,6 +8,9 @@ window, order (nulls last) and page.
 
 Listings (the patient table) are counted by a separate statement instead: a window count would make
 the database build every row before the LIMIT, where the page alone can walk an index and stop early.
+A listing of the root's rows pages its keys first (only what the order and the filters read, the
+root's summary joined as whole, so an index on the order serves even a deep offset), then builds the
+shown columns for those rows alone; its count reads what the filters need and nothing else.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from semantic.planner.planner import Planned
 from semantic.render.dialects import Dialect, cast, ratio
 from semantic.render.params import Params
 from semantic.render.predicates import compare, conditions
+from semantic.render.rollups import ROLLUP_COLUMNS, fanned_dimensions, find_rollup, from_rollup
 from semantic.render.scope import (
     Instance,
     RenderContext,
@@ -117,18 +121,22 @@ class _Renderer:
         now, before = current.time, previous.time
         if now is None or before is None or now.window is None or before.window is None:
             return False
-        if self.catalog.measures[current.measures[0]].min_count is not None:
-            return False
         path = self.catalog.graph.path(current.entity, self.catalog.dimensions[now.dimension].entity)
         return (path is not None and not path_fans_out(path) and now.window.start is not None
                 and before.window.end <= now.window.start)
 
-    def aggregate(self, agg: Aggregate, previous: Aggregate | None = None) -> exp.Select:
+    def aggregate(self, agg: Aggregate, previous: Aggregate | None = None, with_rows: bool = False) -> exp.Select:
         """One aggregate subquery; with `previous` (a disjoint earlier period) both periods in one scan.
 
         Rows of the previous period are bucketed after shifting their time forward, and their
-        measures come back as `<measure>__prev`.
+        measures come back as `<measure>__prev`. Read from a rollup when one answers it exactly
+        (semantic/render/rollups.py). `with_rows` (building a rollup): also `<measure>__rows`, the rows
+        each measure aggregated, and never from a rollup.
         """
+        if not with_rows:
+            rollup = find_rollup(self.rc, agg)
+            if rollup is not None and (previous is None or find_rollup(self.rc, previous) == rollup):
+                return from_rollup(self.rc, agg, previous, rollup)
         scope = Scope(self.rc, agg.entity)
         home = scope.root
         keys: list[tuple[str, exp.Expr]] = [
@@ -156,8 +164,8 @@ class _Renderer:
                 keys.append(("time", self._bucket(scope, home, agg.time)))
             where = conditions(scope, home, [*agg.filters, *self._time_filters(agg.time)])
         measures = [self.catalog.measures[name] for name in agg.measures]
-        if measures[0].min_count is not None:
-            return self._nested(scope, home, agg, keys, where)
+        if measures[0].agg == "count_distinct" and not with_rows:
+            return self._nested(scope, home, agg, keys, where, periods)
         filters = {m.filter for m in measures}
         common = filters.pop() if len(filters) == 1 else None
         if common is not None:
@@ -175,6 +183,11 @@ class _Renderer:
                                                          expression=exp.Where(this=condition.copy())),
                                          expression=_zero()))
                 columns.append(_alias(value, f"{measure.name}{suffix}"))
+                if with_rows:
+                    rows: exp.Expr = exp.Count(this=exp.Star())
+                    if condition is not None:
+                        rows = exp.Filter(this=rows, expression=exp.Where(this=condition.copy()))
+                    columns.append(_alias(rows, f"{measure.name}{suffix}__rows"))
         # a group appears when any of its measures has rows (whatever else shares the subquery)
         having = or_(exists) if keys and exists and len(exists) == len(measures) * len(periods) else None
         from_, joins = scope.finish()
@@ -205,24 +218,35 @@ class _Renderer:
         return functions[measure.agg](this=value)
 
     def _nested(self, scope: Scope, home: Instance, agg: Aggregate, keys: list[tuple[str, exp.Expr]],
-                where: list[exp.Expr]) -> exp.Select:
-        """count_distinct with min_count: values seen in at least N rows (e.g. patients with 2+ visits)."""
-        measure = self.catalog.measures[agg.measures[0]]
-        assert measure.expr is not None and measure.min_count is not None
-        if measure.filter is not None:
-            where.append(scope.eval(home, measure.filter))
+                where: list[exp.Expr], periods: list[tuple[str, exp.Expr | None]]) -> exp.Select:
+        """Distinct counts of one value under one filter (the planner groups them): the rows grouped by the
+        keys and the value, counting each period's rows; then per key the values seen at least once (a
+        distinct count) or at least `min_count` times (patients with 2+ visits). Grouping is hashed and
+        runs in parallel where COUNT(DISTINCT) sorts, and both periods of a comparison share the scan."""
+        measures = [self.catalog.measures[name] for name in agg.measures]
+        first = measures[0]
+        assert first.expr is not None
+        if first.filter is not None:
+            where.append(scope.eval(home, first.filter))
+        value = scope.eval(home, first.expr)
+        where.append(exp.Not(this=exp.Is(this=wrap(value.copy()), expression=exp.Null())))  # as COUNT(DISTINCT)
         rows = exp.Count(this=exp.Distinct(expressions=[home.key])) if agg.fanned_out else exp.Count(this=exp.Star())
-        value = scope.eval(home, measure.expr)
         inner_columns = [_alias(node, name) for name, node in keys]
-        inner_columns += [_alias(value, "v"), _alias(rows, "n")]
+        inner_columns.append(_alias(value, "v"))
+        for index, (_, period) in enumerate(periods):
+            counted = rows.copy() if period is None else exp.Filter(this=rows.copy(),
+                                                                   expression=exp.Where(this=period.copy()))
+            inner_columns.append(_alias(counted, f"n{index}"))
         from_, joins = scope.finish()
         inner = select(inner_columns, from_, joins, where=and_(where), group=_positions(len(keys) + 1))
         alias = self.rc.alias("per_value")
-        enough = exp.GTE(this=col(alias, "n"), expression=exp.Literal.number(measure.min_count))
-        count = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=enough))
         outer_keys = [col(alias, name) for name, _ in keys]
-        columns = [*(_alias(k, name) for k, (name, _) in zip(outer_keys, keys, strict=True)),
-                   _alias(count, measure.name)]
+        columns = [*(_alias(k, name) for k, (name, _) in zip(outer_keys, keys, strict=True))]
+        for index, (suffix, _) in enumerate(periods):
+            for measure in measures:
+                enough = exp.GTE(this=col(alias, f"n{index}"), expression=exp.Literal.number(measure.min_count or 1))
+                columns.append(_alias(exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=enough)),
+                                      f"{measure.name}{suffix}"))
         return select(columns, subquery(inner, alias), group=[k.copy() for k in outer_keys] or None)
 
     # --- measures combined -----------------------------------------------------------------------
@@ -385,17 +409,85 @@ class _Renderer:
     # --- listings ----------------------------------------------------------------------------------
 
     def list_plan(self, plan: ListPlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
+        visible = [c.name for c in planned.columns]
+        if not plan.distinct:
+            return self._keyed_page(plan, visible), [f"c{i}" for i in range(len(visible))]
         inner = self._list_rows(plan, hidden=True)
         names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)},
                  **{h: f"h{i}" for i, h in enumerate(plan.hidden_order)}}
-        visible = [c.name for c in planned.columns]
         final = self._final(inner, visible, names, None, plan.order, plan.limit, plan.offset, total=False)
         return final, [f"c{i}" for i in range(len(visible))]
 
     def list_count(self, plan: ListPlan) -> exp.Expr:
-        """SELECT count(*) over the listing's rows (no order, no page)."""
-        inner = self._list_rows(plan, hidden=False)
-        return select([_alias(exp.Count(this=exp.Star()), TOTAL)], subquery(inner, "r"))
+        """SELECT count(*) over the listing's rows (no order, no page).
+
+        Rows of the root (a key is shown) are counted from the root and what the filters need alone.
+        """
+        count = [_alias(exp.Count(this=exp.Star()), TOTAL)]
+        if plan.distinct:
+            return select(count, subquery(self._list_rows(plan, hidden=False), "r"))
+        scope = Scope(self.rc, plan.root, whole_summary=True)
+        where = conditions(scope, scope.root, [*plan.filters, *self._time_filters(plan.time)])
+        from_, joins = scope.finish()
+        return scope.rebase(select(count, from_, joins, where=and_(where)))
+
+    def _list_value(self, scope: Scope, root: Instance, plan: ListPlan, name: str) -> exp.Expr:
+        """A listing's column: the time bucket or a dimension, from the root row."""
+        if name == "time":
+            assert plan.time is not None
+            return self._bucket(scope, root, plan.time)
+        return scope.dim_at(root, name)
+
+    def _key_order(self, plan: ListPlan) -> tuple[OrderNode, ...]:
+        """The listing's order up to its first unique column, the root's key: no later column breaks a tie."""
+        key = E.Col(self.catalog.entities[plan.root].primary_key)
+        for index, node in enumerate(plan.order):
+            dimension = self.catalog.dimensions.get(node.column)
+            if dimension is not None and dimension.entity == plan.root and dimension.expr == key:
+                return plan.order[:index + 1]
+        return plan.order
+
+    def _page_keys(self, plan: ListPlan) -> exp.Select:
+        """The page's root keys (k) and order values (o0, o1 ...), ordered and paged: only what the order
+        and the filters read, so an index can serve a deep offset without building the shown columns."""
+        scope = Scope(self.rc, plan.root, whole_summary=True)
+        root = scope.root
+        order_nodes = self._key_order(plan)
+        values = [self._list_value(scope, root, plan, o.column) for o in order_nodes]
+        columns: list[exp.Expr] = [_alias(root.key, "k"), *(_alias(v, f"o{i}") for i, v in enumerate(values))]
+        where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
+        from_, joins = scope.finish()
+        keys = select(columns, from_, joins, where=and_(where))
+        order = [ordered(v.copy(), o.desc) for v, o in zip(values, order_nodes, strict=True)]
+        if any(f.op == "search" for f in plan.filters):
+            # Find the matches first, then sort them: walking an index in the page's order and testing each
+            # row reads the whole table when a search matches few rows late in that order (or none), and
+            # search words follow the name order. OFFSET 0 keeps PostgreSQL from merging the subquery.
+            keys.set("offset", exp.Offset(expression=exp.Literal.number(0)))
+            matched = self.rc.alias("matched")
+            names = ["k", *(f"o{i}" for i in range(len(values)))]
+            keys = select([col(matched, n) for n in names], subquery(scope.rebase(keys), matched))
+            order = [ordered(col(matched, f"o{i}"), o.desc) for i, o in enumerate(order_nodes)]
+        keys.set("order", exp.Order(expressions=order))
+        keys.set("limit", exp.Limit(expression=self.rc.params.add(plan.limit)))
+        keys.set("offset", exp.Offset(expression=self.rc.params.add(plan.offset)))
+        rebased = scope.rebase(keys)
+        assert isinstance(rebased, exp.Select)
+        return rebased
+
+    def _keyed_page(self, plan: ListPlan, visible: list[str]) -> exp.Expr:
+        """A page of root rows: its keys first (`_page_keys`), then the shown columns of those rows alone."""
+        scope = Scope(self.rc, plan.root, whole_summary=True)
+        root = scope.root
+        keys = self._page_keys(plan)
+        page = self.rc.alias("page")
+        on = exp.EQ(this=root.key, expression=col(page, "k"))
+        columns = [_alias(self._list_value(scope, root, plan, name), f"c{i}") for i, name in enumerate(visible)]
+        from_, joins = scope.finish()
+        final = select(columns, subquery(keys, page), [exp.Join(this=from_, on=on), *joins])
+        final.set("order", exp.Order(expressions=[ordered(col(page, f"o{i}"), o.desc)
+                                                  for i, o in enumerate(self._key_order(plan))]))
+        return scope.rebase(final)
 
     def _list_rows(self, plan: ListPlan, hidden: bool) -> exp.Select:
         scope = Scope(self.rc, plan.root)
@@ -473,3 +565,29 @@ def render_summary_refresh(catalog: Catalog, entity_name: str, as_of: dt.date, d
     target = exp.Schema(this=exp.Table(this=ident(entity.summary_table)), expressions=[ident(n) for n in names])
     insert = exp.Insert(this=target, expression=select(columns, from_, joins))
     return Rendered(with_ctes(insert, rc.shared_ctes()), tuple(params.values), tuple(names))
+
+
+def render_rollup_refresh(catalog: Catalog, rollup_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
+    """INSERT INTO rollup_rows: the rollup's measures per day and dimension values, computed by the same
+    aggregate a query runs (reading the summaries of `as_of`), one row per measure that had rows."""
+    rollup = catalog.rollups[rollup_name]
+    params = Params(text_type=dialect.text_type)
+    rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=as_of), dialect, params)  # no rollups
+    home = catalog.measures[rollup.measures[0]].entity
+    day = TimeSlice(rollup.time, "day", None) if rollup.time is not None else None
+    fanned = bool(fanned_dimensions(catalog, rollup))
+    body = _Renderer(rc).aggregate(Aggregate("g", home, rollup.measures, rollup.dimensions, day, (), fanned),
+                                   with_rows=True)
+    name, stamp = exp.Literal.string(rollup.name), params.add(as_of)
+    dims: list[exp.Expr] = [cast(col("g", f"d{i}"), "text") for i in range(len(rollup.dimensions))]
+    dims += [cast(exp.Null(), "text") for _ in range(ROLLUP_COLUMNS - len(dims))]
+    branches: list[exp.Expr] = [
+        select([name.copy(), stamp.copy(), col("g", "time") if day is not None else cast(exp.Null(), "date"),
+                *(d.copy() for d in dims), exp.Literal.string(m),
+                col("g", m), col("g", f"{m}__rows")], table_ref("g", "g"),
+               where=exp.GT(this=col("g", f"{m}__rows"), expression=_zero()))
+        for m in rollup.measures]
+    names = ["rollup", "as_of", "day", *(f"d{i}" for i in range(ROLLUP_COLUMNS)), "measure", "value", "rows"]
+    target = exp.Schema(this=exp.Table(this=ident("rollup_rows")), expressions=[ident(n) for n in names])
+    insert = exp.Insert(this=target, expression=_union(branches))
+    return Rendered(with_ctes(insert, [*rc.shared_ctes(), ("g", body)]), tuple(params.values), tuple(names))

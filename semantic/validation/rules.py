@@ -304,6 +304,76 @@ def names_are_unique(ctx: Context) -> Iterator[Issue]:
             owners.setdefault(key, member.name)
 
 
+def rollups_are_additive(ctx: Context) -> Iterator[Issue]:
+    """A rollup's rows must sum to any range and any coarser grouping: counts and sums of one entity, by
+    dimensions that split that entity's rows (no fan-out), on a time dimension of that entity's."""
+    from semantic.catalog.models import ROLLUP_DIMENSIONS
+
+    catalog = ctx.catalog
+    for rollup in catalog.rollups.values():
+        where = ("rollups", rollup.name)
+        bases: list[Measure] = []
+        for index, name in enumerate(rollup.measures):
+            measure = catalog.measures.get(name)
+            if measure is None:
+                hint = ("a derived measure is computed from its base measures: list "
+                        f"{', '.join(catalog.derived[name].components)}" if name in catalog.derived
+                        else _did_you_mean(name, list(catalog.measures)))
+                yield ctx.issue("rollup", rollup.name, f"{name!r} is not a base measure", hint,
+                                *where, "measures", index)
+            elif measure.min_count is not None or measure.agg not in ("count", "sum", "count_distinct") or (
+                    measure.agg == "count_distinct" and rollup.time is not None):
+                yield ctx.issue("rollup", rollup.name, f"{name!r} ({measure.agg}) does not add up across days or "
+                                "groups", "roll up counts and sums per day; a distinct count only in a rollup without "
+                                "`time` (read for exactly its groups); min, max, medians and 'at least N' counts are "
+                                "computed from the rows", *where, "measures", index)
+            else:
+                bases.append(measure)
+        if not rollup.measures:
+            yield ctx.issue("rollup", rollup.name, "has no measures", "list the counts and sums to pre-aggregate",
+                            *where)
+        entities = {m.entity for m in bases}
+        if len(entities) > 1:
+            yield ctx.issue("rollup", rollup.name, f"mixes measures of {', '.join(sorted(entities))}",
+                            "make one rollup per entity", *where, "measures")
+            continue
+        if len(rollup.dimensions) > ROLLUP_DIMENSIONS:
+            yield ctx.issue("rollup", rollup.name, f"has {len(rollup.dimensions)} dimensions",
+                            f"keep at most {ROLLUP_DIMENSIONS} (columns d0..d{ROLLUP_DIMENSIONS - 1} of rollup_rows)",
+                            *where, "dimensions")
+        home = next(iter(entities), None)
+        time = catalog.dimensions.get(rollup.time) if rollup.time is not None else None
+        if rollup.time is not None and (time is None or time.type != "time"):
+            yield ctx.issue("rollup", rollup.name, f"time {rollup.time!r} is not a time dimension",
+                            _did_you_mean(rollup.time, [d.name for d in catalog.dimensions.values()
+                                                        if d.type == "time"]), *where, "time")
+        named: list[str | None] = [rollup.time, *rollup.dimensions]
+        for index, dim_name in enumerate(named):
+            if dim_name is None:
+                continue
+            dimension = catalog.dimensions.get(dim_name)
+            if dimension is None:
+                if index:
+                    yield ctx.issue("rollup", rollup.name, f"unknown dimension {dim_name!r}",
+                                    _did_you_mean(dim_name, list(catalog.dimensions)), *where, "dimensions", index - 1)
+                continue
+            if index and (dimension.pii or dimension.filter_only or dimension.type == "time"):
+                yield ctx.issue("rollup", rollup.name, f"{dim_name!r} cannot be a rollup dimension",
+                                "use dimensions without personal data, not filter-only and not times (the time "
+                                "is the rollup's day)", *where, "dimensions", index - 1)
+            if home is not None:
+                path = catalog.graph.path(home, dimension.entity)
+                # below the measures' grain only plain counts, which count distinct keys there (a visit with two
+                # services counts once under each); such a rollup answers only queries grouped by that dimension
+                plain_counts = all((m.agg == "count" and m.expr is None) or m.agg == "count_distinct" for m in bases)
+                if path is None or (path_fans_out(path) and (not index or not plain_counts)):
+                    yield ctx.issue("rollup", rollup.name, f"{dim_name!r} does not split {home!r} rows "
+                                    f"({'no join path' if path is None else 'one-to-many join'})",
+                                    "use dimensions reached from the measures' entity through many-to-one joins "
+                                    "(or, below its grain, roll up only plain counts)",
+                                    *where, *(("dimensions", index - 1) if index else ("time",)))
+
+
 RULES: tuple[Rule, ...] = (
     entities_exist_in_schema,
     joins_are_well_formed,
@@ -315,4 +385,5 @@ RULES: tuple[Rule, ...] = (
     derived_measures_resolve,
     derived_measures_are_acyclic,
     names_are_unique,
+    rollups_are_additive,
 )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 from sqlalchemy.engine import Engine
@@ -81,3 +83,46 @@ async def enter_reader_role(conn: asyncpg.Connection, engine: AsyncEngine) -> No
         usable = _remember(engine, await reader_role_usable(conn))
     if usable:
         await conn.execute(f"SET LOCAL ROLE {READER_ROLE}")
+
+
+BEGIN_READ_ONLY = "BEGIN READ ONLY"
+BEGIN_AS_READER = f"BEGIN READ ONLY; SET LOCAL ROLE {READER_ROLE}"  # one round trip (simple query protocol)
+
+
+@asynccontextmanager
+async def reader_transaction(conn: asyncpg.Connection, engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A READ ONLY transaction on `conn`, as `medspa_reader` when usable, begun in one round trip (what
+    `conn.transaction(readonly=True)` plus `enter_reader_role` take two for); COMMIT after, ROLLBACK on error.
+
+    A connection whose transaction cannot be ended is closed, so the pool never hands it out again."""
+    usable = _ENABLED.get(engine.sync_engine)
+    if usable is None:
+        usable = _remember(engine, await reader_role_usable(conn))
+    try:
+        await conn.execute(BEGIN_AS_READER if usable else BEGIN_READ_ONLY)
+        yield conn
+    except BaseException:
+        await _abandon(conn)
+        raise
+    try:
+        await conn.execute("COMMIT")
+    except _CONNECTION_LOST:
+        conn.terminate()  # READ ONLY: nothing to commit, and what was read stands; the pool replaces it
+
+
+# The server went away (or the connection broke) between the last read and the COMMIT.
+_CONNECTION_LOST = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+                    asyncpg.AdminShutdownError, asyncpg.CrashShutdownError)
+
+
+async def _abandon(conn: asyncpg.Connection) -> None:
+    """Roll back whatever transaction is open on `conn`; close the connection if that fails."""
+    if conn.is_closed() or not conn.is_in_transaction():
+        return
+    try:
+        await conn.execute("ROLLBACK")
+    except Exception:
+        conn.terminate()  # the caller's error is the one to report
+    except BaseException:
+        conn.terminate()
+        raise

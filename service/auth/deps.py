@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from service.auth import store
 from service.auth.principal import Principal, Role
+from service.db.engine import raw_connection
 from service.errors_http import ApiError
 
 SESSION_COOKIE = "medspa_session"
@@ -23,8 +24,8 @@ async def current_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     token = request.cookies.get(SESSION_COOKIE)
     principal: Principal | None = None
-    async with request.app.state.engine.begin() as conn:
-        raw = (await conn.get_raw_connection()).driver_connection
+    # autocommit: each lookup is one statement (resume_session's check-and-touch included), one round trip
+    async with raw_connection(request.app.state.engine) as raw:
         if header.lower().startswith("bearer "):
             principal = await store.principal_for_key(raw, header[7:].strip())
             if principal is None:

@@ -1,27 +1,31 @@
-"""Loading an export folder into PostgreSQL: every record checked, all of it in one transaction, or nothing.
+"""Loading an export folder into PostgreSQL: every record checked, all of it in one swap, or nothing.
 
-The six files are streamed (ijson), validated in batches (pydantic, then the references between
-files) and COPYed as they are read, one COPY per file, in the order that references allow. The
-tables are locked, emptied, stripped of their keys and indexes, filled, re-indexed, analysed and
-summarised (`finish_load`) inside one transaction: readers see the old data or the new, never a
-mix, and a bad record anywhere leaves the database exactly as it was.
+The six files are read a block of records at a time (`reader`), validated in batches (pydantic, then
+the references between files) and COPYed as they are read, one COPY per file, in the order that
+references allow. Each file goes into a fresh copy of its table in a staging schema (`staging`),
+created in the COPY's own transaction: a `wal_level=minimal` server writes it without WAL, and COPY
+FREEZE writes its rows frozen. While the next file is read, a crew of connections (`crew`) builds the
+copied table's keys, indexes and foreign keys and ANALYZEs it; once every row is in, they run the
+post-load statements (summaries, rollups: `post_load`) side by side and index what those fill. Then
+one short transaction swaps the staged tables for public's and records the load: readers see the old
+data until that commit and the new data after it, never a mix, and are never kept waiting by the
+load; a bad record anywhere (or a killed loader) leaves public's tables as they were.
 
-The work is pipelined over the two sides of the connection: while the server builds one table's
-indexes, the loader already reads and checks the next file (up to READ_AHEAD_BYTES of it) and
-COPYs those rows once the server is free. Memory stays bounded by that read-ahead, a batch, and
-the id sets the cross-file checks need (about 1.4 GB at a million patients).
+Memory stays bounded by a block of records and the id sets the cross-file checks need (about 1 GB
+at a million patients).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import gc
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import asyncpg
@@ -29,10 +33,12 @@ import asyncpg
 from service.db.migrate import upgrade
 from service.db.urls import redact
 from service.seed.batches import checked_batches
-from service.seed.indexes import Deferred, defer
-from service.seed.post_load import finish_load
-from service.seed.progress import FileProgress, LoadProgress, load_progress
+from service.seed.crew import Crew
+from service.seed.frozen_copy import copy_frozen
+from service.seed.post_load import Recorded, Statement, Step, data_as_of, rebuilt_tables, record_load, steps
+from service.seed.progress import LoadProgress, load_progress
 from service.seed.records import KINDS, RecordKind, Row
+from service.seed.staging import SCHEMA, Stage, discard, lock_loads, open_stage, stage_connection, swap
 from service.seed.validate import Issue, LoadError, References
 
 __all__ = ["LoadError", "LoadSummary", "load_directory", "load_directory_async"]
@@ -42,13 +48,22 @@ log = logging.getLogger(__name__)
 Batches = Iterator[tuple[list[Row], int]]  # checked rows, with how far into the file they reach
 
 LOADED_TABLES = tuple(kind.table for kind in KINDS)
-# How much of the next file (in JSON bytes, about half its size as checked rows in memory) is read
-# ahead while the server indexes the previous table.
-READ_AHEAD_BYTES = 256 * 2**20
+# Connections building indexes and summaries: one at a time while the files are read (reading takes a
+# core of its own), two once every row is in (the machines have two cores).
+CREW_SIZE = 2
+CREW_WHILE_READING = 1
 _LOCK_TIMEOUT = "30s"
-# Per-transaction memory for the server's index builds and for the summaries' sorts and hashes.
+# Per-connection memory for the server's index builds and for the summaries' sorts and hashes.
 _MAINTENANCE_WORK_MEM = "256MB"
-_WORK_MEM = "128MB"
+_WORK_MEM = "256MB"
+_SETTINGS = {
+    "application_name": "medspa seed load", "statement_timeout": "0", "lock_timeout": "0",
+    "maintenance_work_mem": _MAINTENANCE_WORK_MEM, "work_mem": _WORK_MEM, "hash_mem_multiplier": "2",
+    # a killed loader's server sessions stop within a second instead of finishing their index builds
+    "client_connection_check_interval": "1000",
+    # the crew's connections are the parallelism; parallel workers would only take the reader's core
+    "max_parallel_maintenance_workers": "0", "max_parallel_workers_per_gather": "0",
+}
 
 
 @dataclass
@@ -78,37 +93,41 @@ def load_directory(directory: Path, url: str, *, replace: bool = False, progress
 async def load_directory_async(
     directory: Path, url: str, *, replace: bool = False, progress: bool = False
 ) -> LoadSummary:
-    """Load the six JSON files in `directory` into the database at `url` in one transaction.
+    """Load the six JSON files in `directory` into the database at `url`, all at once or not at all.
 
     Refuses a database that already holds data unless `replace`, which swaps it out atomically.
-    Raises LoadError (nothing committed) for a missing file, a malformed or invalid record, or a
+    Raises LoadError (nothing changed) for a missing file, a malformed or invalid record, or a
     reference to a record that does not exist.
     """
     started = time.perf_counter()
     paths = _export_files(directory)
-    summaries = summary_tables()
+    post = steps()
     # Alembic runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(upgrade, url)
-    steps: dict[str, float] = {"migrate": time.perf_counter() - started}
+    laps: dict[str, float] = {"migrate": time.perf_counter() - started}
     conn = await _connect(url)
     try:
-        with load_progress(progress) as tracker:
-            async with conn.transaction():
-                await _prepare(conn, summaries, replace=replace)
-                deferred = await defer(conn, (*LOADED_TABLES, *summaries))
+        if not await lock_loads(conn, _LOCK_TIMEOUT):
+            raise LoadError(f"another load of this database is running (waited {_LOCK_TIMEOUT}); try again later")
+        if not replace:
+            await _refuse_data(conn)
+        stage = await open_stage(conn, (*LOADED_TABLES, *rebuilt_tables()))
+        await stage_connection(conn)
+        try:
+            with load_progress(progress) as tracker, _no_cyclic_gc():
                 mark = time.perf_counter()
-                row_counts = await _copy_all(conn, paths, deferred, tracker)
-                mark = _lap(steps, "copy and index", mark)
-                with tracker.step("summaries"):
-                    version = await finish_load(conn, directory.resolve(), row_counts)
-                    # The summaries' own keys last: filling an unindexed table is the cheap way round.
-                    await deferred.restore_all(conn)
-                mark = _lap(steps, "summaries", mark)
-            _lap(steps, "commit", mark)
+                row_counts, as_of, recorded = await _build(url, conn, stage, paths, post, tracker)
+                mark = _lap(laps, "copy, index and summarise", mark)
+                version = await _swap(conn, stage, replace, directory.resolve(), as_of, row_counts, recorded)
+                _lap(laps, "swap", mark)
+        except BaseException:
+            with suppress(Exception):
+                await asyncio.shield(discard(conn))
+            raise
     finally:
         await conn.close()
     log.info("loaded %s as data version %d: %s", directory, version, row_counts)
-    return LoadSummary(row_counts, time.perf_counter() - started, version, steps)
+    return LoadSummary(row_counts, time.perf_counter() - started, version, laps)
 
 
 # --- steps --------------------------------------------------------------------------------------
@@ -126,41 +145,14 @@ def _export_files(directory: Path) -> dict[str, Path]:
 
 async def _connect(url: str) -> asyncpg.Connection:
     try:
-        return await asyncpg.connect(url, server_settings={"application_name": "medspa seed load"})
+        return await asyncpg.connect(url, server_settings=_SETTINGS)
     except (OSError, asyncpg.PostgresError) as err:
         raise LoadError(f"could not connect to {redact(url)}: {err}") from None
 
 
-def summary_tables() -> tuple[str, ...]:
-    """The relations `finish_load` rebuilds from the loaded rows: the catalog's summary tables."""
-    from semantic.catalog import default_catalog
-
-    return tuple(sorted({e.summary_table for e in default_catalog().entities.values() if e.summary_table}))
-
-
-async def _prepare(conn: asyncpg.Connection, summaries: Sequence[str], *, replace: bool) -> None:
-    """Lock the tables for the whole load; refuse a database that has data unless replacing; empty them."""
-    tables = ", ".join((*LOADED_TABLES, *summaries))
-    await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
-    try:
-        await conn.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
-    except asyncpg.LockNotAvailableError:
-        raise LoadError(
-            f"the tables stayed in use for {_LOCK_TIMEOUT} (another load, or a long query?); try again"
-        ) from None
-    await conn.execute(
-        "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0;"
-        f" SET LOCAL maintenance_work_mem = '{_MAINTENANCE_WORK_MEM}'; SET LOCAL work_mem = '{_WORK_MEM}'"
-    )
-    if not replace:
-        await _refuse_data(conn)
-    # Also when empty: a table truncated in this transaction takes COPY without WAL on wal_level=minimal.
-    await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-
 async def _refuse_data(conn: asyncpg.Connection) -> None:
     counts = await conn.fetchrow(
-        "SELECT " + ", ".join(f"(SELECT count(*) FROM {table}) AS {table}" for table in LOADED_TABLES)
+        "SELECT " + ", ".join(f"(SELECT count(*) FROM public.{table}) AS {table}" for table in LOADED_TABLES)
     )
     present = {table: counts[table] for table in ("patients", *LOADED_TABLES) if counts[table]}
     if present:
@@ -168,56 +160,136 @@ async def _refuse_data(conn: asyncpg.Connection) -> None:
         raise LoadError(f"database already has data ({held}); use --replace to swap it out")
 
 
+async def _build(
+    url: str, conn: asyncpg.Connection, stage: Stage, paths: dict[str, Path], post: Sequence[Step],
+    tracker: LoadProgress,
+) -> tuple[dict[str, int], dt.date | None, Recorded]:
+    """Fill the stage: COPY every file, index it, run the post-load steps and index what they fill."""
+    crew = Crew([await _crew_member(url) for _ in range(CREW_SIZE)], limit=CREW_WHILE_READING)
+    try:
+        row_counts = await _copy_all(conn, stage, paths, crew, tracker)
+        crew.set_limit(CREW_SIZE)
+        as_of = await data_as_of(conn)
+        recorded: Recorded = {}
+        with tracker.step("summaries and indexes"):
+            filled_by = {table: step.name for step in post for table in step.tables}
+            for step in post:
+                _step_jobs(crew, stage, step, as_of, recorded, filled_by)
+            await crew.finish()
+    except BaseException:
+        await crew.cancel()
+        raise
+    finally:
+        await crew.close()
+    return row_counts, as_of, recorded
+
+
+async def _crew_member(url: str) -> asyncpg.Connection:
+    member = await _connect(url)
+    await stage_connection(member)
+    return member
+
+
 async def _copy_all(
-    conn: asyncpg.Connection, paths: dict[str, Path], deferred: Deferred, tracker: LoadProgress
+    conn: asyncpg.Connection, stage: Stage, paths: dict[str, Path], crew: Crew, tracker: LoadProgress
 ) -> dict[str, int]:
-    """COPY the files in order; each table is indexed (in the background) while the next file is read."""
+    """COPY the files in order; the crew indexes each table while the next file is read and copied."""
     references = References()
     row_counts: dict[str, int] = {}
-    indexing: asyncio.Task[None] | None = None
-    try:
-        for kind in KINDS:
-            bar = tracker.file(kind.file, paths[kind.file].stat().st_size)
-            batches = checked_batches(kind, paths[kind.file], references, bar)
-            ahead = await _read_ahead(batches, indexing)
-            indexing = None
-            row_counts[kind.table] = await _copy(conn, kind, chain(ahead, batches))
-            bar.status("indexing")
-            indexing = asyncio.create_task(_index(conn, deferred, kind.table, bar))
-        del references  # the id sets are the bulk of our memory; nothing after needs them
-        if indexing:
-            await indexing
-    except BaseException:
-        if indexing:  # the connection must be idle before the transaction can roll back
-            indexing.cancel()
-            with suppress(BaseException):
-                await indexing
-        raise
+    for kind in KINDS:
+        bar = tracker.file(kind.file, paths[kind.file].stat().st_size)
+        batches = checked_batches(kind, paths[kind.file], references, bar)
+        async with conn.transaction():
+            for statement in stage[kind.table].create:
+                await conn.execute(statement)
+            row_counts[kind.table] = await _copy(conn, kind, batches)
+        crew.check()
+        crew.done(f"copy {kind.table}")
+        bar.status("indexing")
+        _index_jobs(crew, stage, kind.table, after=f"copy {kind.table}")
+        crew.on(f"built {kind.table}", bar.done)
     return row_counts
 
 
-async def _read_ahead(batches: Batches, indexing: asyncio.Task[None] | None) -> list[tuple[list[Row], int]]:
-    """While the server indexes the previous table, read and check the next file's first batches."""
-    ahead: list[tuple[list[Row], int]] = []
-    while indexing and not indexing.done():
-        batch = next(batches, None)
-        if batch is None:
-            break
-        ahead.append(batch)
-        if batch[1] >= READ_AHEAD_BYTES:
-            break
-        await asyncio.sleep(0)  # let the event loop hear the server finish a statement
-    if indexing:
-        await indexing
-    return ahead
+def _index_jobs(crew: Crew, stage: Stage, table: str, *, after: str) -> None:
+    """A filled table's statistics, keys, indexes and foreign keys, as crew jobs (milestone `built <table>`)."""
+    staged = stage[table]
+    # statistics and keys are urgent: the post-load steps wait for them
+    crew.add(f"analyze {table}", _statements(f"ANALYZE {SCHEMA}.{table}"), after=(after,), urgent=True)
+    crew.add(f"keys {table}", _statements(*staged.keys), after=(after,), urgent=True)
+    names = [f"analyze {table}", f"keys {table}"]
+    for number, statement in enumerate(staged.indexes):
+        names.append(f"index {table} {number}")
+        crew.add(names[-1], _statements(statement), after=(after,))
+    if staged.foreign_keys:
+        names.append(f"foreign keys {table}")
+        crew.add(names[-1], _statements(*staged.foreign_keys),
+                 after=(f"keys {table}", *(f"keys {other}" for other in sorted(staged.references))))
+    crew.add(f"built {table}", None, after=names)
+
+
+def _statements(
+    *statements: str | tuple[str, tuple[object, ...]], transaction: bool = False
+) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    """A crew job running `statements` (SQL, or SQL with parameters) in order, in one transaction if asked."""
+
+    async def run(member: asyncpg.Connection) -> None:
+        for statement in statements:
+            sql, params = (statement, ()) if isinstance(statement, str) else statement
+            try:
+                await member.execute(sql, *params)
+            except asyncpg.PostgresError as err:  # the checks before COPY should make this impossible
+                raise LoadError(f"building the new tables failed: {_refusal(err)} ({sql[:200]})") from None
+
+    async def job(member: asyncpg.Connection) -> None:
+        if transaction:
+            async with member.transaction():
+                await run(member)
+        else:
+            await run(member)
+
+    return job
+
+
+def _step_jobs(
+    crew: Crew, stage: Stage, step: Step, as_of: dt.date | None, recorded: Recorded, filled_by: dict[str, str]
+) -> None:
+    """A post-load step as crew jobs: its tables created, then filled (milestone `step.name`), then indexed.
+
+    Each statement runs once what it reads has its rows, statistics and keys (ADD PRIMARY KEY would
+    lock it out). A lone statement runs in the transaction that creates the tables (so that it skips
+    WAL); several run side by side once the tables exist.
+    """
+    statements = step.statements(as_of) if as_of is not None else []
+    if as_of is not None:
+        recorded.update(step.records())
+    creates = [statement for table in step.tables for statement in stage[table].create]
+
+    def ready(statement: Statement) -> list[str]:
+        reads = sorted(statement.reads - set(step.tables))
+        return [*(filled_by[table] for table in reads if table in filled_by),
+                *(f"{what} {table}" for table in reads if table in stage.tables for what in ("keys", "analyze"))]
+
+    if len(statements) == 1:
+        [only] = statements
+        crew.add(step.name, _statements(*creates, (only.sql, only.params), transaction=True),
+                 after=ready(only), urgent=True)
+    else:
+        crew.add(f"{step.name} tables", _statements(*creates, transaction=True), urgent=True)
+        parts = [f"{step.name} tables"]
+        for number, statement in enumerate(statements, start=1):
+            parts.append(f"{step.name} {number}")
+            crew.add(parts[-1], _statements((statement.sql, statement.params)),
+                     after=(f"{step.name} tables", *ready(statement)), urgent=True)
+        crew.add(step.name, None, after=parts)
+    for table in step.tables:
+        _index_jobs(crew, stage, table, after=step.name)
 
 
 async def _copy(conn: asyncpg.Connection, kind: RecordKind, batches: Batches) -> int:
-    """COPY the batches' rows into the kind's table in one statement; returns the row count."""
+    """COPY the batches' rows into the kind's staged table in one statement; returns the row count."""
     try:
-        result = await conn.copy_records_to_table(
-            kind.table, records=chain.from_iterable(rows for rows, _ in batches), columns=kind.columns
-        )
+        result = await copy_frozen(conn, SCHEMA, kind.table, kind.columns, _rows(batches))
     except asyncpg.PostgresError as err:
         raise _database_error(kind, err) from None
     rows = int(result.rsplit(" ", 1)[-1])  # "COPY 4000"
@@ -225,14 +297,48 @@ async def _copy(conn: asyncpg.Connection, kind: RecordKind, batches: Batches) ->
     return rows
 
 
-async def _index(conn: asyncpg.Connection, deferred: Deferred, table: str, bar: FileProgress) -> None:
-    """Recreate a filled table's keys, indexes and foreign keys, and give the planner its statistics."""
+async def _rows(batches: Batches) -> AsyncIterator[Row]:
+    """The batches' rows, letting the event loop run between batches (the crew's statements finish meanwhile)."""
+    for rows, _ in batches:
+        for row in rows:
+            yield row
+        await asyncio.sleep(0)
+
+
+async def _swap(
+    conn: asyncpg.Connection, stage: Stage, replace: bool, source_dir: Path, as_of: dt.date | None,
+    row_counts: dict[str, int], recorded: Recorded,
+) -> int:
+    """The one transaction readers notice: public's tables give way to the staged ones; the load is recorded."""
+    async with conn.transaction():
+        await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
+        try:
+            await conn.execute(
+                "LOCK TABLE " + ", ".join(f"public.{table}" for table in stage.tables) + " IN ACCESS EXCLUSIVE MODE"
+            )
+        except asyncpg.LockNotAvailableError:
+            raise LoadError(
+                f"the tables stayed in use for {_LOCK_TIMEOUT} (a long query?); try again"
+            ) from None
+        if not replace:
+            await _refuse_data(conn)
+        try:
+            await swap(conn, stage)
+        except asyncpg.PostgresError as err:
+            raise LoadError(f"swapping in the new tables failed: {_refusal(err)}") from None
+        return await record_load(conn, source_dir, as_of, row_counts, recorded)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Millions of short-lived records are no cycles: the cyclic collector would only walk them, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        await deferred.restore(conn, (table,))
-    except asyncpg.PostgresError as err:  # the checks before COPY should make this impossible
-        raise LoadError(f"{table}: rebuilding its keys and indexes failed: {_refusal(err)}") from None
-    await conn.execute(f"ANALYZE {table}")
-    bar.done()
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _database_error(kind: RecordKind, err: asyncpg.PostgresError) -> LoadError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import eq, gt, itemgetter
+from operator import gt, itemgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -127,7 +127,7 @@ class Unique:
     column: str
     registry: str
     message: str  # formatted with {value}
-    value_column: str | None = None  # registries that are dicts map the value to this column
+    value_column: str | None = None  # also map each value to this column, in registry "<registry>.<value_column>"
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Unique("id", "payments", "duplicate id {value!r}: an earlier payment has it"),
         Exists("patient_id", "patients", "no patient {value!r} in patient.json"),
         Exists("appointment_id", "appointments", "no appointment {value!r} in appointment.json"),
-        Matches("patient_id", "appointment_id", "appointments",
+        Matches("patient_id", "appointment_id", "appointments.patient_id",
                 "{value!r} is not the patient of appointment {via!r} (that is {expected!r})"),
         Unique("appointment_id", "paid_appointments",
                "appointment {value!r} already has a payment (at most one per appointment)"),
@@ -186,10 +186,11 @@ class References:
     """The ids seen so far, and the rules that records of each file must keep with them."""
 
     def __init__(self) -> None:
-        self.registries: dict[str, set[str] | dict[str, str]] = {
+        self.registries: dict[str, set[str]] = {
             "providers": set(), "services": set(), "service_names": set(), "patients": set(),
-            "appointments": {}, "paid_appointments": set(), "payments": set(),
+            "appointments": set(), "paid_appointments": set(), "payments": set(),
         }
+        self.mappings: dict[str, dict[str, str]] = {"appointments.patient_id": {}}  # for Matches rules
 
     def accept(self, kind: RecordKind, rows: list[Row]) -> bool:
         """True and remembered if every row keeps every rule; False (and nothing remembered) otherwise."""
@@ -197,24 +198,25 @@ class References:
         if kind.after and not all(map(gt, columns[kind.after[0]], columns[kind.after[1]])):
             return False
         for rule in RULES[kind.table]:
-            registry = self.registries[rule.registry]
             values = columns[rule.column]
+            # set operations over a whole batch run in C; a dict lookup per value is the slow part
             if isinstance(rule, Unique):
-                ok = registry.keys().isdisjoint(values) if isinstance(registry, dict) else registry.isdisjoint(values)
-                ok = ok and len(set(values)) == len(values)
+                ok = self.registries[rule.registry].isdisjoint(values) and len(set(values)) == len(values)
             elif isinstance(rule, Exists):
-                ok = all(map(registry.__contains__, values))
+                ok = self.registries[rule.registry].issuperset(values)
             else:
-                ok = all(map(eq, map(registry.__getitem__, columns[rule.via]), values))  # type: ignore[index]
+                try:
+                    ok = list(map(self.mappings[rule.registry].__getitem__, columns[rule.via])) == values
+                except KeyError:
+                    ok = False
             if not ok:
                 return False
         for rule in RULES[kind.table]:
             if isinstance(rule, Unique):
-                registry = self.registries[rule.registry]
-                if isinstance(registry, dict):
-                    registry.update(zip(columns[rule.column], columns[rule.value_column or rule.column], strict=True))
-                else:
-                    registry.update(columns[rule.column])
+                self.registries[rule.registry].update(columns[rule.column])
+                if rule.value_column:
+                    mapping = self.mappings[f"{rule.registry}.{rule.value_column}"]
+                    mapping.update(zip(columns[rule.column], columns[rule.value_column], strict=True))
         return True
 
     def explain(self, kind: RecordKind, rows: list[Row], positions: Iterable[int], start: int) -> list[Issue]:
@@ -233,18 +235,17 @@ class References:
             for rule in RULES[kind.table]:
                 if any(found.field == rule.column for found in issues[reported:]):
                     continue  # one problem per field is enough (a missing patient is also the wrong one)
-                registry = self.registries[rule.registry]
                 value = row[index[rule.column]]
                 if isinstance(rule, Unique):
-                    if value in registry or value in seen[rule]:
+                    if value in self.registries[rule.registry] or value in seen[rule]:
                         issues.append(issue(rule.column, rule.message.format(value=value)))
                     seen[rule].add(value)
                 elif isinstance(rule, Exists):
-                    if value not in registry:
+                    if value not in self.registries[rule.registry]:
                         issues.append(issue(rule.column, rule.message.format(value=value)))
                 else:
                     via = row[index[rule.via]]
-                    expected = registry.get(via) if isinstance(registry, dict) else None
+                    expected = self.mappings[rule.registry].get(via)
                     if expected is not None and expected != value:
                         issues.append(issue(rule.column, rule.message.format(value=value, via=via, expected=expected)))
         return issues

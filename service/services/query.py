@@ -1,9 +1,11 @@
 """Running semantic queries: as_of resolution, compile (cached), execute read-only, shape the response.
 
 Routes stay thin and call `run_query`, `explain_query` and `catalog_info`. Execution uses the raw
-asyncpg connection of the app's engine inside a READ ONLY transaction; every value is a bound
-parameter. A refused query raises `QueryError` (mapped to 400 by `service.errors`); a database
-outage becomes the contract's retryable 503.
+asyncpg connection of the app's engine inside a READ ONLY transaction as the reader role; every value is
+a bound parameter. `run_query` first reads the data state (one fixed statement, in autocommit): its
+version keys the result cache, so a cached answer costs that one round trip and no transaction. A refused
+query raises `QueryError` (mapped to 400 by `service.errors`); a database outage becomes the contract's
+retryable 503.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from semantic.planner.planner import ColumnInfo
 from semantic.planner.timerange import DateRange
 from semantic.query import Query
 from semantic.render.params import json_value
-from service.auth.db_role import enter_reader_role
+from service.auth.db_role import reader_transaction
+from service.db.engine import raw_connection
 from service.errors import database_unavailable
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
 from service.settings import Settings
@@ -38,17 +41,20 @@ Dialect = Literal["postgres", "duckdb"]
 _STATE_SQL = """
 SELECT (SELECT version FROM data_loads ORDER BY version DESC LIMIT 1) AS version,
        (SELECT as_of FROM data_loads ORDER BY version DESC LIMIT 1) AS as_of,
-       (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of
+       (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of,
+       (SELECT rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1) AS rollups_catalog
 """
 
 
 @dataclass(frozen=True)
 class DataState:
-    """What the database says about its data: load version, the data's as_of, the summaries' as_of."""
+    """What the database says about its data: load version, the data's as_of, the summaries' as_of and the
+    fingerprint of the catalog its rollups were built from."""
 
     version: int | None
     as_of: dt.date | None
     summary_as_of: dt.date | None
+    rollups_catalog: str | None = None
 
 
 async def data_state(conn: asyncpg.Connection) -> DataState:
@@ -58,7 +64,7 @@ async def data_state(conn: asyncpg.Connection) -> DataState:
     if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
         latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
         as_of = latest.date() if latest else None
-    return DataState(row["version"], as_of, row["summary_as_of"])
+    return DataState(row["version"], as_of, row["summary_as_of"], row["rollups_catalog"])
 
 
 def catalog_for(settings: Settings) -> Catalog:
@@ -91,13 +97,14 @@ def scope_for(role: str) -> Scope:
 @asynccontextmanager
 async def read_only(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     """A pooled raw asyncpg connection in a READ ONLY transaction; outages become the contract's 503."""
+    async with _outage_as_503(), raw_connection(engine) as conn, reader_transaction(conn, engine):
+        yield conn
+
+
+@asynccontextmanager
+async def _outage_as_503() -> AsyncIterator[None]:
     try:
-        async with engine.connect() as conn:
-            raw: asyncpg.Connection | None = (await conn.get_raw_connection()).driver_connection
-            assert raw is not None
-            async with raw.transaction(readonly=True):
-                await enter_reader_role(raw, engine)  # SET LOCAL ROLE medspa_reader (service/auth/db_role.py)
-                yield raw
+        yield
     except QueryError:
         raise
     except Exception as exc:
@@ -196,22 +203,25 @@ async def _prepare(conn: asyncpg.Connection, settings: Settings, query: Query, s
                    state: DataState | None = None) -> tuple[Compiled, dt.date, list[str]]:
     state = state or await data_state(conn)
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
-    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope)
+    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
     compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline)
     return compiled, as_of, warnings
 
 
 async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope) -> QueryResponse:
+    """Answer `query`: from the result cache when this data version's answer is there (one round trip, for
+    the data state, in autocommit), else in a READ ONLY transaction as the reader role."""
     started = time.perf_counter()
-    async with read_only(engine) as conn:
+    async with _outage_as_503(), raw_connection(engine) as conn:
         state = await data_state(conn)
         compiled, as_of, warnings = await _prepare(conn, settings, query, scope, state=state)
         key = ((str(engine.url), state.version, compiled.sql, compiled.params)
                if state.version is not None and settings.result_cache else None)
         cached = RESULTS.get(key)
         if cached is None:
-            records = await conn.fetch(compiled.sql, *compiled.params)
-            total = await _total(conn, compiled, records, key, settings, query, scope, state)
+            async with reader_transaction(conn, engine):
+                records = await conn.fetch(compiled.sql, *compiled.params)
+                total = await _total(conn, compiled, records, key, settings, query, scope, state)
     if cached is not None:
         rows, total = cached
     else:
@@ -257,8 +267,9 @@ async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, s
                         dialect: Dialect) -> SqlResponse:
     started = time.perf_counter()
     async with read_only(engine) as conn:
-        readable, as_of, warnings = await _prepare(conn, settings, query, scope, dialect, inline=True)
-        bound, _, _ = await _prepare(conn, settings, query, scope, dialect)
+        state = await data_state(conn)
+        readable, as_of, warnings = await _prepare(conn, settings, query, scope, dialect, inline=True, state=state)
+        bound, _, _ = await _prepare(conn, settings, query, scope, dialect, state=state)
     meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],

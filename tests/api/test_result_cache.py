@@ -39,6 +39,7 @@ def test_a_reload_invalidates_cached_results(fresh_db_url, api_for, tmp_path: Pa
     generate(first, patients=150, seed=1, anchor=anchor)
     generate(second, patients=220, seed=2, anchor=anchor)
     load_directory(first, fresh_db_url, replace=False, progress=False)
+    RESULTS.items.clear()  # other tests in this process may have filled it (then new entries evict, not add)
     with api_for(fresh_db_url) as client:
         before = client.post("/api/query", json=QUERY).json()["rows"]
         listing_before = client.post("/api/query", json=LISTING).json()["rows"]

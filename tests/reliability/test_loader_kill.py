@@ -13,6 +13,7 @@ import asyncpg
 
 from service.seed.generator import generate
 from service.seed.loader import load_directory
+from service.seed.staging import SCHEMA as STAGING_SCHEMA
 from tests.conftest import REPO_ROOT
 
 FINGERPRINT = """
@@ -67,5 +68,23 @@ def test_sigkill_during_replace_leaves_previous_data(make_database, tmp_path: Pa
     os.kill(loader.pid, signal.SIGKILL)
     loader.wait(timeout=10)
     assert loader.returncode == -signal.SIGKILL
+    assert _schema_exists(url, STAGING_SCHEMA)  # killed part way: its staged tables are left behind
 
     assert _fingerprint(url) == before
+
+    # What the killed load had staged is dropped by the next load, which then succeeds.
+    summary = load_directory(tmp_path / "small", url, replace=True, progress=False)
+    assert summary.row_counts["patients"] == 300
+    assert _fingerprint(url)[:-1] == before[:-1]  # the same data, one load more
+    assert not _schema_exists(url, STAGING_SCHEMA)
+
+
+def _schema_exists(url: str, name: str) -> bool:
+    async def run() -> bool:
+        conn = await asyncpg.connect(url)
+        try:
+            return bool(await conn.fetchval("SELECT count(*) FROM pg_namespace WHERE nspname = $1", name))
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())

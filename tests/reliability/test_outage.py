@@ -4,6 +4,7 @@ a hang past the timeout) and recovers by itself within 5 s of the database comin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -99,22 +100,27 @@ def test_database_outage_gives_retryable_503_and_recovers(stack) -> None:  # typ
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(1.5)
-    server.stop()
-    down_at = time.monotonic()
-    time.sleep(3.0)
-    restart_at = time.monotonic()
-    server.start()
-    up_at = time.monotonic()
-    recovered_after = None
-    while time.monotonic() - up_at < 10:
-        if client.get(f"/api/patients/{patient_id}").status_code == 200:
-            recovered_after = time.monotonic() - up_at
-            break
-        time.sleep(0.1)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    try:
+        time.sleep(1.5)
+        server.stop()
+        down_at = time.monotonic()
+        time.sleep(3.0)
+        restart_at = time.monotonic()
+        server.start()
+        up_at = time.monotonic()
+        recovered_after = None
+        # a fresh client: the signed-in one's idle keep-alive connection may have timed out meanwhile
+        with httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT, cookies=cookies) as probe:
+            while time.monotonic() - up_at < 10:
+                with contextlib.suppress(httpx.HTTPError):
+                    if probe.get(f"/api/patients/{patient_id}").status_code == 200:
+                        recovered_after = time.monotonic() - up_at
+                        break
+                time.sleep(0.1)
+    finally:  # whatever failed above, the load threads end (else they keep the test process alive)
+        stop.set()
+        for thread in threads:
+            thread.join()
 
     statuses = {status for _, status, _, _ in results}
     during = [r for r in results if down_at + 0.5 < r[0] and r[0] + r[3] < restart_at]

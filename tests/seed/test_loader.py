@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.seed.generator import generate
 from service.seed.loader import LoadError, load_directory
 from service.seed.records import KINDS
 
@@ -48,20 +49,47 @@ def db_state(url: str) -> dict[str, Any]:
     return asyncio.run(fetch())
 
 
-def schema_objects(url: str) -> set[tuple[str, str]]:
-    """Every index and constraint definition on the public schema's tables."""
+# Everything about public's relations that a load must leave as the migrations made it (the loader builds
+# new tables in a staging schema and swaps them in): indexes, constraints, columns with their defaults,
+# grants, owners, options, sequences, triggers, comments, and which schemas exist.
+SCHEMA_OBJECTS = """
+SELECT 'index', indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i
+  JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace
+UNION ALL SELECT 'constraint', conrelid::regclass::text || '.' || conname,
+  pg_get_constraintdef(oid) || ' valid=' || convalidated || ' deferrable=' || condeferrable
+  FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL SELECT 'column', c.relname || '.' || a.attname,
+  concat_ws(' ', format_type(a.atttypid, a.atttypmod), a.attnum, a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
+            a.attgenerated::text, a.attidentity::text, a.attcollation, a.attstattarget, a.attstorage::text)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S') AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL SELECT 'relation', relname,
+  concat_ws(' ', relkind::text, relacl::text, pg_get_userbyid(relowner), reloptions::text, relpersistence::text,
+            relrowsecurity, relreplident::text)
+  FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S', 'v', 'm')
+UNION ALL SELECT 'sequence', s.seqrelid::regclass::text,
+  concat_ws(' ', s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle,
+            (SELECT refobjid::regclass::text || '.' || refobjsubid FROM pg_depend
+             WHERE objid = s.seqrelid AND deptype IN ('a', 'i') AND refclassid = 'pg_class'::regclass))
+  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relnamespace = 'public'::regnamespace
+UNION ALL SELECT 'trigger', tgrelid::regclass::text || '.' || tgname, pg_get_triggerdef(oid)
+  FROM pg_trigger WHERE NOT tgisinternal
+UNION ALL SELECT 'comment', objoid::regclass::text || '.' || objsubid, description FROM pg_description
+  WHERE classoid = 'pg_class'::regclass
+    AND objoid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
+UNION ALL SELECT 'schema', nspname, '' FROM pg_namespace
+  WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+"""
 
-    async def fetch() -> set[tuple[str, str]]:
+
+def schema_objects(url: str) -> set[tuple[str, str, str]]:
+    """Every definition in SCHEMA_OBJECTS, as (kind, name, definition)."""
+
+    async def fetch() -> set[tuple[str, str, str]]:
         conn = await asyncpg.connect(url)
         try:
-            rows = await conn.fetch(
-                "SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def FROM pg_index i"
-                " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = 'public'"
-                " UNION ALL SELECT conname, pg_get_constraintdef(oid) || convalidated::text FROM pg_constraint"
-                " WHERE connamespace = 'public'::regnamespace"
-            )
-            return {(row["name"], row["def"]) for row in rows}
+            return {tuple(row) for row in await conn.fetch(SCHEMA_OBJECTS)}  # type: ignore[misc]
         finally:
             await conn.close()
 
@@ -128,8 +156,32 @@ def test_values_arrive_typed_and_generated_columns_are_computed(client_db_url: s
 
 
 def test_load_leaves_the_schema_as_migrated(client_db_url: str, fresh_db_url: str) -> None:
-    # The loader drops and recreates keys, indexes and foreign keys around its COPYs.
-    assert schema_objects(client_db_url) == schema_objects(fresh_db_url)
+    # The loader builds new tables in a staging schema, with keys, indexes, grants and sequences it
+    # restates from the catalog, and swaps them in: nothing of it may show.
+    loaded, fresh = schema_objects(client_db_url), schema_objects(fresh_db_url)
+    assert {kind for kind, _, _ in fresh} >= {"index", "constraint", "column", "relation", "sequence", "schema"}
+    assert any(kind == "relation" and name == "patients" and "medspa_reader=r/" in value
+               for kind, name, value in fresh)  # the reader role's grant is among what is compared
+    assert loaded == fresh
+
+
+def test_rows_arrive_frozen(client_db_url: str) -> None:
+    # COPY FREEZE: later reads need not set hint bits on (and, with checksums, WAL-log) every page again
+    async def fetch() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(client_db_url)
+        try:
+            return await conn.fetch(
+                "SELECT relname, relpages, relallfrozen FROM pg_class WHERE relname = ANY($1::text[])",
+                list(EXPECTED_COUNTS),
+            )
+        finally:
+            await conn.close()
+
+    pages = {row["relname"]: (row["relpages"], row["relallfrozen"]) for row in asyncio.run(fetch())}
+    assert set(pages) == set(EXPECTED_COUNTS)
+    for table in ("patients", "appointments", "appointment_services", "payments"):
+        total, frozen = pages[table]
+        assert total > 10 and frozen > total / 2, (table, pages[table])
 
 
 @pytest.fixture(scope="module")
@@ -242,6 +294,8 @@ BAD_RECORDS = [
      "appointment.json, record 4 (id apt_", "field 'created_date': expected a naive ISO datetime"),
     ("birth date with a time", "patient.json", _set(6, "date_of_birth", "1971-09-17T08:00:00"),
      "patient.json, record 6 (id pat_", "field 'date_of_birth': expected a date written as 'YYYY-MM-DDT00:00:00'"),
+    ("object where text is expected", "patient.json", _set(7, "address", {"street": "1 Main St", "city": "X"}),
+     "patient.json, record 7 (id pat_", "field 'address': Input should be a valid string"),
     ("null text", "patient.json", _set(6, "last_name", None),
      "patient.json, record 6 (id pat_", "field 'last_name': Input should be a valid string"),
     ("record not an object", "appointment.json", lambda rs: rs.__setitem__(12, ["apt_x"]),
@@ -394,22 +448,30 @@ def test_an_error_in_the_last_record_of_the_last_file_leaves_an_empty_database_e
     assert message.startswith("payment.json, record 5310 (id pay_"), message
     state = db_state(fresh_db_url)
     assert all(state[table] == 0 for table in TABLES), state
-    assert schema_objects(fresh_db_url) == schema  # the dropped indexes came back with the rollback
+    assert schema_objects(fresh_db_url) == schema  # and the staging schema is gone
+
+
+def _with_a_job_after(monkeypatch: pytest.MonkeyPatch, table: str, job: Any) -> None:
+    """Make the load's crew run `job` (on one of its connections) once `table` is copied."""
+    from service.seed import loader
+
+    real_index_jobs = loader._index_jobs
+
+    def index_jobs(crew, stage, name, *, after):  # type: ignore[no-untyped-def]
+        if name == table:
+            crew.add("extra", job, after=(after,))
+        real_index_jobs(crew, stage, name, after=after)
+
+    monkeypatch.setattr(loader, "_index_jobs", index_jobs)
 
 
 def test_an_error_found_while_the_server_indexes_the_previous_table(
     loaded_url: str, client_export_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from service.seed import loader
+    async def busy(member: asyncpg.Connection) -> None:  # the crew is busy while appointment.json is read
+        await member.execute("SELECT pg_sleep(0.5)")
 
-    real_index = loader._index
-
-    async def slow_index(conn, deferred, table, bar):
-        if table == "patients":  # keep the server busy while appointment.json is read ahead
-            await conn.execute("SELECT pg_sleep(0.5)")
-        await real_index(conn, deferred, table, bar)
-
-    monkeypatch.setattr(loader, "_index", slow_index)
+    _with_a_job_after(monkeypatch, "patients", busy)
     before = db_state(loaded_url)
     bad = export_copy(client_export_dir, tmp_path / "export")
     rewrite(bad, "appointment.json", _set(0, "status", "done"))
@@ -417,6 +479,69 @@ def test_an_error_found_while_the_server_indexes_the_previous_table(
     message = load_error(bad, loaded_url, replace=True)
 
     assert message.startswith("appointment.json, record 0 (id apt_"), message
+    assert db_state(loaded_url) == before
+
+
+def test_a_failure_on_the_server_side_leaves_the_data_and_no_stage(
+    loaded_url: str, client_export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.seed import loader
+
+    async def fails(member: asyncpg.Connection) -> None:
+        await loader._statements("SELECT 1 / 0")(member)
+
+    _with_a_job_after(monkeypatch, "appointments", fails)
+    before, schema = db_state(loaded_url), schema_objects(loaded_url)
+
+    message = load_error(client_export_dir, loaded_url, replace=True)
+
+    assert message.startswith("building the new tables failed: division by zero"), message
+    assert db_state(loaded_url) == before
+    assert schema_objects(loaded_url) == schema  # the staging schema is gone too
+
+
+def test_readers_keep_the_old_data_until_the_load_commits(
+    make_database, client_export_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url: str = make_database()
+    small = tmp_path / "small"
+    generate(small, patients=50, seed=3)
+    load_directory(small, url)
+    seen: list[int] = []
+
+    async def read(member: asyncpg.Connection) -> None:
+        reader = await asyncpg.connect(url, server_settings={"lock_timeout": "2s"})
+        try:  # not blocked by the load, and not shown its rows
+            seen.append(await reader.fetchval("SELECT count(*) FROM patients"))
+        finally:
+            await reader.close()
+
+    _with_a_job_after(monkeypatch, "payments", read)
+    load_directory(client_export_dir, url, replace=True)
+
+    assert seen == [50]
+    assert db_state(url)["patients"] == 4000
+
+
+def test_a_second_load_at_the_same_time_is_refused(
+    loaded_url: str, client_export_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.seed import loader, staging
+
+    monkeypatch.setattr(loader, "_LOCK_TIMEOUT", "200ms")
+    before = db_state(loaded_url)
+
+    async def hold_the_load_lock() -> str:
+        holder = await asyncpg.connect(loaded_url)
+        try:
+            await holder.execute("SELECT pg_advisory_lock($1)", staging._LOCK_KEY)
+            with pytest.raises(LoadError) as caught:
+                await loader.load_directory_async(client_export_dir, loaded_url, replace=True)
+            return str(caught.value)
+        finally:
+            await holder.close()
+
+    assert asyncio.run(hold_the_load_lock()).startswith("another load of this database is running")
     assert db_state(loaded_url) == before
 
 

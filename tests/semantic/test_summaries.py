@@ -27,7 +27,7 @@ def _listing(as_of: dt.date, summary_as_of: dt.date | None) -> tuple[str, tuple[
 async def _rows(conn: asyncpg.Connection, as_of: dt.date, summary_as_of: dt.date | None) -> list[tuple[Any, ...]]:
     sql, params = _listing(as_of, summary_as_of)
     assert ("patient_summary" in sql) == (summary_as_of == as_of)
-    return [tuple(r)[:-1] for r in await conn.fetch(sql, *params)]
+    return [tuple(r) for r in await conn.fetch(sql, *params)]
 
 
 def test_every_summary_column_is_generated():
@@ -94,6 +94,24 @@ def test_stored_appointment_facts_and_line_allocation_equal_the_inline_computati
                 got = [tuple(r) for r in await conn.fetch(stored.sql, *stored.params)]
                 want = [tuple(r) for r in await conn.fetch(inline.sql, *inline.params)]
                 assert got and got == want, body
+        finally:
+            await conn.close()
+
+    asyncio.run(check())
+
+
+def test_patient_summary_has_one_complete_row_per_patient(client_db_url):
+    """Listings INNER JOIN patient_summary and read its totals without COALESCE (semantic/render/scope.py):
+    that is only right while the refresh writes a row for every patient with the totals' defaults applied."""
+
+    async def check() -> None:
+        conn = await asyncpg.connect(client_db_url)
+        try:
+            row = await conn.fetchrow(
+                "SELECT (SELECT count(*) FROM patients) AS patients, count(*) AS summaries, "
+                "count(*) FILTER (WHERE visit_count IS NULL OR lifetime_spend IS NULL OR paid_payment_count IS NULL "
+                "OR unpaid_visit_count IS NULL) AS missing_totals FROM patient_summary")
+            assert row["patients"] == row["summaries"] == 4000 and row["missing_totals"] == 0
         finally:
             await conn.close()
 

@@ -1,36 +1,31 @@
 -- params: [50, 100]
 SELECT
-  "r"."d0" AS "c0",
-  "r"."d1" AS "c1",
-  "r"."d2" AS "c2"
+  "patient"."id" AS "c0",
+  (
+    "patient"."first_name" || ' '
+  ) || "patient"."last_name" AS "c1",
+  "patient_summary"."lifetime_spend" AS "c2"
 FROM (
   SELECT
-    "patient"."id" AS "d0",
-    (
-      "patient"."first_name" || ' '
-    ) || "patient"."last_name" AS "d1",
-    COALESCE("patient_summary"."lifetime_spend", 0) AS "d2"
-  FROM "patients" AS "patient"
-  LEFT JOIN "patient_summary" AS "patient_summary"
-    ON "patient_summary"."patient_id" = "patient"."id"
-) AS "r"
+    "patient_2_summary"."patient_id" AS "k",
+    "patient_2_summary"."lifetime_spend" AS "o0",
+    "patient_2_summary"."patient_id" AS "o1"
+  FROM "patient_summary" AS "patient_2_summary"
+  ORDER BY
+    "patient_2_summary"."lifetime_spend" DESC NULLS LAST,
+    "patient_2_summary"."patient_id" ASC
+  LIMIT CAST($1 AS BIGINT)
+  OFFSET CAST($2 AS BIGINT)
+) AS "page"
+JOIN "patients" AS "patient"
+  ON "patient"."id" = "page"."k"
+JOIN "patient_summary" AS "patient_summary"
+  ON "patient_summary"."patient_id" = "patient"."id"
 ORDER BY
-  "r"."d2" DESC NULLS LAST,
-  "r"."d0" ASC
-LIMIT CAST($1 AS BIGINT)
-OFFSET CAST($2 AS BIGINT)
+  "page"."o0" DESC NULLS LAST,
+  "page"."o1" ASC
 
 -- count, params: []
 SELECT
   COUNT(*) AS "__total"
-FROM (
-  SELECT
-    "patient"."id" AS "d0",
-    (
-      "patient"."first_name" || ' '
-    ) || "patient"."last_name" AS "d1",
-    COALESCE("patient_summary"."lifetime_spend", 0) AS "d2"
-  FROM "patients" AS "patient"
-  LEFT JOIN "patient_summary" AS "patient_summary"
-    ON "patient_summary"."patient_id" = "patient"."id"
-) AS "r"
+FROM "patients" AS "patient"
