@@ -22,18 +22,6 @@ def summary_tables(catalog: Catalog | None = None) -> list[str]:
     return [entity.summary_table for entity in catalog.entities.values() if entity.summary_table is not None]
 
 
-def summary_statements(as_of: dt.date, catalog: Catalog | None = None) -> list[tuple[str, str, tuple[object, ...]]]:
-    """(summary table, INSERT statement, parameters) for every entity with a summary table."""
-    catalog = catalog or default_catalog()
-    out = []
-    for entity in catalog.entities.values():
-        if entity.summary_table is None:
-            continue
-        rendered = render_summary_refresh(catalog, entity.name, as_of, dialect("postgres"))
-        out.append((entity.summary_table, rendered.tree.sql(dialect="postgres", copy=False), rendered.params))
-    return out
-
-
 def render_summary(table: str, as_of: dt.date, catalog: Catalog | None = None) -> Rendered:
     """The INSERT statement (tree and parameters) filling summary `table` for `as_of`."""
     catalog = catalog or default_catalog()
@@ -42,10 +30,12 @@ def render_summary(table: str, as_of: dt.date, catalog: Catalog | None = None) -
 
 
 async def refresh_summaries(conn: asyncpg.Connection, as_of: dt.date) -> None:
-    """Rebuild every summary relation for `as_of`, inside the caller's transaction."""
-    for table, sql, params in summary_statements(as_of):
+    """Rebuild every summary relation for `as_of` in place, inside the caller's transaction (a load builds
+    them on its new rows instead, service/seed/post_load.py; this recomputes them for another as_of)."""
+    for table in summary_tables():
+        rendered = render_summary(table, as_of)
         # table names come from the validated catalog (checked against models.py), never from users
         # TRUNCATE, not DELETE: millions of dead rows otherwise
         await conn.execute(f'TRUNCATE "{table}"')
-        await conn.execute(sql, *params)
+        await conn.execute(rendered.tree.sql(dialect="postgres"), *rendered.params)
         await conn.execute(f'ANALYZE "{table}"')

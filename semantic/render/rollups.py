@@ -22,10 +22,9 @@ from semantic.catalog import Catalog
 from semantic.catalog.graph import path_fans_out
 from semantic.catalog.models import ROLLUP_DIMENSIONS, Dimension, Rollup
 from semantic.planner.nodes import Aggregate, TimeSlice
-from semantic.planner.timerange import Shift
 from semantic.render.dialects import cast
 from semantic.render.predicates import compare
-from semantic.render.scope import RenderContext, and_, col, ident, or_, select, table, truncate, wrap
+from semantic.render.scope import RenderContext, and_, col, ident, or_, select, shifted_bucket, table, wrap
 
 TABLE, ALIAS = "rollup_rows", "ru"
 ROLLUP_COLUMNS = ROLLUP_DIMENSIONS  # d0 .. d3
@@ -82,12 +81,7 @@ def _typed(catalog: Catalog, rollup: Rollup, name: str) -> exp.Expr:
 
 def _bucket(day: exp.Expr, time: TimeSlice) -> exp.Expr:
     assert time.grain is not None
-    value: exp.Expr = cast(day, "timestamp")
-    shift: Shift | None = time.shift
-    if shift is not None and (shift.months or shift.days):
-        unit, amount = ("MONTH", shift.months) if shift.months else ("DAY", shift.days)
-        value = exp.Add(this=value, expression=exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit)))
-    return truncate(value, time.grain)
+    return shifted_bucket(cast(day, "timestamp"), time.grain, time.shift)
 
 
 def from_rollup(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, rollup: Rollup) -> exp.Select:

@@ -25,6 +25,7 @@ from semantic.catalog import Catalog, Dimension
 from semantic.catalog import expr as E
 from semantic.catalog.graph import Edge, Path
 from semantic.planner.nodes import Context
+from semantic.planner.timerange import Shift
 from semantic.render.dialects import Dialect, cast, nullif_zero, ratio
 from semantic.render.params import Params, literal
 
@@ -491,8 +492,17 @@ def truncate(node: exp.Expr, grain: str) -> exp.Expr:
     return cast(exp.TimestampTrunc(this=stamp, unit=exp.var(grain.upper())), "date")
 
 
+def shifted_bucket(node: exp.Expr, grain: str, shift: Shift | None) -> exp.Expr:
+    """The bucket of a time moved forward by `shift` (a previous period's rows in the current buckets)."""
+    if shift is not None and (shift.months or shift.days):
+        unit, amount = ("MONTH", shift.months) if shift.months else ("DAY", shift.days)
+        node = exp.Add(this=cast(node, "timestamp"),
+                       expression=exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit)))
+    return truncate(node, grain)
+
+
 __all__ = ["Instance", "RenderContext", "Scope", "and_", "col", "ident", "left_join", "nullif_zero", "or_",
-           "ordered", "select", "subquery", "table", "truncate", "wrap"]
+           "ordered", "select", "shifted_bucket", "subquery", "table", "truncate", "wrap"]
 
 
 def with_ctes(tree: exp.Expr, ctes: list[tuple[str, exp.Expr]]) -> exp.Expr:

@@ -51,8 +51,8 @@ from semantic.render.scope import (
     or_,
     ordered,
     select,
+    shifted_bucket,
     subquery,
-    truncate,
     with_ctes,
     wrap,
 )
@@ -107,12 +107,7 @@ class _Renderer:
 
     def _bucket(self, scope: Scope, home: Instance, time: TimeSlice) -> exp.Expr:
         assert time.grain is not None
-        value = scope.dim_at(home, time.dimension)
-        if time.shift is not None and (time.shift.months or time.shift.days):
-            unit, amount = ("MONTH", time.shift.months) if time.shift.months else ("DAY", time.shift.days)
-            value = exp.Add(this=cast(value, "timestamp"),
-                            expression=exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit)))
-        return truncate(value, time.grain)
+        return shifted_bucket(scope.dim_at(home, time.dimension), time.grain, time.shift)
 
     # --- one aggregate at a measure's grain ----------------------------------------------------
 

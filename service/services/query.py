@@ -38,11 +38,13 @@ from service.settings import Settings
 
 Dialect = Literal["postgres", "duckdb"]
 
+# every request reads it: the latest load looked up once (a row of NULLs before any load)
 _STATE_SQL = """
-SELECT (SELECT version FROM data_loads ORDER BY version DESC LIMIT 1) AS version,
-       (SELECT as_of FROM data_loads ORDER BY version DESC LIMIT 1) AS as_of,
-       (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of,
-       (SELECT rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1) AS rollups_catalog
+SELECT latest.version, latest.as_of, latest.rollups_catalog,
+       (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (SELECT version, as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1) AS latest
+  ON true
 """
 
 

@@ -12,7 +12,7 @@ from semantic.catalog import default_catalog
 from semantic.compile import compile_query
 from semantic.planner.nodes import Context
 from semantic.query import Query
-from semantic.summaries import refresh_summaries, summary_statements
+from semantic.summaries import refresh_summaries, render_summary, summary_tables
 
 FACTS = [d.name for d in default_catalog().dimensions.values() if d.materialized and d.entity == "patient"]
 
@@ -31,11 +31,10 @@ async def _rows(conn: asyncpg.Connection, as_of: dt.date, summary_as_of: dt.date
 
 
 def test_every_summary_column_is_generated():
-    statements = summary_statements(dt.date(2025, 11, 26))
-    assert [t for t, _, _ in statements] == ["patient_summary", "appointment_summary", "service_line_summary"]
-    [(_, sql, params)] = [s for s in statements if s[0] == "patient_summary"]
-    assert sql.startswith('INSERT INTO "patient_summary"')
-    assert params[0] == dt.date(2025, 11, 26)
+    assert summary_tables() == ["patient_summary", "appointment_summary", "service_line_summary"]
+    rendered = render_summary("patient_summary", dt.date(2025, 11, 26))
+    assert rendered.tree.sql(dialect="postgres").startswith('INSERT INTO "patient_summary"')
+    assert rendered.params[0] == dt.date(2025, 11, 26)
     assert len(FACTS) == 12
 
 

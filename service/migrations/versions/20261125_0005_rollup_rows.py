@@ -1,7 +1,7 @@
 """rollup rows
 
 Pre-aggregated measures per day (the catalog's `rollups:`), rebuilt after the summaries at every load
-(semantic/rollups.py); the query path's reader role may read them.
+(service/seed/post_load.py); the query path's reader role may read them.
 
 Revision ID: 0005
 Revises: 0004
