@@ -116,6 +116,22 @@ def client_db_url(make_database, client_export_dir: Path) -> str:  # type: ignor
 TEST_PASSWORD = "test-password-123"
 
 
+def create_key(url: str, name: str, role: str) -> str:
+    """A new API key (the secret) named `name` for `role` in the database at `url`."""
+    import asyncio
+
+    from service.auth.store import create_api_key
+
+    async def run() -> str:
+        conn = await asyncpg.connect(url)
+        try:
+            return await create_api_key(conn, name, role)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
 def ensure_user(url: str, role: str) -> str:
     """A user named after `role` in the database at `url` (created once); returns the username."""
     import asyncio

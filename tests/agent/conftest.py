@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import asyncpg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,26 +12,14 @@ from service.agent.inprocess import InProcessApi
 from service.agent.settings import AgentSettings
 from service.agent.tools import AgentTools
 from service.auth.principal import LOCAL_AGENT
-
-
-def _create_key(url: str, name: str, role: str) -> str:
-    from service.auth.store import create_api_key
-
-    async def run() -> str:
-        conn = await asyncpg.connect(url)
-        try:
-            return await create_api_key(conn, name, role)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
+from tests.conftest import create_key
 
 
 @pytest.fixture(scope="session")
 def make_key():
     """`make_key(url, role)` -> a new API key (the secret) in the database at `url`."""
     counter = iter(range(1_000_000))
-    return lambda url, role="agent": _create_key(url, f"test-{role}-{next(counter)}", role)
+    return lambda url, role="agent": create_key(url, f"test-{role}-{next(counter)}", role)
 
 
 @pytest.fixture(scope="session")

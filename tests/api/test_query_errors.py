@@ -11,6 +11,7 @@ import pytest
 from service.auth.principal import LOCAL_MANAGER
 from service.services.query_cli import post_in_process
 from service.settings import Settings
+from tests.conftest import create_key
 
 
 def _error(client: Any, body: Any, status: int = 400) -> dict[str, Any]:
@@ -57,18 +58,7 @@ def test_the_sql_endpoint_refuses_the_same_way(client_api):
 def _agent_key(url: str) -> str:
     import uuid
 
-    import asyncpg
-
-    from service.auth.store import create_api_key
-
-    async def run() -> str:
-        conn = await asyncpg.connect(url)
-        try:
-            return await create_api_key(conn, f"test-query-agent-{uuid.uuid4().hex[:8]}", "agent")
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
+    return create_key(url, f"test-query-agent-{uuid.uuid4().hex[:8]}", "agent")
 
 
 def test_forbidden_member_for_the_agent_role(api_for, client_db_url):

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from service.auth.db_role import BEGIN_AS_READER
 from service.services.query import _STATE_SQL
 from service.settings import Settings
-from tests.conftest import TEST_PASSWORD, ensure_user
+from tests.conftest import TEST_PASSWORD, create_key, ensure_user
 
 QUERY = {"measures": ["revenue", "payment_count"], "dimensions": ["payment.method"],
          "time": {"range": "last_90_days"}, "order": [{"field": "revenue", "dir": "desc"}]}
@@ -75,20 +75,7 @@ def test_an_uncached_answer_adds_one_transaction_of_three_round_trips(client_db_
 
 
 def test_an_api_key_is_checked_in_one_statement(client_db_url: str) -> None:
-    import asyncio
-
-    import asyncpg
-
-    from service.auth.store import create_api_key
-
-    async def make_key() -> str:
-        conn = await asyncpg.connect(client_db_url)
-        try:
-            return await create_api_key(conn, "cost-test", role="manager")
-        finally:
-            await conn.close()
-
-    key = asyncio.run(make_key())
+    key = create_key(client_db_url, "cost-test", "manager")
     with counted_client(client_db_url, result_cache=True) as (client, statements):
         client.cookies.clear()
         headers = {"Authorization": f"Bearer {key}"}
