@@ -320,6 +320,31 @@ class RollupRow(Base):
     __table_args__ = (Index("ix_rollup_rows_rollup_day", "rollup", "day"),)
 
 
+class ChainRow(Base):
+    """Each row a distinct count counts (the catalog's `chains:`), with its value's previous such rows' times.
+
+    Filled after each load (by the same definitions a query uses), in time order. "Patients with at least
+    k visits in the range" is the number of rows in the range whose (k-1)-th previous row is in it and
+    whose k-th is not: one range scan that counts, where grouping every visit per patient hashes them all.
+    """
+
+    __tablename__ = "chain_rows"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    chain: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    value: Mapped[str] = mapped_column(Text)
+    prev1: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    prev2: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    d0: Mapped[str | None] = mapped_column(Text)  # the chain's dimensions (attributes of the value), as text
+    d1: Mapped[str | None] = mapped_column(Text)
+
+    # rows are written in time order: a block range index finds a range's blocks, and building it is instant
+    __table_args__ = (Index("ix_chain_rows_chain_at", "chain", "at", postgresql_using="brin",
+                            postgresql_with={"pages_per_range": 32}),)
+
+
 # --- access control and audit ----------------------------------------------------------------------
 
 ROLES = ("front_desk", "manager", "agent")

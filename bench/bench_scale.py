@@ -131,14 +131,49 @@ def dashboard_queries(as_of: dt.date) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def table_queries(as_of: dt.date, patients: int, name: str, digits: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """(kind, name, query) for the patient table: pages, searches, quick-view counts. kind: table|search|count."""
-    def page(filters: list[dict[str, Any]], order: list[dict[str, str]], offset: int = 0) -> dict[str, Any]:
-        return {"dimensions": PATIENT_DIMENSIONS, "filters": filters, "order": order, "limit": 50, "offset": offset}
+def _page(filters: list[dict[str, Any]], order: list[dict[str, str]], offset: int = 0) -> dict[str, Any]:
+    return {"dimensions": PATIENT_DIMENSIONS, "filters": filters, "order": order, "limit": 50, "offset": offset}
 
-    by_name = [{"field": "patient.last_name", "dir": "asc"}, {"field": "patient.first_name", "dir": "asc"}]
-    spend = [{"field": "patient.lifetime_spend", "dir": "desc"}]
-    last = [{"field": "patient.last_visit_at", "dir": "desc"}]
+
+BY_NAME = [{"field": "patient.last_name", "dir": "asc"}, {"field": "patient.first_name", "dir": "asc"}]
+BY_SPEND = [{"field": "patient.lifetime_spend", "dir": "desc"}]
+BY_LAST_VISIT = [{"field": "patient.last_visit_at", "dir": "desc"}]
+INSTAGRAM = [{"field": "patient.source", "op": "in", "values": ["instagram"]}]
+
+
+def _depths(patients: int) -> tuple[int, int]:
+    """Offsets of the deep pages: unfiltered (half the patients, at most 500,000) and filtered (a tenth)."""
+    return min(500_000, patients // 2) // 50 * 50, min(100_000, patients // 10) // 50 * 50
+
+
+def keyset_pages(patients: int) -> dict[str, tuple[dict[str, Any], int]]:
+    """The deep pages also measured after a cursor: name -> (first page's query, depth of the deep page)."""
+    deep, filtered = _depths(patients)
+    return {"deep page by spend": (_page([], BY_SPEND), deep), "deep page by name": (_page([], BY_NAME), deep),
+            "source=instagram, by last visit": (_page(INSTAGRAM, BY_LAST_VISIT), filtered)}
+
+
+async def keyset_cursors(url: str, as_of: dt.date, summary_as_of: dt.date | None, rollups_catalog: str | None,
+                         patients: int) -> dict[str, str]:
+    """Per `keyset_pages` entry, the cursor after the row just before its depth (meta.next_cursor of a
+    one-row page there: a cursor fits its query with any limit)."""
+    conn = await asyncpg.connect(url)
+    try:
+        cursors: dict[str, str] = {}
+        for name, (query, depth) in keyset_pages(patients).items():
+            compiled = compile_for({**query, "limit": 1, "offset": depth - 1}, as_of, summary_as_of, rollups_catalog)
+            cursor = compiled.next_cursor(await conn.fetch(compiled.sql, *compiled.params))
+            if cursor is not None:
+                cursors[name] = cursor
+        return cursors
+    finally:
+        await conn.close()
+
+
+def table_queries(as_of: dt.date, patients: int, name: str, digits: str,
+                  cursors: dict[str, str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(kind, name, query) for the patient table: pages, searches, quick-view counts. kind: table|search|count.
+    With `cursors` (from `keyset_cursors`), also the deep pages after a cursor instead of an offset."""
     views: dict[str, list[dict[str, Any]]] = {
         "all": [],
         "today": [{"field": "patient.last_visit_at", "op": "gte", "value": as_of.isoformat()},
@@ -152,22 +187,25 @@ def table_queries(as_of: dt.date, patients: int, name: str, digits: str) -> list
                   {"field": "patient.next_appointment_at", "op": "is_null"}],
         "unpaid": [{"field": "patient.unpaid_visit_count", "op": "gt", "value": 0}],
     }
-    deep = min(500_000, patients // 2) // 50 * 50
+    deep, filtered = _depths(patients)
     out: list[tuple[str, str, dict[str, Any]]] = [
-        ("table", "first page, by name", page([], by_name)),
-        ("table", "sorted by lifetime spend", page([], spend)),
-        ("table", f"deep page by name, offset {deep:,}", page([], by_name, deep)),
-        ("table", f"deep page by spend, offset {deep:,}", page([], spend, deep)),
-        ("table", "source=instagram, by last visit", page(
-            [{"field": "patient.source", "op": "in", "values": ["instagram"]}], last)),
-        ("table", "lapsed view, by spend", page(views["lapsed"], spend)),
-        ("table", "service=Botox filter, by spend", page(
-            [{"field": "service.name", "op": "in", "values": ["Botox Injection"]}], spend)),
-        ("search", f"search name '{name}'", page([{"field": "patient.search", "op": "search", "value": name}],
-                                                   by_name)),
-        ("search", f"search phone digits '{digits}'", page(
-            [{"field": "patient.search", "op": "search", "value": digits}], by_name)),
+        ("table", "first page, by name", _page([], BY_NAME)),
+        ("table", "sorted by lifetime spend", _page([], BY_SPEND)),
+        ("table", f"deep page by name, offset {deep:,}", _page([], BY_NAME, deep)),
+        ("table", f"deep page by spend, offset {deep:,}", _page([], BY_SPEND, deep)),
+        ("table", "source=instagram, by last visit", _page(INSTAGRAM, BY_LAST_VISIT)),
+        ("table", f"source=instagram, by last visit, offset {filtered:,}", _page(INSTAGRAM, BY_LAST_VISIT, filtered)),
+        ("table", "lapsed view, by spend", _page(views["lapsed"], BY_SPEND)),
+        ("table", "service=Botox filter, by spend", _page(
+            [{"field": "service.name", "op": "in", "values": ["Botox Injection"]}], BY_SPEND)),
+        ("search", f"search name '{name}'", _page([{"field": "patient.search", "op": "search", "value": name}],
+                                                    BY_NAME)),
+        ("search", f"search phone digits '{digits}'", _page(
+            [{"field": "patient.search", "op": "search", "value": digits}], BY_NAME)),
     ]
+    for label, (query, depth) in keyset_pages(patients).items():
+        if cursors and label in cursors:
+            out.append(("table", f"{label}, cursor at {depth:,}", {**query, "after": cursors[label]}))
     for view, filters in views.items():
         out.append(("count", f"count: {view}", {"dimensions": ["patient.id"], "filters": filters, "limit": 0}))
     return out
@@ -388,7 +426,8 @@ def run_scale(scale: str, server: str, work: Path, runs: int, warmup: int, secon
             _database_facts(url))
         for qname, query in dashboard_queries(as_of):
             report.results.append(Result("dashboard", qname, query))
-        for kind, qname, query in table_queries(as_of, patients, name, digits):
+        cursors = asyncio.run(keyset_cursors(url, as_of, summary_as_of, rollups_catalog, patients))
+        for kind, qname, query in table_queries(as_of, patients, name, digits, cursors):
             report.results.append(Result(kind, qname, query))
         for r in report.results:
             r.compiled = compile_for(r.query, as_of, summary_as_of, rollups_catalog)

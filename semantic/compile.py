@@ -10,11 +10,13 @@ on nothing else, so a repeated dashboard query skips planning and rendering.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from threading import Lock
 
 from semantic.catalog import Catalog
-from semantic.planner.nodes import Context, Value
+from semantic.keyset import Keyset, fingerprint
+from semantic.planner.nodes import Context, ListPlan, Value
 from semantic.planner.planner import ColumnInfo, Planned, plan_query
 from semantic.planner.timerange import DateRange
 from semantic.query import Query
@@ -38,16 +40,21 @@ class Compiled:
     # cannot tell: a page shorter than the limit ends the listing, so offset + its length is the total)
     count_sql: str | None = None
     count_params: tuple[Value, ...] = ()
+    keyset: Keyset | None = None  # listings of root rows: how to make `next_cursor` (semantic/keyset.py)
 
     total_column = TOTAL
 
     def total_from_page(self, rows: int) -> int | None:
         """total_rows known from the page alone, else None (the count statement or the window says)."""
-        if self.count_sql is None:
-            return None
+        if self.count_sql is None or (self.keyset is not None and self.keyset.resumed):
+            return None  # a page after a cursor does not know how many rows precede it
         if rows < self.limit and (rows > 0 or self.offset == 0):
             return self.offset + rows
         return None
+
+    def next_cursor(self, records: Sequence[Sequence[object]]) -> str | None:
+        """The cursor of the page after `records` (this statement's result); None when there is none."""
+        return self.keyset.next_cursor(records, self.limit) if self.keyset is not None else None
 
 
 class _LRU:
@@ -91,6 +98,9 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     planned = plan_query(query, catalog, ctx)
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
+    listing = planned.plan
+    keyset = (Keyset(fingerprint(listing, ctx.as_of), rendered.keyset, listing.after is not None)
+              if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
     compiled = Compiled(
         sql=rendered.tree.sql(dialect=dialect_name, pretty=pretty, copy=False),  # the tree is ours alone
         params=rendered.params,  # type: ignore[arg-type]
@@ -104,6 +114,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         offset=planned.plan.offset,
         count_sql=count.tree.sql(dialect=dialect_name, pretty=pretty, copy=False) if count is not None else None,
         count_params=count.params if count is not None else (),  # type: ignore[arg-type]
+        keyset=keyset,
     )
     if use_cache:
         _CACHE.put(key, compiled)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# The contract's error codes (query-api.md, "Errors"), plus the two for malformed input.
+# The contract's error codes (query-api.md, "Errors"), plus the two for malformed input and one for a bad
+# keyset cursor (`after`, semantic/keyset.py).
 UNKNOWN_MEMBER = "unknown_member"
 INVALID_GROUPING = "invalid_grouping"
 INVALID_FILTER = "invalid_filter"
@@ -18,6 +19,7 @@ INVALID_ORDER = "invalid_order"
 INVALID_QUERY = "invalid_query"
 LIMIT_EXCEEDED = "limit_exceeded"
 FORBIDDEN_MEMBER = "forbidden_member"
+INVALID_CURSOR = "invalid_cursor"
 
 
 class SemanticError(Exception):

@@ -22,6 +22,8 @@ HAVING_OPS = ("equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte", 
 GRAIN_NAMES = ("day", "week", "month", "quarter", "year")
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"  # base64url: semantic/keyset.py
+MAX_CURSOR_CHARS = 4096
 
 
 class _Enum:
@@ -37,16 +39,17 @@ class _Enum:
         return json_schema
 
 
-class _Format:
-    """JSON-schema-only string format (e.g. `date`): the engine validates and answers `invalid_range`."""
+class _Keywords:
+    """JSON-schema-only keywords (a `format` such as date, a pattern): the engine validates the value and
+    answers with its own 400 (`invalid_range`, `invalid_cursor`), not pydantic's 422."""
 
-    def __init__(self, fmt: str) -> None:
-        self.fmt = fmt
+    def __init__(self, **keywords: object) -> None:
+        self.keywords = keywords
 
     def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
                                      handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
-        json_schema["format"] = self.fmt
+        json_schema.update(self.keywords)
         return json_schema
 
 
@@ -117,8 +120,12 @@ class Query(_Strict):
     order: list[OrderBy] = []
     limit: int | None = Field(default=None, description=f"Rows per page: default {DEFAULT_LIMIT}, at most {MAX_LIMIT}.")
     offset: int = Field(default=0, description="Rows to skip (0 or more).")
-    as_of: Annotated[str, _Format("date")] | None = Field(
+    as_of: Annotated[str, _Keywords(format="date")] | None = Field(
         default=None, description="The date the data describes as now (default: the data's own as_of).")
+    after: Annotated[str, _Keywords(pattern=CURSOR_PATTERN, maxLength=MAX_CURSOR_CHARS)] | None = Field(
+        default=None, description="Keyset paging of a listing of rows (a key such as patient.id among the "
+        "dimensions, no measures): the rows after this cursor, the previous page's `meta.next_cursor` of the "
+        "same query (any limit; offset 0).")
 
     def cache_key(self) -> str:
         return self.model_dump_json(exclude_defaults=True)

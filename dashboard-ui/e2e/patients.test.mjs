@@ -166,11 +166,19 @@ describe("patient table (desktop, 1280px)", () => {
     await tableIdle(page);
     const total = await viewingTotal(page);
     const firstPageFirst = await page.locator('[data-testid="data-row"]').first().innerText();
+    const sent = [];
+    const record = (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/query") sent.push(request.postDataJSON());
+    };
+    page.on("request", record);
     await page.getByRole("button", { name: "Next page" }).click();
     await page.waitForURL(/page=2/);
     await tableIdle(page);
+    page.off("request", record);
     assert.match(await page.getByTestId("viewing").innerText(), new RegExp(`51-${Math.min(100, total)}`));
     assert.notEqual(await page.locator('[data-testid="data-row"]').first().innerText(), firstPageFirst);
+    // Next continues from page 1's meta.next_cursor (keyset paging) rather than offset 50
+    assert.ok(sent.some((body) => body.after && !body.offset), `page 2 asked with a cursor: ${JSON.stringify(sent)}`);
 
     await page.getByLabel("Rows per page").first().selectOption("100");
     await page.waitForURL(/size=100/);

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from semantic.catalog.graph import JoinGraph, Path, path_fans_out
-from semantic.catalog.models import DerivedMeasure, Dimension, Entity, Join, Measure, Rollup
+from semantic.catalog.models import Chain, DerivedMeasure, Dimension, Entity, Join, Measure, Rollup
 from semantic.schema import column_type
 
 AnyMeasure = Measure | DerivedMeasure
@@ -31,6 +31,7 @@ class Catalog:
     measures: dict[str, Measure]
     derived: dict[str, DerivedMeasure]
     rollups: dict[str, Rollup] = field(default_factory=dict)
+    chains: dict[str, Chain] = field(default_factory=dict)
     synonyms: dict[str, str] = field(default_factory=dict)  # synonym -> member name
     fingerprint: str = ""  # hash of the catalog's text: part of compiled-query cache keys
 

@@ -78,6 +78,10 @@ class JoinGraph:
         """The shortest join path from `source` to `target` (() for the same entity, None if unconnected)."""
         return self._paths.get((source, target))
 
+    def foreign_key(self, source: str, column: str) -> Edge | None:
+        """The many-to-one join `source.column` follows (`appointment.patient_id` -> patient), if any."""
+        return next((e for e in self.adjacency.get(source, ()) if e.src_column == column and not e.fan_out), None)
+
     def edge(self, source: str, target: str) -> Edge | None:
         """The direct edge between two entities, if there is exactly one."""
         edges = [e for e in self.adjacency.get(source, ()) if e.dst == target]

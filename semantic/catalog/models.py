@@ -105,6 +105,13 @@ class RawRollup(_Raw):
     description: str = ""
 
 
+class RawChain(_Raw):
+    measures: list[str] = Field(description="distinct counts of one value of one entity, under one filter and time")
+    dimensions: list[str] = Field(default=[], description="at most 2 attributes of the counted value (a patient's "
+                                  "source) stored with each row, so grouping by them needs no join")
+    description: str = ""
+
+
 class RawCatalog(_Raw):
     version: int = 1
     entities: dict[str, RawEntity]
@@ -112,6 +119,7 @@ class RawCatalog(_Raw):
     measures: dict[str, RawMeasure] = {}
     derived_measures: dict[str, RawDerived] = {}
     rollups: dict[str, RawRollup] = {}
+    chains: dict[str, RawChain] = {}
 
 
 # --- built members ---------------------------------------------------------------------------
@@ -235,5 +243,26 @@ class Rollup:
     time: str | None  # None: not per day; distinct counts allowed, read only for exactly these groups
     dimensions: tuple[str, ...]
     measures: tuple[str, ...]
+    description: str
+    line: int
+
+
+CHAIN_DEPTH = 2  # columns prev1, prev2 of `chain_rows` (models.py): counts of "at least 1 or 2" rows
+CHAIN_DIMENSIONS = 2  # columns d0, d1 of `chain_rows`
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Distinct counts over any range, answered without grouping (table `chain_rows`).
+
+    For each row its measures count (their filter applied), the row's time and the times of the same
+    value's previous `CHAIN_DEPTH` such rows. A value has at least k rows in a group (a range, a bucket)
+    exactly when one of its rows there is its k-th: the (k-1)-th before it is in the group and the
+    k-th before it is not. So a distinct count becomes a count of rows (see semantic/render/chains.py).
+    """
+
+    name: str
+    measures: tuple[str, ...]
+    dimensions: tuple[str, ...]  # attributes of the counted value stored with each row (d0, d1)
     description: str
     line: int

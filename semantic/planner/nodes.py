@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from semantic.planner.timerange import DateRange, Shift
@@ -124,6 +125,8 @@ class ListPlan:
     order: tuple[OrderNode, ...]
     limit: int
     offset: int
+    # keyset pagination (semantic/keyset.py): the rows after these values of the order up to the root's key
+    after: tuple[Value | Decimal | None, ...] | None = None
 
 
 Plan = MeasurePlan | ListPlan

@@ -26,6 +26,7 @@ from semantic.errors import (
     UNKNOWN_MEMBER,
     QueryError,
 )
+from semantic.keyset import refuse_measures, resume
 from semantic.planner.filters import typed_filter, typed_having
 from semantic.planner.nodes import (
     Aggregate,
@@ -253,6 +254,8 @@ class _Planner:
         filters = self.filters()
         limit, offset = self.limit()
         if measures:
+            if q.after is not None:
+                raise refuse_measures()
             return self.measure_plan(measures, dims, time, filters, limit, offset)
         if q.having:
             raise QueryError(INVALID_FILTER, "having filters measures; this query has none", "having[0]", [])
@@ -415,6 +418,8 @@ class _Planner:
         columns += [self._dim_column(d) for d in dims]
         plan = ListPlan(root, tuple(d.name for d in dims), slice_, tuple(n for n, _ in filters), distinct, hidden,
                         tuple(order), limit, offset)
+        if self.query.after is not None:
+            plan = resume(plan, self.query.after, self.catalog, self.ctx)
         return Planned(plan, tuple(columns), time.window, None, tuple(self.warnings))
 
     def _root(self, referenced: list[str]) -> str:

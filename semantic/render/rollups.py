@@ -73,8 +73,11 @@ def fanned_dimensions(catalog: Catalog, rollup: Rollup) -> frozenset[str]:
 
 
 def _typed(catalog: Catalog, rollup: Rollup, name: str) -> exp.Expr:
-    node = col(ALIAS, f"d{rollup.dimensions.index(name)}")
-    dimension: Dimension = catalog.dimensions[name]
+    return from_text(col(ALIAS, f"d{rollup.dimensions.index(name)}"), catalog.dimensions[name])
+
+
+def from_text(node: exp.Expr, dimension: Dimension) -> exp.Expr:
+    """A dimension's value stored as text (rollup and chain columns d0, d1 ...) cast back to its type."""
     sql_type = _SQL_TYPES.get(dimension.type)
     return cast(node, sql_type) if sql_type else node
 

@@ -10,19 +10,23 @@ Listings (the patient table) are counted by a separate statement instead: a wind
 the database build every row before the LIMIT, where the page alone can walk an index and stop early.
 A listing of the root's rows pages its keys first (only what the order and the filters read, the
 root's summary joined as whole, so an index on the order serves even a deep offset), then builds the
-shown columns for those rows alone; its count reads what the filters need and nothing else.
+shown columns for those rows alone; its count reads what the filters need and nothing else. After a
+keyset cursor (`after`, semantic/keyset.py) the keys are the rows past the cursor's values, found by one
+index seek per way a row can follow it (`_seek`) instead of an offset.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlglot import exp
 
 from semantic.catalog import Catalog
 from semantic.catalog import expr as E
 from semantic.catalog.graph import path_fans_out
+from semantic.keyset import CursorValue, key_order
 from semantic.planner.nodes import (
     Aggregate,
     Context,
@@ -35,8 +39,10 @@ from semantic.planner.nodes import (
     Plan,
     Spine,
     TimeSlice,
+    Value,
 )
 from semantic.planner.planner import Planned
+from semantic.render.chains import chain_refresh, find_chain, from_chain
 from semantic.render.dialects import Dialect, cast, ratio
 from semantic.render.params import Params
 from semantic.render.predicates import compare, conditions
@@ -68,6 +74,7 @@ class Rendered:
     params: tuple[object, ...]
     columns: tuple[str, ...]  # result column aliases c0, c1 ... in `Planned.columns` order
     count: Counted | None = None  # listings: the statement that counts every row (no window in `tree`)
+    keyset: tuple[int, ...] | None = None  # listings of root rows: the key-order values' columns in a record
 
 
 @dataclass(frozen=True)
@@ -125,13 +132,17 @@ class _Renderer:
 
         Rows of the previous period are bucketed after shifting their time forward, and their
         measures come back as `<measure>__prev`. Read from a rollup when one answers it exactly
-        (semantic/render/rollups.py). `with_rows` (building a rollup): also `<measure>__rows`, the rows
-        each measure aggregated, and never from a rollup.
+        (semantic/render/rollups.py), distinct counts from a chain when one does (semantic/render/chains.py).
+        `with_rows` (building a rollup): also `<measure>__rows`, the rows each measure aggregated, and never
+        from a rollup.
         """
         if not with_rows:
             rollup = find_rollup(self.rc, agg)
             if rollup is not None and (previous is None or find_rollup(self.rc, previous) == rollup):
                 return from_rollup(self.rc, agg, previous, rollup)
+            chain = find_chain(self.rc, agg)
+            if chain is not None and (previous is None or find_chain(self.rc, previous) == chain):
+                return from_chain(self.rc, agg, previous, chain)
         scope = Scope(self.rc, agg.entity)
         home = scope.root
         keys: list[tuple[str, exp.Expr]] = [
@@ -403,15 +414,19 @@ class _Renderer:
 
     # --- listings ----------------------------------------------------------------------------------
 
-    def list_plan(self, plan: ListPlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
+    def list_plan(self, plan: ListPlan, planned: Planned) -> tuple[exp.Expr, list[str], tuple[int, ...] | None]:
+        """The page, its result columns and, for a listing of root rows, where each key-order value is in a
+        result record (what `next_cursor` is made of, semantic/keyset.py)."""
         visible = [c.name for c in planned.columns]
+        aliases = [f"c{i}" for i in range(len(visible))]
         if not plan.distinct:
-            return self._keyed_page(plan, visible), [f"c{i}" for i in range(len(visible))]
+            tree, positions = self._keyed_page(plan, visible)
+            return tree, aliases, positions
         inner = self._list_rows(plan, hidden=True)
         names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)},
                  **{h: f"h{i}" for i, h in enumerate(plan.hidden_order)}}
         final = self._final(inner, visible, names, None, plan.order, plan.limit, plan.offset, total=False)
-        return final, [f"c{i}" for i in range(len(visible))]
+        return final, aliases, None
 
     def list_count(self, plan: ListPlan) -> exp.Expr:
         """SELECT count(*) over the listing's rows (no order, no page).
@@ -435,16 +450,12 @@ class _Renderer:
 
     def _key_order(self, plan: ListPlan) -> tuple[OrderNode, ...]:
         """The listing's order up to its first unique column, the root's key: no later column breaks a tie."""
-        key = E.Col(self.catalog.entities[plan.root].primary_key)
-        for index, node in enumerate(plan.order):
-            dimension = self.catalog.dimensions.get(node.column)
-            if dimension is not None and dimension.entity == plan.root and dimension.expr == key:
-                return plan.order[:index + 1]
-        return plan.order
+        return key_order(plan, self.catalog)
 
     def _page_keys(self, plan: ListPlan) -> exp.Select:
         """The page's root keys (k) and order values (o0, o1 ...), ordered and paged: only what the order
-        and the filters read, so an index can serve a deep offset without building the shown columns."""
+        and the filters read, so an index can serve a deep offset without building the shown columns.
+        After a cursor: the rows past its values instead of an offset (`_seek`)."""
         scope = Scope(self.rc, plan.root, whole_summary=True)
         root = scope.root
         order_nodes = self._key_order(plan)
@@ -463,26 +474,102 @@ class _Renderer:
             names = ["k", *(f"o{i}" for i in range(len(values)))]
             keys = select([col(matched, n) for n in names], subquery(scope.rebase(keys), matched))
             order = [ordered(col(matched, f"o{i}"), o.desc) for i, o in enumerate(order_nodes)]
+            if plan.after is not None:  # the matches past the cursor (few: no index to seek)
+                past = self._past([col(matched, f"o{i}") for i in range(len(values))], order_nodes, plan.after)
+                keys.set("where", exp.Where(this=or_(past)))
+        elif plan.after is not None:
+            rebased = scope.rebase(self._seek(keys, values, order_nodes, plan.after, plan.limit))
+            assert isinstance(rebased, exp.Select)
+            return rebased
         keys.set("order", exp.Order(expressions=order))
         keys.set("limit", exp.Limit(expression=self.rc.params.add(plan.limit)))
-        keys.set("offset", exp.Offset(expression=self.rc.params.add(plan.offset)))
+        if plan.after is None:
+            keys.set("offset", exp.Offset(expression=self.rc.params.add(plan.offset)))
         rebased = scope.rebase(keys)
         assert isinstance(rebased, exp.Select)
         return rebased
 
-    def _keyed_page(self, plan: ListPlan, visible: list[str]) -> exp.Expr:
-        """A page of root rows: its keys first (`_page_keys`), then the shown columns of those rows alone."""
+    def _seek(self, keys: exp.Select, values: list[exp.Expr], nodes: tuple[OrderNode, ...],
+              after: tuple[CursorValue, ...], limit: int) -> exp.Select:
+        """The first `limit` rows after the cursor: UNION ALL of one branch per condition of `_past`, each
+        ordered and limited on its own. Each branch is equalities on a prefix of the order and one range (or
+        IS NULL) on the next column, which an index on the order seeks to; a single OR of them would walk the
+        index from its start (and a bound on the leading column alone would scan its ties: 43% of patients
+        share lifetime_spend 0)."""
+        branches: list[exp.Expr] = []
+        for condition in self._past(values, nodes, after):
+            branch = keys.copy()
+            where = branch.args.get("where")
+            branch.set("where", exp.Where(this=and_([*([where.this] if where is not None else []), condition])))
+            branch.set("order", exp.Order(expressions=[ordered(v.copy(), o.desc)
+                                                       for v, o in zip(values, nodes, strict=True)]))
+            branch.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
+            branches.append(branch)
+        if len(branches) == 1:
+            only = branches[0]
+            assert isinstance(only, exp.Select)
+            return only
+        seek = self.rc.alias("after")
+        names = ["k", *(f"o{i}" for i in range(len(values)))]
+        union = _union([exp.Subquery(this=b) for b in branches])
+        out = select([col(seek, n) for n in names], subquery(union, seek))
+        out.set("order", exp.Order(expressions=[ordered(col(seek, f"o{i}"), o.desc) for i, o in enumerate(nodes)]))
+        out.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
+        return out
+
+    def _past(self, values: list[exp.Expr], nodes: tuple[OrderNode, ...],
+              after: tuple[CursorValue, ...]) -> list[exp.Expr]:
+        """Disjoint conditions that together hold the rows after the cursor's, nearest first: for each column i
+        from the last (the key) to the first, the columns before it equal to the cursor's and column i past
+        the cursor's value (greater, or less when descending) or null, since nulls sort last both ways. After
+        a null comes no other value of that column, only its ties, broken by later columns."""
+        out: list[exp.Expr] = []
+        last = len(nodes) - 1
+        for i in range(last, -1, -1):
+            bound = after[i]
+            if bound is None:
+                continue
+            same = [self._same(values[j], after[j]) for j in range(i)]
+            past = exp.LT if nodes[i].desc else exp.GT
+            beyond = past(this=wrap(values[i].copy()), expression=self._cursor_value(bound))
+            out.append(_all([*same, beyond]))
+            if i < last:  # the key is never null
+                out.append(_all([*(s.copy() for s in same), _is_null(values[i])]))
+        return out
+
+    def _same(self, value: exp.Expr, bound: CursorValue) -> exp.Expr:
+        if bound is None:
+            return _is_null(value)
+        return exp.EQ(this=wrap(value.copy()), expression=self._cursor_value(bound))
+
+    def _cursor_value(self, value: Value | Decimal) -> exp.Expr:
+        """A cursor value as a typed parameter (a decimal travels as text, cast to decimal: exact)."""
+        if isinstance(value, Decimal):
+            return cast(self.rc.params.add(str(value)), "decimal")
+        return self.rc.params.add(value)
+
+    def _keyed_page(self, plan: ListPlan, visible: list[str]) -> tuple[exp.Expr, tuple[int, ...]]:
+        """A page of root rows: its keys first (`_page_keys`), then the shown columns of those rows alone.
+        Also where each key-order value is in a record: a shown column, else one added after them."""
         scope = Scope(self.rc, plan.root, whole_summary=True)
         root = scope.root
         keys = self._page_keys(plan)
         page = self.rc.alias("page")
         on = exp.EQ(this=root.key, expression=col(page, "k"))
         columns = [_alias(self._list_value(scope, root, plan, name), f"c{i}") for i, name in enumerate(visible)]
+        order_nodes = self._key_order(plan)
+        positions: list[int] = []
+        for i, node in enumerate(order_nodes):
+            if node.column in visible:
+                positions.append(visible.index(node.column))
+            else:
+                positions.append(len(columns))
+                columns.append(_alias(col(page, f"o{i}"), f"o{i}"))
         from_, joins = scope.finish()
         final = select(columns, subquery(keys, page), [exp.Join(this=from_, on=on), *joins])
         final.set("order", exp.Order(expressions=[ordered(col(page, f"o{i}"), o.desc)
-                                                  for i, o in enumerate(self._key_order(plan))]))
-        return scope.rebase(final)
+                                                  for i, o in enumerate(order_nodes)]))
+        return scope.rebase(final), tuple(positions)
 
     def _list_rows(self, plan: ListPlan, hidden: bool) -> exp.Select:
         scope = Scope(self.rc, plan.root)
@@ -495,6 +582,17 @@ class _Renderer:
         where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
         from_, joins = scope.finish()
         return select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
+
+
+def _is_null(value: exp.Expr) -> exp.Expr:
+    return exp.Is(this=wrap(value.copy()), expression=exp.Null())
+
+
+def _all(conditions: list[exp.Expr]) -> exp.Expr:
+    """AND of at least one condition."""
+    combined = and_(conditions)
+    assert combined is not None
+    return combined
 
 
 def _positions(count: int) -> list[exp.Expr] | None:
@@ -515,15 +613,16 @@ def render(planned: Planned, catalog: Catalog, ctx: Context, dialect: Dialect, i
     renderer = _Renderer(rc)
     plan: Plan = planned.plan
     count: Counted | None = None
+    keyset: tuple[int, ...] | None = None
     if isinstance(plan, MeasurePlan):
         tree, columns = renderer.measure_plan(plan, planned)
     else:
-        tree, columns = renderer.list_plan(plan, planned)
+        tree, columns, keyset = renderer.list_plan(plan, planned)
         count_params = Params(inline=inline, text_type=dialect.text_type)
         count_rc = RenderContext(catalog, ctx, dialect, count_params)
         count_tree = _Renderer(count_rc).list_count(plan)
         count = Counted(with_ctes(count_tree, count_rc.shared_ctes()), tuple(count_params.values))
-    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns), count)
+    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns), count, keyset)
 
 
 def render_spans(catalog: Catalog, ctx: Context, dialect: Dialect, names: list[str]) -> Rendered:
@@ -586,3 +685,9 @@ def render_rollup_refresh(catalog: Catalog, rollup_name: str, as_of: dt.date, di
     target = exp.Schema(this=exp.Table(this=ident("rollup_rows")), expressions=[ident(n) for n in names])
     insert = exp.Insert(this=target, expression=_union(branches))
     return Rendered(with_ctes(insert, [*rc.shared_ctes(), ("g", body)]), tuple(params.values), tuple(names))
+
+
+def render_chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
+    """INSERT INTO chain_rows: the chain's rows as of `as_of` (semantic/render/chains.py)."""
+    tree, params = chain_refresh(catalog, chain_name, as_of, dialect)
+    return Rendered(tree, params, ())

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from semantic.catalog.catalog import Catalog, suggest
-from semantic.catalog.expr import ARITHMETIC, Call, Dim, Lit, MeasureRef, deep_walk, walk
+from semantic.catalog.expr import ARITHMETIC, Call, Col, Dim, Lit, MeasureRef, deep_walk, walk
 from semantic.catalog.exprtypes import NUMERIC, TEMPORAL, TypeCheck, compatible
 from semantic.catalog.graph import describe, path_fans_out
 from semantic.catalog.models import DerivedMeasure, Dimension, Measure
@@ -374,6 +374,61 @@ def rollups_are_additive(ctx: Context) -> Iterator[Issue]:
                                     *where, *(("dimensions", index - 1) if index else ("time",)))
 
 
+def chains_are_one_distinct_count(ctx: Context) -> Iterator[Issue]:
+    """A chain serves distinct counts of one value: same entity, value, filter and time, at least N rows
+    for N up to the chain's depth."""
+    from semantic.catalog.models import CHAIN_DEPTH, CHAIN_DIMENSIONS
+
+    catalog = ctx.catalog
+    for chain in catalog.chains.values():
+        where = ("chains", chain.name)
+        if not chain.measures:
+            yield ctx.issue("chain", chain.name, "has no measures", "list the distinct counts it serves", *where)
+        bases: list[Measure] = []
+        for index, name in enumerate(chain.measures):
+            measure = catalog.measures.get(name)
+            if measure is None:
+                distinct = [m.name for m in catalog.measures.values() if m.agg == "count_distinct"]
+                yield ctx.issue("chain", chain.name, f"{name!r} is not a base measure",
+                                _did_you_mean(name, distinct), *where, "measures", index)
+            elif measure.agg != "count_distinct" or measure.time is None:
+                yield ctx.issue("chain", chain.name, f"{name!r} is not a distinct count with a time",
+                                "a chain serves count_distinct measures that have a default time; counts and sums "
+                                "belong in a rollup", *where, "measures", index)
+            elif (measure.min_count or 1) > CHAIN_DEPTH:
+                yield ctx.issue("chain", chain.name, f"{name!r} needs {measure.min_count} rows per value",
+                                f"a chain keeps {CHAIN_DEPTH} previous rows (chain_rows.prev1..prev{CHAIN_DEPTH}); "
+                                "leave this measure out (it is computed from the rows)", *where, "measures", index)
+            else:
+                bases.append(measure)
+        shapes = {(m.entity, m.expr, m.filter, m.time) for m in bases}
+        if len(shapes) > 1:
+            yield ctx.issue("chain", chain.name, "mixes distinct counts of different values, filters or times",
+                            "make one chain per (entity, value, filter, time)", *where, "measures")
+            continue
+        if len(chain.dimensions) > CHAIN_DIMENSIONS:
+            yield ctx.issue("chain", chain.name, f"has {len(chain.dimensions)} dimensions",
+                            f"keep at most {CHAIN_DIMENSIONS} (columns d0..d{CHAIN_DIMENSIONS - 1} of chain_rows)",
+                            *where, "dimensions")
+        value = bases[0].expr if bases else None
+        edge = catalog.graph.foreign_key(bases[0].entity, value.name) if isinstance(value, Col) else None
+        for index, name in enumerate(chain.dimensions):
+            dimension = catalog.dimensions.get(name)
+            if dimension is None:
+                yield ctx.issue("chain", chain.name, f"unknown dimension {name!r}",
+                                _did_you_mean(name, list(catalog.dimensions)), *where, "dimensions", index)
+                continue
+            path = catalog.graph.path(bases[0].entity, dimension.entity) if bases else None
+            if bases and (edge is None or not path or path[0] != edge or path_fans_out(path)):
+                yield ctx.issue("chain", chain.name, f"{name!r} is not an attribute of the counted value",
+                                "store dimensions of the entity the value's foreign key reaches (a patient's "
+                                "source for distinct patients)", *where, "dimensions", index)
+            elif dimension.pii or dimension.filter_only or dimension.type == "time":
+                yield ctx.issue("chain", chain.name, f"{name!r} cannot be a chain dimension",
+                                "use dimensions without personal data, not filter-only and not times",
+                                *where, "dimensions", index)
+
+
 RULES: tuple[Rule, ...] = (
     entities_exist_in_schema,
     joins_are_well_formed,
@@ -386,4 +441,5 @@ RULES: tuple[Rule, ...] = (
     derived_measures_are_acyclic,
     names_are_unique,
     rollups_are_additive,
+    chains_are_one_distinct_count,
 )

@@ -1,6 +1,6 @@
 """What every successful load does once its rows are in: the relations rebuilt from them, and its record.
 
-Each `Step` fills tables of its own (a summary, the rollups) with INSERT ... SELECT statements generated
+Each `Step` fills tables of its own (a summary, the rollups and chains) with INSERT ... SELECT statements generated
 from the catalog. The loader runs them in the load's staging schema (unqualified table names read the
 new rows), into the step's tables freshly created empty, each statement as soon as the tables it reads
 are filled, side by side with the others; the tables are swapped in with the rows, so a reader never
@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from semantic.catalog import default_catalog
 from semantic.render.dialects import dialect
-from semantic.render.sql import Rendered, render_rollup_refresh
+from semantic.render.sql import Rendered, render_chain_refresh, render_rollup_refresh
 from semantic.summaries import render_summary, summary_tables
 
 Recorded = dict[str, object]  # what a step notes in the load's data_loads row: {column: value}
@@ -59,8 +59,8 @@ class Step:
 def steps() -> list[Step]:
     """Every rebuild after a load; of the statements ready at once, the loader starts earlier steps' first."""
     summaries = [Step(f"summary {table}", (table,), _summary(table)) for table in summary_tables()]
-    rollups = Step("rollups", ("rollup_rows",), _rollups,
-                   # queries read rollups only when built from the catalog they compile against
+    rollups = Step("rollups", ("rollup_rows", "chain_rows"), _rollups,
+                   # queries read rollups and chains only when built from the catalog they compile against
                    records=lambda: {"rollups_catalog": default_catalog().fingerprint})
     return [*summaries, rollups]
 
@@ -76,7 +76,9 @@ def _summary(table: str) -> Callable[[dt.date], list[Statement]]:
 
 def _rollups(as_of: dt.date) -> list[Statement]:
     catalog = default_catalog()
-    return [Statement.of(render_rollup_refresh(catalog, name, as_of, dialect("postgres"))) for name in catalog.rollups]
+    postgres = dialect("postgres")
+    return [*(Statement.of(render_rollup_refresh(catalog, name, as_of, postgres)) for name in catalog.rollups),
+            *(Statement.of(render_chain_refresh(catalog, name, as_of, postgres)) for name in catalog.chains)]
 
 
 async def data_as_of(conn: asyncpg.Connection) -> dt.date | None:

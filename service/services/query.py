@@ -172,27 +172,33 @@ def _columns(columns: Sequence[ColumnInfo]) -> list[Column]:
 # --- the operations ----------------------------------------------------------------------------------
 
 
+_Cached = tuple[list[dict[str, Any]], int, str | None]  # rows, total_rows, next_cursor
+
+
 class _Results:
-    """Query results keyed by (database, data version, SQL, parameters).
+    """Query results keyed by (database, data version, SQL, parameters[, listing fingerprint]).
 
     The data only changes by a load, and every load records a new `data_loads.version`, so a result
-    for the current version is still the answer. Without a recorded load nothing is cached.
+    for the current version is still the answer. Without a recorded load nothing is cached. A listing's
+    key also holds its keyset fingerprint (semantic/keyset.py), as its cached `next_cursor` does; the
+    cursor it resumes from is among the parameters.
     """
 
     def __init__(self, size: int = 256, max_rows: int = 5000) -> None:
         self.size, self.max_rows = size, max_rows
-        self.items: OrderedDict[tuple[object, ...], tuple[list[dict[str, Any]], int]] = OrderedDict()
+        self.items: OrderedDict[tuple[object, ...], _Cached] = OrderedDict()
 
-    def get(self, key: tuple[object, ...] | None) -> tuple[list[dict[str, Any]], int] | None:
+    def get(self, key: tuple[object, ...] | None) -> _Cached | None:
         found = self.items.get(key) if key is not None else None
         if found is not None:
             self.items.move_to_end(key)  # type: ignore[arg-type]
         return found
 
-    def put(self, key: tuple[object, ...] | None, rows: list[dict[str, Any]], total: int) -> None:
+    def put(self, key: tuple[object, ...] | None, rows: list[dict[str, Any]], total: int,
+            cursor: str | None = None) -> None:
         if key is None or len(rows) > self.max_rows:
             return
-        self.items[key] = (rows, total)
+        self.items[key] = (rows, total, cursor)
         while len(self.items) > self.size:
             self.items.popitem(last=False)
 
@@ -217,7 +223,8 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
     async with _outage_as_503(), raw_connection(engine) as conn:
         state = await data_state(conn)
         compiled, as_of, warnings = await _prepare(conn, settings, query, scope, state=state)
-        key = ((str(engine.url), state.version, compiled.sql, compiled.params)
+        listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
+        key = ((str(engine.url), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
         cached = RESULTS.get(key)
         if cached is None:
@@ -225,16 +232,17 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
                 records = await conn.fetch(compiled.sql, *compiled.params)
                 total = await _total(conn, compiled, records, key, settings, query, scope, state)
     if cached is not None:
-        rows, total = cached
+        rows, total, cursor = cached
     else:
+        cursor = compiled.next_cursor(records)
         names = [c.name for c in compiled.columns]
         convert = [converter(c) for c in compiled.columns]
         width = range(len(names))
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
-        RESULTS.put(key, rows, total)
+        RESULTS.put(key, rows, total, cursor)
     meta = Meta(as_of=as_of, range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                warnings=[*compiled.warnings, *warnings])
+                warnings=[*compiled.warnings, *warnings], next_cursor=cursor)
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 
 

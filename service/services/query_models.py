@@ -35,6 +35,10 @@ class Meta(BaseModel):
     compare_range: DateSpan | None = Field(default=None, description="The period compared with, if any.")
     duration_ms: float
     warnings: list[str] = []
+    next_cursor: str | None = Field(
+        default=None, description="A listing of rows (a key such as patient.id among its dimensions, no measures) "
+        "whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for "
+        "the rows after this page. Null after a shorter page (the listing's end) and for other queries.")
 
 
 class QueryResponse(BaseModel):

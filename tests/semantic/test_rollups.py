@@ -10,32 +10,21 @@ from typing import Any
 import asyncpg
 import pytest
 
-import semantic.render.sql as render_sql
 from semantic.catalog import build_catalog, default_catalog
 from semantic.compile import Compiled, compile_query
 from semantic.errors import CatalogError
 from semantic.planner.nodes import Context
 from semantic.query import Query
+from tests.semantic.routed import AS_OF, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
-
-AS_OF = dt.date(2025, 11, 26)
 
 
 def _context(as_of: dt.date = AS_OF, summary_as_of: dt.date | None = AS_OF, built: str | None = None) -> Context:
-    return Context(as_of=as_of, summary_as_of=summary_as_of,
-                   rollups_catalog=default_catalog().fingerprint if built is None else built)
+    return routed_context(as_of, summary_as_of, built)
 
 
 def _compile(body: dict[str, Any], ctx: Context | None = None, rollups: bool = True) -> Compiled:
-    query = Query.model_validate(body)
-    if rollups:
-        return compile_query(query, default_catalog(), ctx or _context(), use_cache=False)
-    original = render_sql.find_rollup
-    render_sql.find_rollup = lambda rc, agg: None  # type: ignore[assignment]
-    try:
-        return compile_query(query, default_catalog(), ctx or _context(), use_cache=False)
-    finally:
-        render_sql.find_rollup = original
+    return compile_routed(body, ctx, None if rollups else "find_rollup")
 
 
 # --- validation ------------------------------------------------------------------------------------

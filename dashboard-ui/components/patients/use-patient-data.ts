@@ -2,8 +2,8 @@
 
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 
-import { api } from "@/lib/api/client";
-import type { Query } from "@/lib/api/types";
+import { api, ApiError } from "@/lib/api/client";
+import type { Query, QueryResponse } from "@/lib/api/types";
 
 import { countQuery, QUICK_VIEWS } from "./query";
 import type { PatientFilters, ViewId } from "./search-params";
@@ -18,11 +18,45 @@ export function useAsOf() {
   });
 }
 
+/**
+ * Cursors of pages reached by Next: the page's query and offset → `meta.next_cursor` of the page before.
+ * A deep page of a filtered view costs the database in proportion to its offset; after a cursor it is
+ * one index seek (keyset paging, semantic/keyset.py). Page jumps, and pages no cursor leads to, use the
+ * offset; a refused cursor (the data's as_of moved) falls back to it too.
+ */
+const cursors = new Map<string, string>();
+const MAX_CURSORS = 500;
+
+function pageKey(query: Query, offset: number): string {
+  return `${JSON.stringify({ ...query, offset: undefined, after: undefined })}@${offset}`;
+}
+
+async function fetchPage(query: Query, signal: AbortSignal): Promise<QueryResponse> {
+  const offset = query.offset ?? 0;
+  const cursor = offset > 0 ? cursors.get(pageKey(query, offset)) : undefined;
+  let response: QueryResponse | null = null;
+  if (cursor) {
+    try {
+      response = await api.query({ ...query, offset: 0, after: cursor }, { signal });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === "invalid_cursor")) throw error;
+      cursors.clear();
+    }
+  }
+  response ??= await api.query(query, { signal });
+  const next = response.meta.next_cursor;
+  if (next && query.limit) {
+    if (cursors.size >= MAX_CURSORS) cursors.clear();
+    cursors.set(pageKey(query, offset + query.limit), next);
+  }
+  return response;
+}
+
 /** One page of patients. Keeps the previous page on screen while the next one loads. */
 export function usePatientList(query: Query | null) {
   return useQuery({
     queryKey: ["patients", "list", query],
-    queryFn: ({ signal }) => api.query(query!, { signal }),
+    queryFn: ({ signal }) => fetchPage(query!, signal),
     enabled: query !== null,
     placeholderData: keepPreviousData,
   });

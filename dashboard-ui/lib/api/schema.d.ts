@@ -630,6 +630,11 @@ export interface components {
              * @default []
              */
             warnings?: string[];
+            /**
+             * Next Cursor
+             * @description A listing of rows (a key such as patient.id among its dimensions, no measures) whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for the rows after this page. Null after a shorter page (the listing's end) and for other queries.
+             */
+            next_cursor?: string | null;
         };
         /** OrderBy */
         OrderBy: {
@@ -786,6 +791,11 @@ export interface components {
              * @description The date the data describes as now (default: the data's own as_of).
              */
             as_of?: string | null;
+            /**
+             * After
+             * @description Keyset paging of a listing of rows (a key such as patient.id among the dimensions, no measures): the rows after this cursor, the previous page's `meta.next_cursor` of the same query (any limit; offset 0).
+             */
+            after?: string | null;
         };
         /** QueryResponse */
         QueryResponse: {
