@@ -29,6 +29,7 @@ from semantic.catalog.models import CHAIN_DEPTH, CHAIN_DIMENSIONS, Chain
 from semantic.planner.nodes import Aggregate, Context, TimeSlice
 from semantic.render.dialects import Dialect, cast
 from semantic.render.params import Params
+from semantic.render.periods import split
 from semantic.render.predicates import compare, conditions
 from semantic.render.rollups import from_text
 from semantic.render.scope import (
@@ -38,7 +39,6 @@ from semantic.render.scope import (
     col,
     ident,
     left_join,
-    or_,
     select,
     shifted_bucket,
     subquery,
@@ -94,44 +94,24 @@ def from_chain(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, ch
     def param(day: dt.date) -> exp.Expr:
         return rc.params.add(_stamp(day))
 
-    def span(start: dt.date | None, end: dt.date) -> exp.Expr:
-        upper = exp.LT(this=at.copy(), expression=param(end))
-        if start is None:
-            return upper
-        return exp.And(this=exp.GTE(this=at.copy(), expression=param(start)), expression=upper)
-
     def bucket(node: exp.Expr, slice_: TimeSlice) -> exp.Expr:
         assert slice_.grain is not None
         return shifted_bucket(node, slice_.grain, slice_.shift)
 
-    where: list[exp.Expr] = [exp.EQ(this=col(ALIAS, "chain"), expression=exp.Literal.string(chain.name))]
-    keys: list[tuple[str, exp.Expr]] = []
-    # (suffix, the rows of the period, the period's start, its time slice)
-    periods: list[tuple[str, exp.Expr | None, dt.date | None, TimeSlice]]
-    if previous is not None:
-        assert time.window.start is not None and previous.time is not None and previous.time.window is not None
-        before, now = previous.time.window, time.window
-        in_current = exp.GTE(this=at.copy(), expression=param(now.start))  # type: ignore[arg-type]
-        spans = [(before.start, now.end)] if before.end == now.start else [(before.start, before.end),
-                                                                             (now.start, now.end)]
-        where.append(or_([span(start, end) for start, end in spans]))
-        periods = [("", in_current, now.start, time),
-                   ("__prev", exp.Not(this=exp.Paren(this=in_current.copy())), before.start, previous.time)]
-        if time.grain is not None:
-            keys.append(("time", exp.Case(ifs=[exp.If(this=in_current.copy(), true=bucket(at, time))],
-                                          default=bucket(at, previous.time))))
-    else:
-        where.append(span(time.window.start, time.window.end))
-        periods = [("", None, time.window.start, time)]
-        if time.grain is not None:
-            keys.append(("time", bucket(at, time)))
+    split_ = split(at, time, previous.time if previous is not None else None, param,
+                   lambda slice_: bucket(at.copy(), slice_))
+    assert split_.window is not None
+    where: list[exp.Expr] = [exp.EQ(this=col(ALIAS, "chain"), expression=exp.Literal.string(chain.name)),
+                             split_.window]
+    keys: list[tuple[str, exp.Expr]] = [("time", split_.bucket)] if split_.bucket is not None else []
 
-    def in_group(k: int, start: dt.date | None, slice_: TimeSlice) -> exp.Expr:
+    def in_group(k: int, slice_: TimeSlice) -> exp.Expr:
         """The value's k-th previous row is in this row's group (its period and bucket)."""
+        assert slice_.window is not None
         prev = col(ALIAS, PREVIOUS[k - 1])
         parts: list[exp.Expr] = [exp.Not(this=exp.Is(this=prev, expression=exp.Null()))]
-        if start is not None:
-            parts.append(exp.GTE(this=prev.copy(), expression=param(start)))
+        if slice_.window.start is not None:
+            parts.append(exp.GTE(this=prev.copy(), expression=param(slice_.window.start)))
         if slice_.grain is not None:
             parts.append(exp.EQ(this=bucket(prev.copy(), slice_), expression=bucket(at.copy(), slice_)))
         group = and_(parts)
@@ -160,15 +140,15 @@ def from_chain(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, ch
         joins = [left_join(from_, on), *more]
     keys = [*dimension_keys, *keys]
     columns: list[exp.Expr] = [exp.Alias(this=node, alias=ident(name)) for name, node in keys]
-    for suffix, rows, start, slice_ in periods:
+    for period in split_.periods:
         for name in agg.measures:
             k = catalog.measures[name].min_count or 1
-            kth: exp.Expr = exp.Not(this=exp.Paren(this=in_group(k, start, slice_)))
+            kth: exp.Expr = exp.Not(this=exp.Paren(this=in_group(k, period.time)))
             if k > 1:
-                kth = exp.And(this=wrap(in_group(k - 1, start, slice_)), expression=kth)
-            condition = and_(c.copy() for c in (rows, kth) if c is not None)
+                kth = exp.And(this=wrap(in_group(k - 1, period.time)), expression=kth)
+            condition = and_(c.copy() for c in (period.rows, kth) if c is not None)
             counted = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=condition))
-            columns.append(exp.Alias(this=counted, alias=ident(f"{name}{suffix}")))
+            columns.append(exp.Alias(this=counted, alias=ident(f"{name}{period.suffix}")))
     group = [exp.Literal.number(i + 1) for i in range(len(keys))] or None
     return select(columns, table(TABLE, ALIAS), joins, where=and_(where), group=group)
 

@@ -14,7 +14,6 @@ filtered on them only), never summed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from sqlglot import exp
 
@@ -23,8 +22,9 @@ from semantic.catalog.graph import path_fans_out
 from semantic.catalog.models import ROLLUP_DIMENSIONS, Dimension, Rollup
 from semantic.planner.nodes import Aggregate, TimeSlice
 from semantic.render.dialects import cast
+from semantic.render.periods import split
 from semantic.render.predicates import compare
-from semantic.render.scope import RenderContext, and_, col, ident, or_, select, shifted_bucket, table, wrap
+from semantic.render.scope import RenderContext, and_, col, ident, select, shifted_bucket, table
 
 TABLE, ALIAS = "rollup_rows", "ru"
 ROLLUP_COLUMNS = ROLLUP_DIMENSIONS  # d0 .. d3
@@ -103,24 +103,12 @@ def from_rollup(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, r
         *(compare(rc, _typed(catalog, rollup, f.dimension), f.op, f.values) for f in agg.filters),
     ]
     periods: list[tuple[str, exp.Expr | None]] = [("", None)]
-    time = agg.time
-    if previous is not None:
-        assert time is not None and time.window is not None and time.window.start is not None
-        assert previous.time is not None and previous.time.window is not None
-        before, now = previous.time.window, time.window
-        in_current = exp.GTE(this=day.copy(), expression=param(now.start))  # type: ignore[arg-type]
-        spans = [(before.start, now.end)] if before.end == now.start else [(before.start, before.end),
-                                                                             (now.start, now.end)]
-        where.append(or_([_span(day, start, end, param) for start, end in spans]))
-        periods = [("", in_current), ("__prev", exp.Not(this=exp.Paren(this=in_current.copy())))]
-        if time.grain is not None:
-            keys.append(("time", exp.Case(ifs=[exp.If(this=in_current.copy(), true=_bucket(day, time))],
-                                          default=_bucket(day, previous.time))))
-    else:
-        if time is not None and time.window is not None:
-            where.append(_span(day, time.window.start, time.window.end, param))
-        if time is not None and time.grain is not None:
-            keys.append(("time", _bucket(day, time)))
+    if agg.time is not None:
+        split_ = split(day, agg.time, previous.time if previous is not None else None, param,
+                       lambda slice_: _bucket(day, slice_))
+        periods = [(period.suffix, period.rows) for period in split_.periods]
+        where += [node for node in (split_.window,) if node is not None]
+        keys += [("time", node) for node in (split_.bucket,) if node is not None]
     columns: list[exp.Expr] = [exp.Alias(this=node, alias=ident(name)) for name, node in keys]
     for suffix, period in periods:
         for measure in agg.measures:
@@ -131,11 +119,3 @@ def from_rollup(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, r
     having = exp.GT(this=exp.Sum(this=col(ALIAS, "rows")), expression=exp.Literal.number(0)) if keys else None
     group = [exp.Literal.number(i + 1) for i in range(len(keys))] or None
     return select(columns, table(TABLE, ALIAS), [], where=and_(where), group=group, having=having)
-
-
-def _span(day: exp.Expr, start: dt.date | None, end: dt.date, param: Callable[[dt.date], exp.Expr]) -> exp.Expr:
-    """start <= day < end (no lower bound without a start: all time up to the end)."""
-    upper = exp.LT(this=wrap(day.copy()), expression=param(end))
-    if start is None:
-        return upper
-    return and_([exp.GTE(this=wrap(day.copy()), expression=param(start)), upper])  # type: ignore[return-value]

@@ -45,6 +45,7 @@ from semantic.planner.planner import Planned
 from semantic.render.chains import chain_refresh, find_chain, from_chain
 from semantic.render.dialects import Dialect, cast, ratio
 from semantic.render.params import Params
+from semantic.render.periods import split
 from semantic.render.predicates import compare, conditions
 from semantic.render.rollups import ROLLUP_COLUMNS, fanned_dimensions, find_rollup, from_rollup
 from semantic.render.scope import (
@@ -149,22 +150,17 @@ class _Renderer:
             (f"d{i}", scope.dim_at(home, name)) for i, name in enumerate(agg.dimensions)]
         periods: list[tuple[str, exp.Expr | None]] = [("", None)]
         if previous is not None:
-            assert agg.time is not None and agg.time.window is not None and agg.time.window.start is not None
-            assert previous.time is not None and previous.time.window is not None
-            moment = scope.dim_at(home, agg.time.dimension)
-            start = self.rc.params.add(self._bound(agg.time, agg.time.window.start))
-            in_current = exp.GTE(this=wrap(moment), expression=start)
-            periods = [("", in_current), ("__prev", exp.Not(this=exp.Paren(this=in_current.copy())))]
-            if agg.time.grain is not None:
-                bucket = exp.Case(ifs=[exp.If(this=in_current.copy(), true=self._bucket(scope, home, agg.time))],
-                                  default=self._bucket(scope, home, previous.time))
-                keys.append(("time", bucket))
-            before, now = self._window_bounds(previous.time), self._window_bounds(agg.time)
-            spans = [[before[0], now[1]]] if previous.time.window.end == agg.time.window.start else [before, now]
-            window = or_([and_(compare(self.rc, moment.copy(), op, values) for op, values in span)  # type: ignore[misc]
-                          for span in spans])
+            assert agg.time is not None and previous.time is not None
+            time = agg.time
+            split_ = split(scope.dim_at(home, time.dimension), time, previous.time,
+                           lambda day: self.rc.params.add(self._bound(time, day)),
+                           lambda slice_: self._bucket(scope, home, slice_))
+            periods = [(period.suffix, period.rows) for period in split_.periods]
+            if split_.bucket is not None:
+                keys.append(("time", split_.bucket))
+            assert split_.window is not None
             where = conditions(scope, home, agg.filters)
-            where.append(window)
+            where.append(split_.window)
         else:
             if agg.time is not None and agg.time.grain is not None:
                 keys.append(("time", self._bucket(scope, home, agg.time)))
@@ -201,10 +197,6 @@ class _Renderer:
 
     def _bound(self, time: TimeSlice, day: dt.date) -> dt.date | dt.datetime:
         return day if self.catalog.dimensions[time.dimension].type == "date" else dt.datetime.combine(day, dt.time())
-
-    def _window_bounds(self, time: TimeSlice) -> list[tuple[str, tuple[dt.date | dt.datetime]]]:
-        assert time.window is not None and time.window.start is not None
-        return [("ge", (self._bound(time, time.window.start),)), ("lt", (self._bound(time, time.window.end),))]
 
     def _measure_aggregate(self, scope: Scope, home: Instance, measure: E.Expr | object,
                            fanned_out: bool) -> exp.Expr:

@@ -6,28 +6,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
 
 from semantic.catalog import build_catalog, default_catalog
-from semantic.compile import Compiled, compile_query
+from semantic.compile import compile_query
 from semantic.errors import CatalogError
-from semantic.planner.nodes import Context
 from semantic.query import Query
 from tests.generated import generated_database
-from tests.semantic.routed import AS_OF, compile_routed, routed_context
+from tests.semantic.routed import compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
-
-
-def _context(as_of: dt.date = AS_OF, summary_as_of: dt.date | None = AS_OF, built: str | None = None) -> Context:
-    return routed_context(as_of, summary_as_of, built)
-
-
-def _compile(body: dict[str, Any], ctx: Context | None = None, chains: bool = True) -> Compiled:
-    return compile_routed(body, ctx, None if chains else "find_chain")
-
 
 # --- validation ------------------------------------------------------------------------------------
 
@@ -128,24 +117,24 @@ KPI = {"measures": ["active_patient_count", "returning_patient_rate", "revenue_p
 
 
 def test_distinct_counts_over_a_range_read_the_chain():
-    sql = _compile(KPI).sql
+    sql = compile_routed(KPI).sql
     assert "chain_rows" in sql and "COUNT(DISTINCT" not in sql and "per_value" not in sql
-    by_source = _compile({**KPI, "dimensions": ["patient.source"]}).sql
+    by_source = compile_routed({**KPI, "dimensions": ["patient.source"]}).sql
     assert '"ch"."d0"' in by_source and '"patients"' not in by_source  # stored with the rows: no join
 
 
 def test_other_attributes_of_the_value_join_it():
-    sql = _compile({"measures": ["active_patient_count"], "dimensions": ["patient.first_visit_month"],
+    sql = compile_routed({"measures": ["active_patient_count"], "dimensions": ["patient.first_visit_month"],
                     "filters": [{"field": "patient.source", "op": "in", "values": ["google"]}],
                     "time": {"range": "this_year"}}).sql
     assert "chain_rows" in sql and '"patients"' in sql
 
 
 def test_chains_are_read_only_when_built_for_this_catalog_and_as_of():
-    assert "chain_rows" not in _compile(KPI, _context(built="another catalog")).sql
-    assert "chain_rows" not in _compile(KPI, _context(as_of=dt.date(2025, 6, 30))).sql
-    assert "chain_rows" not in _compile(KPI, _context(summary_as_of=None)).sql
-    duck = compile_query(Query.model_validate(KPI), default_catalog(), _context(), "duckdb", use_cache=False)
+    assert "chain_rows" not in compile_routed(KPI, routed_context(built="another catalog")).sql
+    assert "chain_rows" not in compile_routed(KPI, routed_context(as_of=dt.date(2025, 6, 30))).sql
+    assert "chain_rows" not in compile_routed(KPI, routed_context(summary_as_of=None)).sql
+    duck = compile_query(Query.model_validate(KPI), default_catalog(), routed_context(), "duckdb", use_cache=False)
     assert "chain_rows" not in duck.sql
 
 
@@ -162,7 +151,7 @@ VISITS = {"measures": ["active_patient_count", "returning_patient_rate"],
      "time": {"range": "this_year"}},
 ])
 def test_distinct_counts_a_chain_cannot_answer_group_the_rows(body):
-    assert "chain_rows" not in _compile(body).sql
+    assert "chain_rows" not in compile_routed(body).sql
 
 
 # --- same rows ---------------------------------------------------------------------------------------
@@ -194,10 +183,10 @@ async def _same_rows(url: str) -> int:
     try:
         state = await conn.fetchrow("SELECT as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
         assert state["rollups_catalog"] == default_catalog().fingerprint
-        ctx = _context(state["as_of"], state["as_of"])
+        ctx = routed_context(state["as_of"], state["as_of"])
         nonzero = 0
         for body in SAME:
-            fast, slow = _compile(body, ctx), _compile(body, ctx, chains=False)
+            fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="find_chain")
             assert "chain_rows" in fast.sql and "chain_rows" not in slow.sql, body
             got = [tuple(r) for r in await conn.fetch(fast.sql, *fast.params)]
             want = [tuple(r) for r in await conn.fetch(slow.sql, *slow.params)]

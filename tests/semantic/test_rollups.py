@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
 
 import asyncpg
 import pytest
 
 from semantic.catalog import build_catalog, default_catalog
-from semantic.compile import Compiled, compile_query
+from semantic.compile import compile_query
 from semantic.errors import CatalogError
-from semantic.planner.nodes import Context
 from semantic.query import Query
-from tests.semantic.routed import AS_OF, compile_routed, routed_context
+from tests.semantic.routed import compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
-
-
-def _context(as_of: dt.date = AS_OF, summary_as_of: dt.date | None = AS_OF, built: str | None = None) -> Context:
-    return routed_context(as_of, summary_as_of, built)
-
-
-def _compile(body: dict[str, Any], ctx: Context | None = None, rollups: bool = True) -> Compiled:
-    return compile_routed(body, ctx, None if rollups else "find_rollup")
-
 
 # --- validation ------------------------------------------------------------------------------------
 
@@ -136,18 +125,18 @@ RETENTION = {"measures": ["retained_patient_count"],
 
 
 def test_a_distinct_count_reads_a_rollup_only_for_exactly_its_groups():
-    assert "rollup_rows" in _compile(RETENTION).sql
-    assert "rollup_rows" in _compile({**RETENTION, "dimensions": RETENTION["dimensions"][::-1]}).sql
-    assert "rollup_rows" not in _compile({**RETENTION, "dimensions": ["patient.first_visit_month"]}).sql
-    assert "rollup_rows" not in _compile({**RETENTION, "time": {"range": "last_12_months"}}).sql
+    assert "rollup_rows" in compile_routed(RETENTION).sql
+    assert "rollup_rows" in compile_routed({**RETENTION, "dimensions": RETENTION["dimensions"][::-1]}).sql
+    assert "rollup_rows" not in compile_routed({**RETENTION, "dimensions": ["patient.first_visit_month"]}).sql
+    assert "rollup_rows" not in compile_routed({**RETENTION, "time": {"range": "last_12_months"}}).sql
     month = {"field": "appointment.months_since_first_visit", "op": "lt", "value": 3}
-    assert "rollup_rows" in _compile({**RETENTION, "filters": [month]}).sql  # whole groups
-    assert "rollup_rows" not in _compile({**RETENTION, "dimensions": ["patient.first_visit_month"],
+    assert "rollup_rows" in compile_routed({**RETENTION, "filters": [month]}).sql  # whole groups
+    assert "rollup_rows" not in compile_routed({**RETENTION, "dimensions": ["patient.first_visit_month"],
                                           "filters": [month]}).sql
 
 
 def test_additive_measures_over_whole_days_read_rollups():
-    sql = _compile(KPI).sql
+    sql = compile_routed(KPI).sql
     assert sql.count('FROM "rollup_rows"') == 3  # payments, appointments, new patients
     assert '"payments"' not in sql and '"appointments"' not in sql
 
@@ -162,15 +151,15 @@ def test_additive_measures_over_whole_days_read_rollups():
     {"measures": ["visit_count"], "time": {"dimension": "appointment.created_at", "range": "last_90_days"}},
 ])
 def test_queries_a_rollup_cannot_answer_exactly_read_the_rows(body):
-    assert "rollup_rows" not in _compile(body).sql
+    assert "rollup_rows" not in compile_routed(body).sql
 
 
 def test_rollups_are_read_only_when_built_for_this_catalog_and_as_of():
-    assert "rollup_rows" in _compile(KPI).sql
-    assert "rollup_rows" not in _compile(KPI, _context(built="another catalog")).sql
-    assert "rollup_rows" not in _compile(KPI, _context(as_of=dt.date(2025, 6, 30))).sql
-    assert "rollup_rows" not in _compile(KPI, _context(summary_as_of=None)).sql
-    duck = compile_query(Query.model_validate(KPI), default_catalog(), _context(), "duckdb", use_cache=False)
+    assert "rollup_rows" in compile_routed(KPI).sql
+    assert "rollup_rows" not in compile_routed(KPI, routed_context(built="another catalog")).sql
+    assert "rollup_rows" not in compile_routed(KPI, routed_context(as_of=dt.date(2025, 6, 30))).sql
+    assert "rollup_rows" not in compile_routed(KPI, routed_context(summary_as_of=None)).sql
+    duck = compile_query(Query.model_validate(KPI), default_catalog(), routed_context(), "duckdb", use_cache=False)
     assert "rollup_rows" not in duck.sql
 
 
@@ -216,9 +205,9 @@ def test_rollups_give_the_rows_of_the_entities(client_db_url):
         try:
             state = await conn.fetchrow("SELECT as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
             assert state["rollups_catalog"] == default_catalog().fingerprint
-            ctx = _context(state["as_of"], state["as_of"])
+            ctx = routed_context(state["as_of"], state["as_of"])
             for body in SAME:
-                fast, slow = _compile(body, ctx), _compile(body, ctx, rollups=False)
+                fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="find_rollup")
                 assert "rollup_rows" in fast.sql and "rollup_rows" not in slow.sql, body
                 got = [tuple(r) for r in await conn.fetch(fast.sql, *fast.params)]
                 want = [tuple(r) for r in await conn.fetch(slow.sql, *slow.params)]
