@@ -39,6 +39,7 @@ from semantic.render.scope import (
     col,
     ident,
     left_join,
+    not_null,
     select,
     shifted_bucket,
     subquery,
@@ -109,7 +110,7 @@ def from_chain(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, ch
         """The value's k-th previous row is in this row's group (its period and bucket)."""
         assert slice_.window is not None
         prev = col(ALIAS, PREVIOUS[k - 1])
-        parts: list[exp.Expr] = [exp.Not(this=exp.Is(this=prev, expression=exp.Null()))]
+        parts: list[exp.Expr] = [not_null(prev)]
         if slice_.window.start is not None:
             parts.append(exp.GTE(this=prev.copy(), expression=param(slice_.window.start)))
         if slice_.grain is not None:
@@ -165,8 +166,7 @@ def chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Di
     scope = Scope(rc, measure.entity)
     root = scope.root
     at, value, key = scope.dim_at(root, measure.time), scope.eval(root, measure.expr), root.key
-    where: list[exp.Expr] = [exp.Not(this=exp.Is(this=wrap(value.copy()), expression=exp.Null())),
-                             exp.Not(this=exp.Is(this=wrap(at.copy()), expression=exp.Null()))]
+    where: list[exp.Expr] = [not_null(value.copy()), not_null(at.copy())]
     if measure.filter is not None:
         where.append(scope.eval(root, measure.filter))
     dimensions = [cast(scope.dim_at(root, name), "text") for name in chain.dimensions]

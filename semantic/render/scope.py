@@ -130,6 +130,14 @@ def wrap(node: exp.Expr) -> exp.Expr:
     return exp.Paren(this=node)
 
 
+def is_null(node: exp.Expr) -> exp.Expr:
+    return exp.Is(this=wrap(node), expression=exp.Null())
+
+
+def not_null(node: exp.Expr) -> exp.Expr:
+    return exp.Not(this=is_null(node))
+
+
 def _wrap_or(node: exp.Expr) -> exp.Expr:
     return exp.Paren(this=node) if isinstance(node, exp.Or) else node
 
@@ -350,9 +358,9 @@ class Scope:
         if op == "not":
             return exp.Not(this=wrap(args[0]))
         if op == "is_null":
-            return exp.Is(this=wrap(args[0]), expression=exp.Null())
+            return is_null(args[0])
         if op == "not_null":
-            return exp.Not(this=exp.Is(this=wrap(args[0]), expression=exp.Null()))
+            return not_null(args[0])
         if op == "concat":
             concat = args[0]
             for arg in args[1:]:
@@ -501,7 +509,8 @@ def shifted_bucket(node: exp.Expr, grain: str, shift: Shift | None) -> exp.Expr:
     return truncate(node, grain)
 
 
-__all__ = ["Instance", "RenderContext", "Scope", "and_", "col", "ident", "left_join", "nullif_zero", "or_",
+__all__ = ["Instance", "RenderContext", "Scope", "and_", "col", "ident", "is_null", "left_join", "not_null",
+           "nullif_zero", "or_",
            "ordered", "select", "shifted_bucket", "subquery", "table", "truncate", "wrap"]
 
 

@@ -55,6 +55,8 @@ from semantic.render.scope import (
     and_,
     col,
     ident,
+    is_null,
+    not_null,
     or_,
     ordered,
     select,
@@ -227,7 +229,7 @@ class _Renderer:
         if first.filter is not None:
             where.append(scope.eval(home, first.filter))
         value = scope.eval(home, first.expr)
-        where.append(exp.Not(this=exp.Is(this=wrap(value.copy()), expression=exp.Null())))  # as COUNT(DISTINCT)
+        where.append(not_null(value.copy()))  # as COUNT(DISTINCT)
         rows = exp.Count(this=exp.Distinct(expressions=[home.key])) if agg.fanned_out else exp.Count(this=exp.Star())
         inner_columns = [_alias(node, name) for name, node in keys]
         inner_columns.append(_alias(value, "v"))
@@ -440,17 +442,13 @@ class _Renderer:
             return self._bucket(scope, root, plan.time)
         return scope.dim_at(root, name)
 
-    def _key_order(self, plan: ListPlan) -> tuple[OrderNode, ...]:
-        """The listing's order up to its first unique column, the root's key: no later column breaks a tie."""
-        return key_order(plan, self.catalog)
-
     def _page_keys(self, plan: ListPlan) -> exp.Select:
         """The page's root keys (k) and order values (o0, o1 ...), ordered and paged: only what the order
         and the filters read, so an index can serve a deep offset without building the shown columns.
         After a cursor: the rows past its values instead of an offset (`_seek`)."""
         scope = Scope(self.rc, plan.root, whole_summary=True)
         root = scope.root
-        order_nodes = self._key_order(plan)
+        order_nodes = key_order(plan, self.catalog)
         values = [self._list_value(scope, root, plan, o.column) for o in order_nodes]
         columns: list[exp.Expr] = [_alias(root.key, "k"), *(_alias(v, f"o{i}") for i, v in enumerate(values))]
         where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
@@ -526,12 +524,12 @@ class _Renderer:
             beyond = past(this=wrap(values[i].copy()), expression=self._cursor_value(bound))
             out.append(_all([*same, beyond]))
             if i < last:  # the key is never null
-                out.append(_all([*(s.copy() for s in same), _is_null(values[i])]))
+                out.append(_all([*(s.copy() for s in same), is_null(values[i].copy())]))
         return out
 
     def _same(self, value: exp.Expr, bound: CursorValue) -> exp.Expr:
         if bound is None:
-            return _is_null(value)
+            return is_null(value.copy())
         return exp.EQ(this=wrap(value.copy()), expression=self._cursor_value(bound))
 
     def _cursor_value(self, value: Value | Decimal) -> exp.Expr:
@@ -549,7 +547,7 @@ class _Renderer:
         page = self.rc.alias("page")
         on = exp.EQ(this=root.key, expression=col(page, "k"))
         columns = [_alias(self._list_value(scope, root, plan, name), f"c{i}") for i, name in enumerate(visible)]
-        order_nodes = self._key_order(plan)
+        order_nodes = key_order(plan, self.catalog)
         positions: list[int] = []
         for i, node in enumerate(order_nodes):
             if node.column in visible:
@@ -574,10 +572,6 @@ class _Renderer:
         where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
         from_, joins = scope.finish()
         return select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
-
-
-def _is_null(value: exp.Expr) -> exp.Expr:
-    return exp.Is(this=wrap(value.copy()), expression=exp.Null())
 
 
 def _all(conditions: list[exp.Expr]) -> exp.Expr:

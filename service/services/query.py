@@ -206,10 +206,9 @@ class _Results:
 RESULTS = _Results()
 
 
-async def _prepare(conn: asyncpg.Connection, settings: Settings, query: Query, scope: Scope,
-                   dialect: Dialect = "postgres", inline: bool = False,
-                   state: DataState | None = None) -> tuple[Compiled, dt.date, list[str]]:
-    state = state or await data_state(conn)
+def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
+             inline: bool = False) -> tuple[Compiled, dt.date, list[str]]:
+    """The query compiled for the data's state (no database access: the compiled statement is cached)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
     ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
     compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline)
@@ -222,7 +221,7 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
     started = time.perf_counter()
     async with _outage_as_503(), raw_connection(engine) as conn:
         state = await data_state(conn)
-        compiled, as_of, warnings = await _prepare(conn, settings, query, scope, state=state)
+        compiled, as_of, warnings = _prepare(settings, query, scope, state)
         listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
         key = ((str(engine.url), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
@@ -268,7 +267,7 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
         return 0
     # an aggregate query's page past its end: the first row of the same query carries the count
     probe = query.model_copy(update={"offset": 0, "limit": 1})
-    first, _, _ = await _prepare(conn, settings, probe, scope, state=state)
+    first, _, _ = _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
     return int(found[0][len(first.columns)]) if found else 0
 
@@ -278,8 +277,8 @@ async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, s
     started = time.perf_counter()
     async with read_only(engine) as conn:
         state = await data_state(conn)
-        readable, as_of, warnings = await _prepare(conn, settings, query, scope, dialect, inline=True, state=state)
-        bound, _, _ = await _prepare(conn, settings, query, scope, dialect, state=state)
+        readable, as_of, warnings = _prepare(settings, query, scope, state, dialect, inline=True)
+        bound, _, _ = _prepare(settings, query, scope, state, dialect)
     meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import asyncpg
 import pytest
 
 from service.auth.rate_limit import RateLimiter
 from service.auth.store import add_user, create_api_key
-
-
-def _run(url: str, action):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
-        conn = await asyncpg.connect(url)
-        try:
-            return await action(conn)
-        finally:
-            await conn.close()
-
-    return asyncio.run(go())
+from tests.security.conftest import run_db
 
 
 @pytest.fixture(scope="module")
 def auth_db(make_database) -> str:  # type: ignore[no-untyped-def]
     url: str = make_database()
-    _run(url, lambda c: add_user(c, "maria", "correct-horse-1", "manager"))
-    _run(url, lambda c: add_user(c, "desk", "correct-horse-2", "front_desk"))
+    run_db(url, lambda c: add_user(c, "maria", "correct-horse-1", "manager"))
+    run_db(url, lambda c: add_user(c, "desk", "correct-horse-2", "front_desk"))
     return url
 
 
@@ -72,7 +59,7 @@ def test_idle_session_expires(api_for, auth_db: str) -> None:
     with api_for(auth_db, role=None) as client:
         client.post("/api/auth/login", json={"username": "desk", "password": "correct-horse-2"})
         assert client.get("/api/auth/me").status_code == 200
-        _run(auth_db, lambda c: c.execute(
+        run_db(auth_db, lambda c: c.execute(
             "UPDATE user_sessions SET last_seen_at = now() - interval '16 minutes' WHERE ended_at IS NULL"))
         response = client.get("/api/auth/me")
         assert response.status_code == 401
@@ -80,13 +67,13 @@ def test_idle_session_expires(api_for, auth_db: str) -> None:
 
 
 def test_api_key_authenticates_as_its_role_and_revoked_or_bogus_keys_do_not(api_for, auth_db: str) -> None:
-    key = _run(auth_db, lambda c: create_api_key(c, "assistant", "agent"))
+    key = run_db(auth_db, lambda c: create_api_key(c, "assistant", "agent"))
     with api_for(auth_db, role=None) as client:
         me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"})
         assert me.json() == {"username": "key:assistant", "role": "agent"}
         bogus = client.get("/api/auth/me", headers={"Authorization": "Bearer msk_not-a-key"})
         assert bogus.status_code == 401
-    _run(auth_db, lambda c: c.execute("UPDATE api_keys SET revoked_at = now() WHERE name = 'assistant'"))
+    run_db(auth_db, lambda c: c.execute("UPDATE api_keys SET revoked_at = now() WHERE name = 'assistant'"))
     with api_for(auth_db, role=None) as client:
         assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
 
@@ -113,6 +100,6 @@ def test_rate_limiter_window_slides() -> None:
 
 
 def test_passwords_are_stored_as_argon2_hashes(auth_db: str) -> None:
-    stored = _run(auth_db, lambda c: c.fetchval("SELECT password_hash FROM users WHERE username = 'maria'"))
+    stored = run_db(auth_db, lambda c: c.fetchval("SELECT password_hash FROM users WHERE username = 'maria'"))
     assert stored.startswith("$argon2id$")
     assert "correct-horse-1" not in stored
