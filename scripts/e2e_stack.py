@@ -6,8 +6,10 @@ for the API's port, starts both, runs `npm run test:e2e`, and tears everything d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -95,10 +97,13 @@ def main() -> int:
             print("e2e: building the UI...", flush=True)
             subprocess.run(["npm", "run", "--silent", "build"], cwd=UI, check=True, env=env,
                            stdout=subprocess.DEVNULL)
-        processes.append(subprocess.Popen([BIN / "medspa", "api", "--port", str(api_port)], env=env))
+        # each in its own process group: `npx` and the API leave children (next-server, workers) that
+        # stopping the parent alone would orphan
+        processes.append(subprocess.Popen([BIN / "medspa", "api", "--port", str(api_port)], env=env,
+                                          start_new_session=True))
         processes.append(subprocess.Popen(
             ["npx", "next", "start", "-p", str(ui_port), "-H", "127.0.0.1"], cwd=UI, env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, start_new_session=True,
         ))
         wait_for(f"http://127.0.0.1:{api_port}/api/health")
         wait_for(f"http://127.0.0.1:{ui_port}/")
@@ -111,15 +116,22 @@ def main() -> int:
         return subprocess.run(["npm", "run", "--silent", "test:e2e"], cwd=UI, env=test_env).returncode
     finally:
         for process in processes:
-            process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
+            _signal_group(process, signal.SIGKILL)  # whatever of its group outlived the parent
         if server is not None:
             server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Signal the process's whole group (it leads one: `start_new_session`); gone already is fine."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
 
 
 if __name__ == "__main__":
