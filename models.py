@@ -345,6 +345,20 @@ class ChainRow(Base):
                             postgresql_with={"pages_per_range": 32}),)
 
 
+class BridgeRow(Base):
+    """Each (source, target) pair a bridge links (the catalog's `bridges:`): a patient and a service they had.
+
+    Rebuilt after each load. The patient table filtered by service counts its patients from one range of
+    the primary key (bridge, target) instead of joining every appointment and service line.
+    """
+
+    __tablename__ = "bridge_rows"
+
+    bridge: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target: Mapped[str] = mapped_column(Text, primary_key=True)  # the target's key, as text
+    key: Mapped[str] = mapped_column(Text, primary_key=True)  # the source's key, as text
+
+
 # --- access control and audit ----------------------------------------------------------------------
 
 ROLES = ("front_desk", "manager", "agent")

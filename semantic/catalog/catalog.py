@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from semantic.catalog.graph import JoinGraph, Path, path_fans_out
-from semantic.catalog.models import Chain, DerivedMeasure, Dimension, Entity, Join, Measure, Rollup
+from semantic.catalog.models import Bridge, Chain, DerivedMeasure, Dimension, Entity, Join, Measure, Rollup
 from semantic.schema import column_type
 
 AnyMeasure = Measure | DerivedMeasure
@@ -32,6 +32,7 @@ class Catalog:
     derived: dict[str, DerivedMeasure]
     rollups: dict[str, Rollup] = field(default_factory=dict)
     chains: dict[str, Chain] = field(default_factory=dict)
+    bridges: dict[str, Bridge] = field(default_factory=dict)
     synonyms: dict[str, str] = field(default_factory=dict)  # synonym -> member name
     fingerprint: str = ""  # hash of the catalog's text: part of compiled-query cache keys
 

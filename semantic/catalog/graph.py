@@ -33,6 +33,16 @@ def path_fans_out(path: Path) -> bool:
     return any(edge.fan_out for edge in path)
 
 
+def down_then_up(path: Path) -> tuple[Path, Path] | None:
+    """`path` as its one-to-many edges then its many-to-one ones (patient -< appointment -< line -> service),
+    or None if a one-to-many edge comes after a many-to-one one."""
+    down = 0
+    while down < len(path) and path[down].fan_out:
+        down += 1
+    up = path[down:]
+    return None if path_fans_out(up) else (path[:down], up)
+
+
 def describe(path: Path) -> str:
     if not path:
         return "(same entity)"

@@ -14,6 +14,7 @@ from semantic.catalog.catalog import Catalog
 from semantic.catalog.expr import Expr, ExprSyntaxError, MeasureRef, parse_expr
 from semantic.catalog.models import (
     GRAINS,
+    Bridge,
     Chain,
     DerivedMeasure,
     Dimension,
@@ -103,7 +104,9 @@ class _Builder:
         chains = {name: Chain(name, tuple(rc.measures), tuple(rc.dimensions), rc.description,
                               self.located.line("chains", name))
                   for name, rc in raw.chains.items()}
-        catalog = Catalog(self.file, entities, joins, dimensions, measures, derived, rollups, chains)
+        bridges = {name: Bridge(name, rb.from_, rb.to, rb.description, self.located.line("bridges", name))
+                   for name, rb in raw.bridges.items()}
+        catalog = Catalog(self.file, entities, joins, dimensions, measures, derived, rollups, chains, bridges)
         for name, formula_member in derived.items():
             derived[name] = dataclasses.replace(formula_member, components=expand_components(catalog, name))
         members: list[Measure | DerivedMeasure | Dimension] = [*measures.values(), *derived.values(),
@@ -139,7 +142,7 @@ def _member_of(path: tuple[object, ...]) -> str:
     """The member a location belongs to: `patient.source`, `revenue`, `joins[2]`, `patient`."""
     if len(path) >= 4 and path[0] == "entities" and path[2] == "dimensions":
         return f"{path[1]}.{path[3]}"
-    if len(path) >= 2 and path[0] in ("measures", "derived_measures", "entities", "rollups", "chains"):
+    if len(path) >= 2 and path[0] in ("measures", "derived_measures", "entities", "rollups", "chains", "bridges"):
         return str(path[1])
     if len(path) >= 2 and path[0] == "joins":
         return f"joins[{path[1]}]"

@@ -112,6 +112,14 @@ class RawChain(_Raw):
     description: str = ""
 
 
+class RawBridge(_Raw):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: str = Field(alias="from", description="the entity whose rows a listing counts (patient)")
+    to: str = Field(description="the entity reached through one-to-many joins (service: through visits and lines)")
+    description: str = ""
+
+
 class RawCatalog(_Raw):
     version: int = 1
     entities: dict[str, RawEntity]
@@ -120,6 +128,7 @@ class RawCatalog(_Raw):
     derived_measures: dict[str, RawDerived] = {}
     rollups: dict[str, RawRollup] = {}
     chains: dict[str, RawChain] = {}
+    bridges: dict[str, RawBridge] = {}
 
 
 # --- built members ---------------------------------------------------------------------------
@@ -266,3 +275,20 @@ class Chain:
     dimensions: tuple[str, ...]  # attributes of the counted value stored with each row (d0, d1)
     description: str
     line: int
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """Which `target` rows each `source` row reaches through one-to-many joins (table `bridge_rows`).
+
+    One row per distinct (source key, target key) pair, rebuilt at each load. Counting source rows filtered
+    on the target ("patients who had Botox") then reads one index range of it instead of joining every
+    visit and service line (see semantic/render/bridges.py).
+    """
+
+    name: str
+    source: str
+    target: str
+    description: str
+    line: int
+

@@ -18,6 +18,7 @@ from sqlglot import exp
 from semantic.catalog import Dimension
 from semantic.catalog.graph import Edge, Path
 from semantic.planner.nodes import FilterNode, Value
+from semantic.render.bridges import Bridged, find_bridge, from_bridge
 from semantic.render.dialects import cast
 from semantic.render.scope import Instance, RenderContext, Scope, and_, or_, select, wrap
 
@@ -28,22 +29,42 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode]) -> list[exp.Expr]:
-    """WHERE conditions for `filters`, each evaluated from the `home` row."""
+Group = tuple[Path, Edge]  # the path to a one-to-many join, and that join: filters below it share one EXISTS
+
+
+def split_filters(scope: Scope, home: Instance, filters: Sequence[FilterNode]) -> tuple[
+        list[tuple[FilterNode, Path]], dict[Group, list[tuple[FilterNode, Path]]]]:
+    """The filters evaluated on the `home` row (with their paths), and those below a one-to-many join
+    grouped by it (with their paths after it)."""
     catalog = scope.catalog
-    direct: list[exp.Expr] = []
-    groups: dict[tuple[Path, Edge], list[tuple[FilterNode, Path]]] = {}
+    direct: list[tuple[FilterNode, Path]] = []
+    groups: dict[Group, list[tuple[FilterNode, Path]]] = {}
     for node in filters:
         dimension = catalog.dimensions[node.dimension]
         path = catalog.graph.path(home.entity, dimension.entity)
         assert path is not None
         fan = next((i for i, edge in enumerate(path) if edge.fan_out), None)
         if fan is None or scope.has_path(home, path[:fan + 1]):
-            direct.append(predicate(scope, scope.navigate(home, path), dimension, node))
+            direct.append((node, path))
         else:
             groups.setdefault((path[:fan], path[fan]), []).append((node, path[fan + 1:]))
+    return direct, groups
+
+
+def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode], bridged: bool = False) -> list[exp.Expr]:
+    """WHERE conditions for `filters`, each evaluated from the `home` row; with `bridged`, a group of filters
+    below a one-to-many join that a bridge answers reads the bridge (semantic/render/bridges.py)."""
+    catalog = scope.catalog
+    direct, groups = split_filters(scope, home, filters)
+    out = [predicate(scope, scope.navigate(home, path), catalog.dimensions[node.dimension], node)
+           for node, path in direct]
     for (prefix, edge), items in groups.items():
         anchor = scope.navigate(home, prefix)
+        found = find_bridge(scope.rc, edge, items) if bridged else None
+        if found is not None:
+            rows = bridged_rows(scope.rc, found, [exp.Literal.number(1)], anchor.key)
+            out.append(exp.Exists(this=rows))
+            continue
         inner = Scope(scope.rc, edge.dst)
         root = inner.root
         conds: list[exp.Expr] = [exp.EQ(this=root.column(edge.dst_column),
@@ -52,8 +73,18 @@ def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode]) -> l
             dimension = catalog.dimensions[node.dimension]
             conds.append(predicate(inner, inner.navigate(root, rest), dimension, node))
         from_, joins = inner.finish()
-        direct.append(exp.Exists(this=select([exp.Literal.number(1)], from_, joins, where=and_(conds))))
-    return direct
+        out.append(exp.Exists(this=select([exp.Literal.number(1)], from_, joins, where=and_(conds))))
+    return out
+
+
+def bridged_rows(rc: RenderContext, found: Bridged, columns: Sequence[exp.Expr], key: exp.Expr | None,
+                 alias: str | None = None) -> exp.Select:
+    """SELECT `columns` over the bridge rows (as `alias`) whose target row passes the group's filters (for
+    source `key`, if given)."""
+    inner = Scope(rc, found.bridge.target)
+    conds = [predicate(inner, inner.navigate(inner.root, tail), rc.catalog.dimensions[node.dimension], node)
+             for node, tail in found.items]
+    return from_bridge(rc, found, conds, columns, key, alias or rc.alias("bridge"), inner)
 
 
 def predicate(scope: Scope, inst: Instance, dimension: Dimension, node: FilterNode) -> exp.Expr:

@@ -42,11 +42,12 @@ from semantic.planner.nodes import (
     Value,
 )
 from semantic.planner.planner import Planned
+from semantic.render.bridges import bridge_refresh, find_bridge
 from semantic.render.chains import chain_refresh, find_chain, from_chain
 from semantic.render.dialects import Dialect, cast, ratio
 from semantic.render.params import Params
 from semantic.render.periods import split
-from semantic.render.predicates import compare, conditions
+from semantic.render.predicates import bridged_rows, compare, conditions, split_filters
 from semantic.render.rollups import ROLLUP_COLUMNS, fanned_dimensions, find_rollup, from_rollup
 from semantic.render.scope import (
     Instance,
@@ -431,7 +432,16 @@ class _Renderer:
         if plan.distinct:
             return select(count, subquery(self._list_rows(plan, hidden=False), "r"))
         scope = Scope(self.rc, plan.root, whole_summary=True)
-        where = conditions(scope, scope.root, [*plan.filters, *self._time_filters(plan.time)])
+        filters = [*plan.filters, *self._time_filters(plan.time)]
+        direct, groups = split_filters(scope, scope.root, filters)
+        if not direct and len(groups) == 1:  # filtered only below one join ("patients who had Botox")
+            [((prefix, edge), items)] = groups.items()
+            found = find_bridge(self.rc, edge, items) if not prefix else None
+            if found is not None:  # the distinct keys of one range of the bridge (each a root row)
+                alias = self.rc.alias("bridge")
+                distinct = exp.Count(this=exp.Distinct(expressions=[col(alias, "key")]))
+                return bridged_rows(self.rc, found, [_alias(distinct, TOTAL)], None, alias)
+        where = conditions(scope, scope.root, filters, bridged=True)
         from_, joins = scope.finish()
         return scope.rebase(select(count, from_, joins, where=and_(where)))
 
@@ -451,7 +461,7 @@ class _Renderer:
         order_nodes = key_order(plan, self.catalog)
         values = [self._list_value(scope, root, plan, o.column) for o in order_nodes]
         columns: list[exp.Expr] = [_alias(root.key, "k"), *(_alias(v, f"o{i}") for i, v in enumerate(values))]
-        where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
+        where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)], bridged=True)
         from_, joins = scope.finish()
         keys = select(columns, from_, joins, where=and_(where))
         order = [ordered(v.copy(), o.desc) for v, o in zip(values, order_nodes, strict=True)]
@@ -569,7 +579,7 @@ class _Renderer:
             columns.append(_alias(self._bucket(scope, root, plan.time), "time"))
         if hidden:
             columns += [_alias(scope.dim_at(root, h), f"h{i}") for i, h in enumerate(plan.hidden_order)]
-        where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)])
+        where = conditions(scope, root, [*plan.filters, *self._time_filters(plan.time)], bridged=True)
         from_, joins = scope.finish()
         return select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
 
@@ -676,4 +686,10 @@ def render_rollup_refresh(catalog: Catalog, rollup_name: str, as_of: dt.date, di
 def render_chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
     """INSERT INTO chain_rows: the chain's rows as of `as_of` (semantic/render/chains.py)."""
     tree, params = chain_refresh(catalog, chain_name, as_of, dialect)
+    return Rendered(tree, params, ())
+
+
+def render_bridge_refresh(catalog: Catalog, bridge_name: str, dialect: Dialect) -> Rendered:
+    """INSERT INTO bridge_rows: the bridge's distinct (source, target) pairs (semantic/render/bridges.py)."""
+    tree, params = bridge_refresh(catalog, bridge_name, dialect)
     return Rendered(tree, params, ())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from semantic.catalog.catalog import Catalog, suggest
 from semantic.catalog.expr import ARITHMETIC, Call, Col, Dim, Lit, MeasureRef, deep_walk, walk
 from semantic.catalog.exprtypes import NUMERIC, TEMPORAL, TypeCheck, compatible
-from semantic.catalog.graph import describe, path_fans_out
+from semantic.catalog.graph import describe, down_then_up, path_fans_out
 from semantic.catalog.models import DerivedMeasure, Dimension, Measure
 from semantic.catalog.yaml_lines import LocatedYaml
 from semantic.errors import Issue
@@ -429,6 +429,37 @@ def chains_are_one_distinct_count(ctx: Context) -> Iterator[Issue]:
                                 *where, "dimensions", index)
 
 
+def bridges_go_down_then_up(ctx: Context) -> Iterator[Issue]:
+    """A bridge links an entity to one reached through one-to-many joins, then many-to-one ones (patient -<
+    appointment -< service line -> service), one bridge per pair."""
+    catalog = ctx.catalog
+    seen: dict[tuple[str, str], str] = {}
+    for bridge in catalog.bridges.values():
+        where = ("bridges", bridge.name)
+        unknown = [(field, name) for field, name in (("from", bridge.source), ("to", bridge.target))
+                   if name not in catalog.entities]
+        for field, name in unknown:
+            yield ctx.issue("bridge", bridge.name, f"unknown entity {name!r}",
+                            _did_you_mean(name, list(catalog.entities)), *where, field)
+        if unknown:
+            continue
+        path = catalog.graph.path(bridge.source, bridge.target)
+        if path is None:
+            yield ctx.issue("bridge", bridge.name, f"{bridge.target!r} cannot be reached from {bridge.source!r}",
+                            "declare the joins between them", *where)
+        elif not path_fans_out(path):
+            yield ctx.issue("bridge", bridge.name, f"{describe(path)} has no one-to-many join",
+                            "remove it: a filter through many-to-one joins is a plain join, not an EXISTS", *where)
+        elif down_then_up(path) is None:
+            yield ctx.issue("bridge", bridge.name, f"{describe(path)} goes up a many-to-one join, then down again",
+                            "bridge to an entity reached by one-to-many joins, then many-to-one ones", *where)
+        pair = (bridge.source, bridge.target)
+        if pair in seen:
+            yield ctx.issue("bridge", bridge.name, f"repeats bridge {seen[pair]!r} ({bridge.source} to "
+                            f"{bridge.target})", "keep one of them", *where)
+        seen.setdefault(pair, bridge.name)
+
+
 RULES: tuple[Rule, ...] = (
     entities_exist_in_schema,
     joins_are_well_formed,
@@ -442,4 +473,5 @@ RULES: tuple[Rule, ...] = (
     names_are_unique,
     rollups_are_additive,
     chains_are_one_distinct_count,
+    bridges_go_down_then_up,
 )

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import asyncpg
 
+from semantic.render.bridges import TABLE as BRIDGE_TABLE
+from semantic.summaries import summary_tables
 from service.db.migrate import upgrade
 from service.db.urls import redact
 from service.seed.batches import checked_batches
@@ -119,11 +121,13 @@ async def load_directory_async(
                 row_counts, as_of, recorded = await _build(url, conn, stage, paths, post, tracker)
                 mark = _lap(laps, "copy, index and summarise", mark)
                 version = await _swap(conn, stage, replace, directory.resolve(), as_of, row_counts, recorded)
-                _lap(laps, "swap", mark)
+                mark = _lap(laps, "swap", mark)
         except BaseException:
             with suppress(Exception):
                 await asyncio.shield(discard(conn))
             raise
+        await _mark_visible(conn, (*summary_tables(), BRIDGE_TABLE))  # the load has landed: this only speeds reads
+        _lap(laps, "vacuum", mark)
     finally:
         await conn.close()
     log.info("loaded %s as data version %d: %s", directory, version, row_counts)
@@ -182,6 +186,16 @@ async def _build(
     finally:
         await crew.close()
     return row_counts, as_of, recorded
+
+
+async def _mark_visible(conn: asyncpg.Connection, tables: Sequence[str]) -> None:
+    """VACUUM the swapped-in tables that index-only scans read: their rows come from INSERTs, so until a
+    vacuum marks their pages all-visible an index-only walk reads the heap for every entry (the patient
+    table by lifetime spend at row 500,000 of a million: 447 ms instead of 66 ms; its count of the patients
+    who had a service: 340 ms instead of 60). Only once the swap has committed: while other load
+    transactions were open, the new rows were not yet visible to all."""
+    for table in tables:  # names from the validated catalog, never from input
+        await conn.execute(f'VACUUM (ANALYZE false) public."{table}"')
 
 
 async def _crew_member(url: str) -> asyncpg.Connection:

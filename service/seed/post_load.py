@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from semantic.catalog import default_catalog
 from semantic.render.dialects import dialect
-from semantic.render.sql import Rendered, render_chain_refresh, render_rollup_refresh
+from semantic.render.sql import Rendered, render_bridge_refresh, render_chain_refresh, render_rollup_refresh
 from semantic.summaries import render_summary, summary_tables
 
 Recorded = dict[str, object]  # what a step notes in the load's data_loads row: {column: value}
@@ -59,8 +59,8 @@ class Step:
 def steps() -> list[Step]:
     """Every rebuild after a load; of the statements ready at once, the loader starts earlier steps' first."""
     summaries = [Step(f"summary {table}", (table,), _summary(table)) for table in summary_tables()]
-    rollups = Step("rollups", ("rollup_rows", "chain_rows"), _rollups,
-                   # queries read rollups and chains only when built from the catalog they compile against
+    rollups = Step("rollups", ("rollup_rows", "chain_rows", "bridge_rows"), _rollups,
+                   # queries read rollups, chains and bridges only when built from the catalog they compile against
                    records=lambda: {"rollups_catalog": default_catalog().fingerprint})
     return [*summaries, rollups]
 
@@ -78,7 +78,8 @@ def _rollups(as_of: dt.date) -> list[Statement]:
     catalog = default_catalog()
     postgres = dialect("postgres")
     return [*(Statement.of(render_rollup_refresh(catalog, name, as_of, postgres)) for name in catalog.rollups),
-            *(Statement.of(render_chain_refresh(catalog, name, as_of, postgres)) for name in catalog.chains)]
+            *(Statement.of(render_chain_refresh(catalog, name, as_of, postgres)) for name in catalog.chains),
+            *(Statement.of(render_bridge_refresh(catalog, name, postgres)) for name in catalog.bridges)]
 
 
 async def data_as_of(conn: asyncpg.Connection) -> dt.date | None:

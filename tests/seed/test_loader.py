@@ -16,9 +16,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from semantic.summaries import summary_tables
 from service.seed.generator import generate
 from service.seed.loader import LoadError, load_directory
 from service.seed.records import KINDS
+from tests.generated import generated_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_COUNTS = {
@@ -182,6 +184,26 @@ def test_rows_arrive_frozen(client_db_url: str) -> None:
     for table in ("patients", "appointments", "appointment_services", "payments"):
         total, frozen = pages[table]
         assert total > 10 and frozen > total / 2, (table, pages[table])
+
+
+def test_summaries_and_bridges_arrive_all_visible(make_database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Their rows come from INSERTs; the load vacuums them once swapped in, so an index-only walk of the
+    # patient table (by lifetime spend, a deep page; its count by service) need not read the heap.
+    url = generated_database(make_database, tmp_path / "data", patients=400, seed=3)
+    vacuumed = [*summary_tables(), "bridge_rows"]
+
+    async def fetch() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetch("SELECT relname, relpages, relallvisible FROM pg_class"
+                                    " WHERE relname = ANY($1::text[]) AND relkind = 'r'", vacuumed)
+        finally:
+            await conn.close()
+
+    pages = {row["relname"]: (row["relpages"], row["relallvisible"]) for row in asyncio.run(fetch())}
+    assert set(pages) == {"patient_summary", "appointment_summary", "service_line_summary", "bridge_rows"}
+    for table, (total, visible) in pages.items():
+        assert total > 0 and visible == total, (table, total, visible)
 
 
 @pytest.fixture(scope="module")
