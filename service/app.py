@@ -18,6 +18,7 @@ from service.auth.db_role import detect_reader_role
 from service.auth.rate_limit import RateLimiter, SharedRateLimiter
 from service.db.engine import make_engine
 from service.db.resolve import database_url
+from service.deps import drain
 from service.errors import install as install_query_errors
 from service.errors_http import ApiError, api_error_handler, http_error_handler, unexpected_error_response
 from service.middleware import RequestContextMiddleware, configure_logging
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         try:
             yield
         finally:
+            await drain(app.state.finishing)  # reads ended and connections returned after their answers
             await engine.dispose()
 
     app = FastAPI(
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.finishing = set()  # service.deps.finish_soon's tasks
     app.state.login_limiter = _login_limiter(settings)
     configure_logging()
     app.add_exception_handler(ApiError, api_error_handler)
@@ -82,12 +85,12 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         allow_methods=["GET", "POST"], allow_headers=["content-type", "authorization"],
     )
     app.add_middleware(RequestContextMiddleware)
+    app.include_router(query_routes.router)  # first: the hot path, matched before the others are tried
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(patients.router)
     app.include_router(audit.router)
     app.include_router(agent.router)
     app.include_router(catalog_routes.router)
-    app.include_router(query_routes.router)
     mount_mcp(app)  # MCP over streamable HTTP at /mcp (agent API keys)
     return app

@@ -90,10 +90,13 @@ BEGIN_AS_READER = f"BEGIN READ ONLY; SET LOCAL ROLE {READER_ROLE}"  # one round 
 
 
 @asynccontextmanager
-async def reader_transaction(conn: asyncpg.Connection, engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+async def reader_transaction(conn: asyncpg.Connection, engine: AsyncEngine, *,
+                             keep_open: bool = False) -> AsyncIterator[asyncpg.Connection]:
     """A READ ONLY transaction on `conn`, as `medspa_reader` when usable, begun in one round trip (what
     `conn.transaction(readonly=True)` plus `enter_reader_role` take two for); COMMIT after, ROLLBACK on error.
 
+    `keep_open`: on success the transaction is left open for the connection's holder to end with
+    `end_read` (the query route does, once its answer is sent: nothing is written, so nothing waits on it).
     A connection whose transaction cannot be ended is closed, so the pool never hands it out again."""
     usable = _ENABLED.get(engine.sync_engine)
     if usable is None:
@@ -102,8 +105,16 @@ async def reader_transaction(conn: asyncpg.Connection, engine: AsyncEngine) -> A
         await conn.execute(BEGIN_AS_READER if usable else BEGIN_READ_ONLY)
         yield conn
     except BaseException:
-        await _abandon(conn)
+        await abandon(conn)
         raise
+    if not keep_open:
+        await end_read(conn)
+
+
+async def end_read(conn: asyncpg.Connection) -> None:
+    """COMMIT the read-only transaction open on `conn`, if any (the role reverts with it)."""
+    if conn.is_closed() or not conn.is_in_transaction():
+        return
     try:
         await conn.execute("COMMIT")
     except _CONNECTION_LOST:
@@ -115,7 +126,7 @@ _CONNECTION_LOST = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceE
                     asyncpg.AdminShutdownError, asyncpg.CrashShutdownError)
 
 
-async def _abandon(conn: asyncpg.Connection) -> None:
+async def abandon(conn: asyncpg.Connection) -> None:
     """Roll back whatever transaction is open on `conn`; close the connection if that fails."""
     if conn.is_closed() or not conn.is_in_transaction():
         return

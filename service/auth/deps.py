@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Request
 
 from service.auth import store
@@ -20,26 +21,36 @@ async def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
+    # autocommit: each lookup is one statement (resume_session's check-and-touch included), one round trip
+    async with raw_connection(request.app.state.engine) as raw:
+        principal, _ = await identify(request, raw)
+    return principal
+
+
+async def identify(request: Request, conn: asyncpg.Connection,
+                   also: str = store.NOTHING_ALSO) -> tuple[Principal, asyncpg.Record | None]:
+    """Who is calling, checked on `conn` in one statement that also reads `also` (see store.NOTHING_ALSO); 401
+    otherwise. The row of `also` is None when the principal was already known (in-process calls): nothing read."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known, None
     settings = request.app.state.settings
     header = request.headers.get("authorization", "")
     token = request.cookies.get(SESSION_COOKIE)
-    principal: Principal | None = None
-    # autocommit: each lookup is one statement (resume_session's check-and-touch included), one round trip
-    async with raw_connection(request.app.state.engine) as raw:
-        if header.lower().startswith("bearer "):
-            principal = await store.principal_for_key(raw, header[7:].strip())
-            if principal is None:
-                raise ApiError(401, "unauthenticated", "unknown or revoked API key")
-        elif token:
-            idle = dt.timedelta(minutes=settings.session_idle_minutes)
-            lifetime = dt.timedelta(hours=settings.session_max_hours)
-            principal = await store.resume_session(raw, token, idle, lifetime)
-            if principal is None:
-                raise ApiError(401, "session_expired", "your session has ended; please sign in again")
-    if principal is None:
+    if header.lower().startswith("bearer "):
+        principal, row = await store.principal_for_key_with(conn, header[7:].strip(), also)
+        if principal is None:
+            raise ApiError(401, "unauthenticated", "unknown or revoked API key")
+    elif token:
+        idle = dt.timedelta(minutes=settings.session_idle_minutes)
+        lifetime = dt.timedelta(hours=settings.session_max_hours)
+        principal, row = await store.resume_session_with(conn, token, idle, lifetime, also)
+        if principal is None:
+            raise ApiError(401, "session_expired", "your session has ended; please sign in again")
+    else:
         raise ApiError(401, "unauthenticated", "sign in first (POST /api/auth/login) or send an API key")
     request.state.principal = principal
-    return principal
+    return principal, row
 
 
 def require_roles(*roles: Role):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import cast
 
 import asyncpg
@@ -52,6 +53,35 @@ async def start_session(conn: asyncpg.Connection, username: str) -> str:
     return token
 
 
+# A caller's check may carry a second read in its round trip: `also` is a fixed SELECT (no parameters) that
+# returns exactly one row, joined to the check's own columns (the query path's data state, service/services/
+# query.py). "SELECT" alone is PostgreSQL's one row of no columns: nothing carried.
+NOTHING_ALSO = "SELECT"
+
+_SESSION_SQL = """
+WITH live AS (
+    SELECT s.token_hash, s.last_seen_at, u.username, u.role
+    FROM user_sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = $1 AND s.ended_at IS NULL AND NOT u.disabled
+      AND s.last_seen_at > now() - $2::interval AND s.created_at > now() - $3::interval
+), touched AS (
+    UPDATE user_sessions s SET last_seen_at = now() FROM live
+    WHERE s.token_hash = live.token_hash AND live.last_seen_at < now() - $4::interval
+)
+SELECT live.username AS caller_name, live.role AS caller_role, also.* FROM ({also}) AS also LEFT JOIN live ON true
+"""
+
+_KEY_SQL = """
+SELECT k.name AS caller_name, k.role AS caller_role, also.*
+FROM ({also}) AS also LEFT JOIN api_keys k ON k.key_hash = $1 AND k.revoked_at IS NULL
+"""
+
+
+@lru_cache(maxsize=16)
+def _carrying(template: str, also: str) -> str:
+    return template.format(also=also)  # formatted once: a str keeps its hash for asyncpg's statement cache
+
+
 async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta,
                          lifetime: dt.timedelta = dt.timedelta(hours=12)) -> Principal | None:
     """The session's user if the session is open, was used within `idle` and began within `lifetime` (however
@@ -59,28 +89,23 @@ async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelt
 
     The mark is written at most every TOUCH_EVERY: a page's parallel requests then read the session without
     queueing on its row lock, and the idle limit is exact to within that much."""
+    return (await resume_session_with(conn, token, idle, lifetime))[0]
+
+
+async def resume_session_with(conn: asyncpg.Connection, token: str, idle: dt.timedelta, lifetime: dt.timedelta,
+                              also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
+    """`resume_session`, and the row of `also` read in the same statement (one round trip)."""
     token_hash = hash_secret(token)
-    row = await conn.fetchrow(
-        """
-        WITH live AS (
-            SELECT s.token_hash, s.last_seen_at, u.username, u.role
-            FROM user_sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = $1 AND s.ended_at IS NULL AND NOT u.disabled
-              AND s.last_seen_at > now() - $2::interval AND s.created_at > now() - $3::interval
-        ), touched AS (
-            UPDATE user_sessions s SET last_seen_at = now() FROM live
-            WHERE s.token_hash = live.token_hash AND live.last_seen_at < now() - $4::interval
-        )
-        SELECT username, role FROM live
-        """,
-        token_hash, idle, lifetime, TOUCH_EVERY,
-    )
-    if row is None:
+    row = await conn.fetchrow(_carrying(_SESSION_SQL, also), token_hash, idle, lifetime, TOUCH_EVERY)
+    assert row is not None  # `also` is one row
+    if row["caller_name"] is None:
         await conn.execute(
             "UPDATE user_sessions SET ended_at = now() WHERE token_hash = $1 AND ended_at IS NULL", token_hash
         )
-        return None
-    return Principal(actor=row["username"], role=cast(Role, row["role"]), kind="user", session_token_hash=token_hash)
+        return None, row
+    principal = Principal(actor=row["caller_name"], role=cast(Role, row["caller_role"]), kind="user",
+                          session_token_hash=token_hash)
+    return principal, row
 
 
 async def end_session(conn: asyncpg.Connection, token_hash: str) -> None:
@@ -100,12 +125,17 @@ async def create_api_key(conn: asyncpg.Connection, name: str, role: str = "agent
 
 
 async def principal_for_key(conn: asyncpg.Connection, key: str) -> Principal | None:
-    row = await conn.fetchrow(
-        "SELECT name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", hash_secret(key)
-    )
-    if row is None:
-        return None
-    return Principal(actor=f"key:{row['name']}", role=cast(Role, row["role"]), kind="api_key")
+    return (await principal_for_key_with(conn, key))[0]
+
+
+async def principal_for_key_with(conn: asyncpg.Connection, key: str,
+                                 also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
+    """The key's principal unless unknown or revoked, and the row of `also` read in the same statement."""
+    row = await conn.fetchrow(_carrying(_KEY_SQL, also), hash_secret(key))
+    assert row is not None  # `also` is one row
+    if row["caller_name"] is None:
+        return None, row
+    return Principal(actor=f"key:{row['caller_name']}", role=cast(Role, row["caller_role"]), kind="api_key"), row
 
 
 async def record_audit(

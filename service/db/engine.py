@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 from service.db.urls import to_async_url
@@ -54,20 +56,41 @@ async def raw_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connectio
     """A pooled asyncpg connection in autocommit (each statement its own transaction), returned after use.
 
     Straight from the pool, without an `AsyncConnection` around it: half the checkout's cost."""
-    pooled = await engine.raw_connection()
+    held = await hold(engine)
     try:
-        raw: asyncpg.Connection | None = pooled.driver_connection
-        assert raw is not None
         try:
-            yield raw
+            yield held.conn
         except asyncpg.InternalClientError as exc:
-            # The server hung up (a shutdown, a terminated backend) while the connection sat in the pool, and
-            # asyncpg read its farewell before the hang-up itself: the connection is broken but not yet
-            # closed. Close it (the next checkout replaces it) and report the outage it is: a retryable 503.
-            raw.terminate()
-            raise ConnectionResetError("the database connection broke") from exc
+            raise broken(held.conn, exc) from exc
     finally:
-        await greenlet_spawn(pooled.close)  # back to the pool (closing it may await: needs the greenlet)
+        await held.release()
+
+
+@dataclass(frozen=True)
+class HeldConnection:
+    """A pooled connection checked out by hand (`raw_connection` is the usual way): `release()` returns it to
+    the pool, from any task."""
+
+    conn: asyncpg.Connection
+    pooled: PoolProxiedConnection
+
+    async def release(self) -> None:
+        await greenlet_spawn(self.pooled.close)  # back to the pool (closing it may await: needs the greenlet)
+
+
+async def hold(engine: AsyncEngine) -> HeldConnection:
+    pooled = await engine.raw_connection()
+    raw: asyncpg.Connection | None = pooled.driver_connection
+    assert raw is not None
+    return HeldConnection(raw, pooled)
+
+
+def broken(conn: asyncpg.Connection, exc: asyncpg.InternalClientError) -> ConnectionResetError:
+    """The server hung up (a shutdown, a terminated backend) while the connection sat in the pool, and asyncpg
+    read its farewell before the hang-up itself: the connection is broken but not yet closed. Close it (the
+    next checkout replaces it); the error to raise is the outage it is (a retryable 503)."""
+    conn.terminate()
+    return ConnectionResetError("the database connection broke")
 
 
 async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi import Query as QueryParam
 
 from semantic.query import Query
-from service.auth.deps import PrincipalDep
-from service.auth.patient_access import audit_query
-from service.deps import EngineDep, SettingsDep
+from service.auth.patient_access import audit_query, query_audit_action
+from service.deps import QueryContextDep
 from service.schemas.errors import ErrorBody
 from service.services.query import catalog_for, explain_query, run_query, scope_for
 from service.services.query_models import QueryResponse, SqlResponse
@@ -25,17 +24,21 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 
 @router.post("", response_model=QueryResponse, responses=ERRORS)
-async def query(body: Query, request: Request, engine: EngineDep, settings: SettingsDep,
-                principal: PrincipalDep) -> Response:
+async def query(body: Query, request: Request, ctx: QueryContextDep) -> Response:
     """Run a semantic query: measures by dimensions over time, filtered, ordered and paged."""
-    result = await run_query(engine, settings, body, scope_for(principal.role))
-    # patient searches and listings are audited (service/auth/patient_access.py) before rows leave
-    await audit_query(request, principal, body, catalog_for(settings), len(result.rows))
+    principal, catalog = ctx.principal, catalog_for(ctx.settings)
+    # patient searches and listings are audited (service/auth/patient_access.py) before rows leave, as the
+    # connecting user, after the read; any other read's transaction is ended after the answer is sent
+    audited = query_audit_action(body, catalog) is not None
+    result = await run_query(ctx.engine, ctx.settings, body, scope_for(principal.role), ctx.conn, ctx.state,
+                             keep_open=not audited)
+    if audited:
+        await audit_query(request, principal, body, catalog, len(result.rows), ctx.conn)
     return Response(content=result.model_dump_json(), media_type="application/json")
 
 
 @router.post("/sql", response_model=SqlResponse, responses=ERRORS)
-async def sql(body: Query, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep,
+async def sql(body: Query, ctx: QueryContextDep,
               dialect: Literal["postgres", "duckdb"] = QueryParam("postgres")) -> SqlResponse:
     """Validate a query and return the SQL it runs (values inlined for reading; `params` as bound)."""
-    return await explain_query(engine, settings, body, scope_for(principal.role), dialect)
+    return await explain_query(ctx.engine, ctx.settings, body, scope_for(ctx.principal.role), dialect, ctx.state)

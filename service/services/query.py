@@ -2,24 +2,28 @@
 
 Routes stay thin and call `run_query`, `explain_query` and `catalog_info`. Execution uses the raw
 asyncpg connection of the app's engine inside a READ ONLY transaction as the reader role; every value is
-a bound parameter. `run_query` first reads the data state (one fixed statement, in autocommit): its
-version keys the result cache, so a cached answer costs that one round trip and no transaction. A refused
-query raises `QueryError` (mapped to 400 by `service.errors`); a database outage becomes the contract's
-retryable 503.
+a bound parameter. A query first needs the data state (`STATE_SQL`, one fixed statement, in autocommit):
+its version keys the result cache. The routes read it in the round trip that checks the caller's session
+or key (service/deps.py `QueryContextDep`) and pass it, with that connection, to `run_query`; so a cached
+answer costs that one round trip and no transaction. A refused query raises `QueryError` (mapped to 400 by
+`service.errors`); a database outage becomes the contract's retryable 503.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 import asyncpg
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from semantic.catalog import Catalog, default_catalog
@@ -38,8 +42,9 @@ from service.settings import Settings
 
 Dialect = Literal["postgres", "duckdb"]
 
-# every request reads it: the latest load looked up once (a row of NULLs before any load)
-_STATE_SQL = """
+# every request reads it: the latest load looked up once (a row of NULLs before any load); one row always, so
+# it can ride along with the caller's check (service/auth/store.py NOTHING_ALSO)
+STATE_SQL = """
 SELECT latest.version, latest.as_of, latest.rollups_catalog,
        (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of
 FROM (SELECT 1) AS one
@@ -59,9 +64,11 @@ class DataState:
     rollups_catalog: str | None = None
 
 
-async def data_state(conn: asyncpg.Connection) -> DataState:
-    row = await conn.fetchrow(_STATE_SQL)
-    assert row is not None
+async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = None) -> DataState:
+    """The data's state; from `row` (STATE_SQL's columns, read with the caller's check) when given."""
+    if row is None:
+        row = await conn.fetchrow(STATE_SQL)
+        assert row is not None
     as_of: dt.date | None = row["as_of"]
     if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
         latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
@@ -99,12 +106,13 @@ def scope_for(role: str) -> Scope:
 @asynccontextmanager
 async def read_only(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     """A pooled raw asyncpg connection in a READ ONLY transaction; outages become the contract's 503."""
-    async with _outage_as_503(), raw_connection(engine) as conn, reader_transaction(conn, engine):
+    async with outage_as_503(), raw_connection(engine) as conn, reader_transaction(conn, engine):
         yield conn
 
 
 @asynccontextmanager
-async def _outage_as_503() -> AsyncIterator[None]:
+async def outage_as_503() -> AsyncIterator[None]:
+    """Database outages inside become the contract's retryable 503; refused queries (400) pass through."""
     try:
         yield
     except QueryError:
@@ -164,9 +172,15 @@ def _span(window: DateRange | None) -> DateSpan | None:
     return DateSpan(start=window.start, end=window.end) if window is not None else None
 
 
-def _columns(columns: Sequence[ColumnInfo]) -> list[Column]:
-    return [Column.model_validate({"name": c.name, "kind": c.kind, "type": c.type, "label": c.label,
-                                   "unit": c.unit, "format": c.format}) for c in columns]
+def _columns(columns: tuple[ColumnInfo, ...]) -> list[Column]:
+    return list(_column_models(columns))
+
+
+@lru_cache(maxsize=512)
+def _column_models(columns: tuple[ColumnInfo, ...]) -> tuple[Column, ...]:
+    """The response's column models, built once per compiled statement's columns (they are only serialised)."""
+    return tuple(Column.model_validate({"name": c.name, "kind": c.kind, "type": c.type, "label": c.label,
+                                        "unit": c.unit, "format": c.format}) for c in columns)
 
 
 # --- the operations ----------------------------------------------------------------------------------
@@ -215,21 +229,27 @@ def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, d
     return compiled, as_of, warnings
 
 
-async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope) -> QueryResponse:
-    """Answer `query`: from the result cache when this data version's answer is there (one round trip, for
-    the data state, in autocommit), else in a READ ONLY transaction as the reader role."""
+async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,
+                    conn: asyncpg.Connection | None = None, state: DataState | None = None,
+                    keep_open: bool = False) -> QueryResponse:
+    """Answer `query`: from the result cache when this data version's answer is there, else in a READ ONLY
+    transaction as the reader role. With `conn` (a pooled connection in autocommit, not in a transaction)
+    and the `state` read on it, no other checkout and no state read: a cached answer then costs no round trip.
+    `keep_open` (with `conn`): the transaction is left open for its holder to end (`db_role.end_read`)."""
     started = time.perf_counter()
-    async with _outage_as_503(), raw_connection(engine) as conn:
-        state = await data_state(conn)
+    keep_open = keep_open and conn is not None
+    async with outage_as_503(), _connection(engine, conn) as db:
+        if state is None:
+            state = await data_state(db)
         compiled, as_of, warnings = _prepare(settings, query, scope, state)
         listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
-        key = ((str(engine.url), state.version, compiled.sql, compiled.params, listing)
+        key = ((_database(engine), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
         cached = RESULTS.get(key)
         if cached is None:
-            async with reader_transaction(conn, engine):
-                records = await conn.fetch(compiled.sql, *compiled.params)
-                total = await _total(conn, compiled, records, key, settings, query, scope, state)
+            async with reader_transaction(db, engine, keep_open=keep_open):
+                records = await db.fetch(compiled.sql, *compiled.params)
+                total = await _total(db, compiled, records, key, settings, query, scope, state)
     if cached is not None:
         rows, total, cursor = cached
     else:
@@ -243,6 +263,27 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 warnings=[*compiled.warnings, *warnings], next_cursor=cursor)
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
+
+
+@asynccontextmanager
+async def _connection(engine: AsyncEngine, conn: asyncpg.Connection | None) -> AsyncIterator[asyncpg.Connection]:
+    """`conn` when the caller holds one, else a pooled one for the duration."""
+    if conn is not None:
+        yield conn
+        return
+    async with raw_connection(engine) as pooled:
+        yield pooled
+
+
+_DATABASES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def _database(engine: AsyncEngine) -> str:
+    """The engine's URL as text, the result cache's first key part (rendered once per engine)."""
+    found = _DATABASES.get(engine.sync_engine)
+    if found is None:
+        found = _DATABASES[engine.sync_engine] = str(engine.url)
+    return found
 
 
 async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asyncpg.Record],
@@ -273,12 +314,14 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
 
 
 async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,
-                        dialect: Dialect) -> SqlResponse:
+                        dialect: Dialect, state: DataState | None = None) -> SqlResponse:
+    """The SQL `query` runs (no database access with `state`: compiling needs only the data's state)."""
     started = time.perf_counter()
-    async with read_only(engine) as conn:
-        state = await data_state(conn)
-        readable, as_of, warnings = _prepare(settings, query, scope, state, dialect, inline=True)
-        bound, _, _ = _prepare(settings, query, scope, state, dialect)
+    if state is None:
+        async with read_only(engine) as conn:
+            state = await data_state(conn)
+    readable, as_of, warnings = _prepare(settings, query, scope, state, dialect, inline=True)
+    bound, _, _ = _prepare(settings, query, scope, state, dialect)
     meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],

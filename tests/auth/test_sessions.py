@@ -103,3 +103,57 @@ def test_passwords_are_stored_as_argon2_hashes(auth_db: str) -> None:
     stored = run_db(auth_db, lambda c: c.fetchval("SELECT password_hash FROM users WHERE username = 'maria'"))
     assert stored.startswith("$argon2id$")
     assert "correct-horse-1" not in stored
+
+
+QUERY = {"measures": ["revenue"], "time": {"range": "all_time"}}
+# Ways a session ends outside this process (another worker's sign-out, the clock, an administrator):
+# `POST /api/query` checks the session in the same statement that reads the data state, every request, so
+# each one is refused on the very next query (nothing caches a caller).
+SESSION_ENDINGS = {
+    "signed_out": "UPDATE user_sessions s SET ended_at = now() FROM users u WHERE u.id = s.user_id AND u.username = $1",
+    "idle": "UPDATE user_sessions s SET last_seen_at = now() - interval '16 minutes' FROM users u "
+            "WHERE u.id = s.user_id AND u.username = $1",
+    "lifetime": "UPDATE user_sessions s SET created_at = now() - interval '13 hours' FROM users u "
+                "WHERE u.id = s.user_id AND u.username = $1",
+    "disabled": "UPDATE users SET disabled = true WHERE username = $1",
+}
+
+
+@pytest.mark.parametrize("ending", sorted(SESSION_ENDINGS))
+def test_a_query_is_refused_on_the_next_request_after_its_session_ends(api_for, auth_db: str, ending: str) -> None:
+    username = f"query_{ending}"
+    run_db(auth_db, lambda c: add_user(c, username, "correct-horse-3", "manager"))
+    with api_for(auth_db, role=None) as client:
+        assert client.post("/api/auth/login", json={"username": username, "password": "correct-horse-3"}).is_success
+        assert client.post("/api/query", json=QUERY).status_code == 200
+        assert client.post("/api/query/sql", json=QUERY).status_code == 200
+        run_db(auth_db, lambda c: c.execute(SESSION_ENDINGS[ending], username))
+        for path in ("/api/query", "/api/query/sql"):
+            refused = client.post(path, json=QUERY)
+            assert refused.status_code == 401, (path, refused.text)
+            assert refused.json()["error"]["code"] == "session_expired"
+    ended = run_db(auth_db, lambda c: c.fetchval(
+        "SELECT bool_and(s.ended_at IS NOT NULL) FROM user_sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE u.username = $1", username))
+    assert ended  # a refused session is also marked ended
+
+
+@pytest.mark.parametrize("removal", ["UPDATE api_keys SET revoked_at = now() WHERE name = $1",
+                                     "DELETE FROM api_keys WHERE name = $1"])
+def test_a_query_is_refused_on_the_next_request_after_its_key_is_revoked_or_deleted(
+        api_for, auth_db: str, removal: str) -> None:
+    name = f"query-key-{removal.split()[0].lower()}"
+    key = run_db(auth_db, lambda c: create_api_key(c, name, "manager"))
+    headers = {"Authorization": f"Bearer {key}"}
+    with api_for(auth_db, role=None) as client:
+        assert client.post("/api/query", json=QUERY, headers=headers).status_code == 200
+        run_db(auth_db, lambda c: c.execute(removal, name))
+        refused = client.post("/api/query", json=QUERY, headers=headers)
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
+
+
+def test_a_query_without_credentials_is_refused_before_its_body_is_read(api_for, auth_db: str) -> None:
+    with api_for(auth_db, role=None) as client:
+        for body in (QUERY, {"measures": "not a list"}):
+            refused = client.post("/api/query", json=body)
+            assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
