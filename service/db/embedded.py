@@ -13,6 +13,7 @@ import pwd
 import shutil
 import subprocess
 import warnings
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,36 @@ SERVER_SETTINGS = {
 }
 SUPERUSER = "postgres"
 DATABASE = "medspa"
+# PostgreSQL's cache of table and index pages, sized at each start from the memory this server may use: an
+# eighth of it, within these bounds. The initdb default (128 MB; our postgresql.conf says 256 MB) holds
+# none of a million patients' working set, so every query then copies its pages from the OS cache: the
+# patient table filtered by source at row 100,000 read 35,000 pages per call, 375 ms instead of 230.
+SHARED_BUFFERS_MIN_MB, SHARED_BUFFERS_MAX_MB = 128, 2048
+
+
+def shared_buffers_mb(available_bytes: int | None = None) -> int:
+    """An eighth of `available_bytes` (default: `available_memory()`) in MB, within the bounds above."""
+    available = available_memory() if available_bytes is None else available_bytes
+    return max(SHARED_BUFFERS_MIN_MB, min(SHARED_BUFFERS_MAX_MB, available // 8 // 2**20))
+
+
+def available_memory() -> int:
+    """The machine's physical memory, or its control group's limit when lower (a container's)."""
+    total = 1 << 40  # unknown: the upper bound applies
+    if hasattr(os, "sysconf"):  # not on Windows
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        with suppress(OSError):
+            text = Path(limit_file).read_text().strip()  # "max" or a huge number: no limit
+            if text.isdigit():
+                total = min(total, int(text))
+            break
+    return total
+
+
+def server_settings() -> dict[str, str]:
+    """What every start passes on the command line (so a data folder made earlier gets it too)."""
+    return {**SERVER_SETTINGS, "shared_buffers": f"{shared_buffers_mb()}MB"}
 
 
 class EmbeddedServerError(RuntimeError):
@@ -65,7 +96,7 @@ class EmbeddedServer:
         """Initialise if needed, start if not running, make sure the database exists; return its URL."""
         self._init()
         if not self.is_running():
-            settings = " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items())
+            settings = " ".join(f"-c {name}={value}" for name, value in server_settings().items())
             opts = f"-h 127.0.0.1 -p {self.port} -k {self.pgdata} {settings}"
             result = self._run(
                 "pg_ctl",
@@ -106,7 +137,7 @@ class EmbeddedServer:
         )
         with (self.pgdata / "postgresql.conf").open("a") as conf:
             conf.write(
-                "\n# medspa defaults\nshared_buffers = 256MB\nwork_mem = 32MB\n"
+                "\n# medspa defaults (shared_buffers is given at each start: server_settings)\nwork_mem = 32MB\n"
                 "maintenance_work_mem = 256MB\nmax_connections = 200\nfsync = on\n"
                 "synchronous_commit = off\nlisten_addresses = '127.0.0.1'\n"
             )
