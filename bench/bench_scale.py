@@ -172,10 +172,11 @@ async def keyset_cursors(url: str, as_of: dt.date, summary_as_of: dt.date | None
         await conn.close()
 
 
-def table_queries(as_of: dt.date, patients: int, name: str, digits: str,
-                  cursors: dict[str, str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+def table_queries(as_of: dt.date, patients: int, name: str, digits: str, cursors: dict[str, str] | None = None,
+                  instagram: int | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, name, query) for the patient table: pages, searches, quick-view counts. kind: table|search|count.
-    With `cursors` (from `keyset_cursors`), also the deep pages after a cursor instead of an offset."""
+    With `cursors` (from `keyset_cursors`), also the deep pages after a cursor instead of an offset; with the
+    number of `instagram` patients, that view's last page too."""
     views: dict[str, list[dict[str, Any]]] = {
         "all": [],
         "today": [{"field": "patient.last_visit_at", "op": "gte", "value": as_of.isoformat()},
@@ -197,6 +198,9 @@ def table_queries(as_of: dt.date, patients: int, name: str, digits: str,
         ("table", f"deep page by spend, offset {deep:,}", _page([], BY_SPEND, deep)),
         ("table", "source=instagram, by last visit", _page(INSTAGRAM, BY_LAST_VISIT)),
         ("table", f"source=instagram, by last visit, offset {filtered:,}", _page(INSTAGRAM, BY_LAST_VISIT, filtered)),
+        ("table", "last page by name", _page([], BY_NAME, (patients - 1) // 50 * 50)),
+        *([("table", "source=instagram, by last visit, last page",
+            _page(INSTAGRAM, BY_LAST_VISIT, (instagram - 1) // 50 * 50))] if instagram else []),
         ("table", "lapsed view, by spend", _page(views["lapsed"], BY_SPEND)),
         ("table", "service=Botox filter, by spend", _page(
             [{"field": "service.name", "op": "in", "values": ["Botox Injection"]}], BY_SPEND)),
@@ -276,6 +280,7 @@ class Result:
     statement: str = ""
     params: tuple[Any, ...] = ()
     compiled: Any = None
+    page: Any = None  # a deep listing page as the API runs it, compiled knowing its count (`deep_pages`)
 
     def p(self, which: str, q: float) -> float | None:
         samples: list[float] = getattr(self, which)
@@ -288,8 +293,9 @@ class Result:
 
 
 def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | None,
-                rollups_catalog: str | None) -> Any:
-    """The engine's statements for `query` as the API compiles them for this database (summaries, rollups)."""
+                rollups_catalog: str | None, total: int | None = None) -> Any:
+    """The engine's statements for `query` as the API compiles them for this database (summaries, rollups);
+    `total`: the listing's count, which the API knows before a deep page (service.services.query.counts_first)."""
     from semantic.catalog import default_catalog
     from semantic.compile import compile_query
     from semantic.planner.nodes import Context
@@ -297,14 +303,36 @@ def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | 
 
     return compile_query(Query.model_validate(query), default_catalog(),
                          Context(as_of=as_of, summary_as_of=summary_as_of, scope="manager",
-                                 rollups_catalog=rollups_catalog))
+                                 rollups_catalog=rollups_catalog), total=total)
 
 
-async def run_floor(conn: asyncpg.Connection, compiled: Any) -> None:
-    """What the API runs on the database for one request: the page, and the count when the page can't tell."""
+async def run_floor(conn: asyncpg.Connection, compiled: Any, page: Any = None) -> None:
+    """What the API runs on the database for one request: the page, and the count when the page can't tell;
+    with `page` (a deep page compiled knowing the count), the count first, then that page, as the API does."""
+    if page is not None:
+        await conn.fetchval(compiled.count_sql, *compiled.count_params)
+        await conn.fetch(page.sql, *page.params)
+        return
     records = await conn.fetch(compiled.sql, *compiled.params)
     if compiled.total_from_page(len(records)) is None and compiled.count_sql is not None:
         await conn.fetchval(compiled.count_sql, *compiled.count_params)
+
+
+async def deep_pages(url: str, results: list[Result], as_of: dt.date, summary_as_of: dt.date | None,
+                     rollups_catalog: str | None) -> None:
+    """Each listing page the API counts before reading (service.services.query.counts_first): compiled again
+    knowing its count, as the API does (a page past the middle is read from the other end)."""
+    from service.services.query import counts_first
+
+    conn = await asyncpg.connect(url)
+    try:
+        for r in results:
+            if counts_first(r.compiled):
+                total = int(await conn.fetchval(r.compiled.count_sql, *r.compiled.count_params))
+                r.page = compile_for(r.query, as_of, summary_as_of, rollups_catalog, total)
+                r.statement, r.params = r.page.sql, tuple(r.page.params)
+    finally:
+        await conn.close()
 
 
 async def measure_uncached(base: str, url: str, results: list[Result], runs: int, warmup: int) -> list[float]:
@@ -337,7 +365,7 @@ async def measure_uncached(base: str, url: str, results: list[Result], runs: int
                         planned = min(planned, SLOW_RUNS + 1)
                         warmup = 1
                     started = time.perf_counter()
-                    await run_floor(conn, r.compiled)
+                    await run_floor(conn, r.compiled, r.page)
                     elapsed_sql = (time.perf_counter() - started) * 1000
                     if i >= warmup:
                         r.api.append(elapsed)
@@ -379,6 +407,14 @@ async def cached_throughput(base: str, queries: list[dict[str, Any]],
             status, _ = await client.send(client.request_bytes(q))
             assert status == 200, status
     return await throughput(base, headers, queries, seconds, CONCURRENCY)
+
+
+async def _scalar(url: str, statement: str) -> Any:
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(statement)
+    finally:
+        await conn.close()
 
 
 async def explain(url: str, statement: str, params: tuple[Any, ...]) -> str:
@@ -445,11 +481,13 @@ def run_scale(scale: str, server: str, work: Path, runs: int, warmup: int, secon
         for qname, query in dashboard_queries(as_of):
             report.results.append(Result("dashboard", qname, query))
         cursors = asyncio.run(keyset_cursors(url, as_of, summary_as_of, rollups_catalog, patients))
-        for kind, qname, query in table_queries(as_of, patients, name, digits, cursors):
+        instagram = asyncio.run(_scalar(url, "SELECT count(*) FROM patients WHERE source = 'instagram'"))
+        for kind, qname, query in table_queries(as_of, patients, name, digits, cursors, instagram):
             report.results.append(Result(kind, qname, query))
         for r in report.results:
             r.compiled = compile_for(r.query, as_of, summary_as_of, rollups_catalog)
             r.statement, r.params = r.compiled.sql, tuple(r.compiled.params)
+        asyncio.run(deep_pages(url, report.results, as_of, summary_as_of, rollups_catalog))
         with medspa_api(url, result_cache=False) as base:
             print(f"[{scale}] uncached API vs raw SQL, {runs} runs each", flush=True)
             report.health = asyncio.run(measure_uncached(base, url, report.results, runs, warmup))

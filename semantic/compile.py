@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Lock
 
 from semantic.catalog import Catalog
@@ -85,20 +85,41 @@ def plan(query: Query, catalog: Catalog, ctx: Context) -> Planned:
     return plan_query(query, catalog, ctx)
 
 
+def from_the_end(plan: ListPlan, total: int) -> tuple[int, int] | None:
+    """The (limit, offset) of a listing's page counted from its last row, when that is the shorter walk: a
+    page past the middle of `total` rows, by offset, of the root's rows (an index on the order then serves it
+    backwards: the last page costs what the first does). None for any other page."""
+    if plan.distinct or plan.after is not None or plan.limit <= 0 or not 0 < plan.offset < total:
+        return None
+    if any(f.op == "search" for f in plan.filters):  # its matches are found first and sorted: few, no walk
+        return None
+    if 2 * plan.offset + plan.limit <= total:
+        return None
+    return min(plan.limit, total - plan.offset), max(0, total - plan.offset - plan.limit)
+
+
 def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres", *,
-                  inline: bool = False, pretty: bool = False, use_cache: bool = True) -> Compiled:
-    """Plan and render `query`; raises `QueryError` (contract codes) when the query is refused."""
+                  inline: bool = False, pretty: bool = False, use_cache: bool = True,
+                  total: int | None = None) -> Compiled:
+    """Plan and render `query`; raises `QueryError` (contract codes) when the query is refused.
+
+    `total`: how many rows the listing has in all (its count statement's answer, for this data), when known:
+    a page past the middle is then read from the listing's other end (`from_the_end`); same rows."""
     if dialect_name not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect_name!r}; use one of {', '.join(DIALECTS)}")
-    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty)
+    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty, total)
     if use_cache:
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
     planned = plan_query(query, catalog, ctx)
+    listing = planned.plan
+    if isinstance(listing, ListPlan) and total is not None:
+        tail = from_the_end(listing, total)
+        if tail is not None:
+            planned = replace(planned, plan=replace(listing, from_end=tail))
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
-    listing = planned.plan
     keyset = (Keyset(fingerprint(listing, ctx.as_of), rendered.keyset, listing.after is not None)
               if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
     compiled = Compiled(

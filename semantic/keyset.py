@@ -56,7 +56,7 @@ def key_types(plan: ListPlan, catalog: Catalog) -> tuple[str, ...]:
 
 def fingerprint(plan: ListPlan, as_of: dt.date) -> str:
     """Identifies the listing a cursor belongs to: its plan without page and cursor, and its as_of."""
-    normalised = replace(plan, limit=0, offset=0, after=None)
+    normalised = replace(plan, limit=0, offset=0, after=None, from_end=None)
     return hashlib.sha256(repr((normalised, as_of)).encode()).hexdigest()[:16]
 
 

@@ -127,6 +127,9 @@ class ListPlan:
     offset: int
     # keyset pagination (semantic/keyset.py): the rows after these values of the order up to the root's key
     after: tuple[Value | Decimal | None, ...] | None = None
+    # a page past the middle of a listing whose length is known, read from its other end: the (limit, offset)
+    # of its keys in the reversed order (semantic/compile.py `from_the_end`)
+    from_end: tuple[int, int] | None = None
 
 
 Plan = MeasurePlan | ListPlan

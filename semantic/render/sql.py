@@ -12,7 +12,9 @@ A listing of the root's rows pages its keys first (only what the order and the f
 root's summary joined as whole, so an index on the order serves even a deep offset), then builds the
 shown columns for those rows alone; its count reads what the filters need and nothing else. After a
 keyset cursor (`after`, semantic/keyset.py) the keys are the rows past the cursor's values, found by one
-index seek per way a row can follow it (`_seek`) instead of an offset.
+index seek per way a row can follow it (`_seek`) instead of an offset. A page past the middle of a listing
+whose length is known (`from_end`) takes its keys in the reversed order, offset from the last row: the same
+index walked backwards, so the last page costs what the first does.
 """
 
 from __future__ import annotations
@@ -481,10 +483,14 @@ class _Renderer:
             rebased = scope.rebase(self._seek(keys, values, order_nodes, plan.after, plan.limit))
             assert isinstance(rebased, exp.Select)
             return rebased
+        limit, offset = plan.limit, plan.offset
+        if plan.from_end is not None and plan.after is None:  # the page's keys, counted from the last row
+            order = [exp.Ordered(this=o.this, desc=not o.args.get("desc"), nulls_first=True) for o in order]
+            limit, offset = plan.from_end
         keys.set("order", exp.Order(expressions=order))
-        keys.set("limit", exp.Limit(expression=self.rc.params.add(plan.limit)))
+        keys.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
         if plan.after is None:
-            keys.set("offset", exp.Offset(expression=self.rc.params.add(plan.offset)))
+            keys.set("offset", exp.Offset(expression=self.rc.params.add(offset)))
         rebased = scope.rebase(keys)
         assert isinstance(rebased, exp.Select)
         return rebased

@@ -221,11 +221,12 @@ RESULTS = _Results()
 
 
 def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
-             inline: bool = False) -> tuple[Compiled, dt.date, list[str]]:
-    """The query compiled for the data's state (no database access: the compiled statement is cached)."""
+             inline: bool = False, total: int | None = None) -> tuple[Compiled, dt.date, list[str]]:
+    """The query compiled for the data's state (no database access: the compiled statement is cached); with
+    the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
     ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
-    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline)
+    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
     return compiled, as_of, warnings
 
 
@@ -248,8 +249,11 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         cached = RESULTS.get(key)
         if cached is None:
             async with reader_transaction(db, engine, keep_open=keep_open):
-                records = await db.fetch(compiled.sql, *compiled.params)
-                total = await _total(db, compiled, records, key, settings, query, scope, state)
+                counted = await _count(db, compiled, key) if counts_first(compiled) else None
+                page = compiled if counted is None else _prepare(settings, query, scope, state, total=counted)[0]
+                records = await db.fetch(page.sql, *page.params)
+                total = counted if counted is not None else await _total(
+                    db, compiled, records, key, settings, query, scope, state)
     if cached is not None:
         rows, total, cursor = cached
     else:
@@ -295,13 +299,7 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
     if known is not None:
         return known
     if compiled.count_sql is not None:
-        count_key = (key[0], key[1], compiled.count_sql, compiled.count_params) if key is not None else None
-        hit = RESULTS.get(count_key)
-        if hit is not None:
-            return hit[1]
-        counted = int(await conn.fetchval(compiled.count_sql, *compiled.count_params))
-        RESULTS.put(count_key, [], counted)
-        return counted
+        return await _count(conn, compiled, key)
     if records:
         return int(records[0][len(compiled.columns)])
     if query.offset == 0 and query.limit != 0:
@@ -311,6 +309,25 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
     first, _, _ = _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
     return int(found[0][len(first.columns)]) if found else 0
+
+
+def counts_first(compiled: Compiled) -> bool:
+    """A listing's page by offset: its count first (needed anyway unless the page is its last), so that a page
+    past the middle can be read from the other end, the shorter walk."""
+    return (compiled.count_sql is not None and compiled.offset > 0 and compiled.keyset is not None
+            and not compiled.keyset.resumed)
+
+
+async def _count(conn: asyncpg.Connection, compiled: Compiled, key: tuple[object, ...] | None) -> int:
+    """The listing's count statement's answer, cached like a result (per data version)."""
+    assert compiled.count_sql is not None
+    count_key = (key[0], key[1], compiled.count_sql, compiled.count_params) if key is not None else None
+    hit = RESULTS.get(count_key)
+    if hit is not None:
+        return hit[1]
+    counted = int(await conn.fetchval(compiled.count_sql, *compiled.count_params))
+    RESULTS.put(count_key, [], counted)
+    return counted
 
 
 async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,

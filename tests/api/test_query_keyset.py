@@ -107,3 +107,21 @@ def test_the_openapi_document_describes_after_and_next_cursor(api: TestClient) -
     schemas = api.get("/openapi.json").json()["components"]["schemas"]
     assert "after" in schemas["Query"]["properties"]
     assert "next_cursor" in schemas["Meta"]["properties"]
+
+
+def test_pages_past_the_middle_have_the_offset_rows_and_cursors_that_continue(api: TestClient) -> None:
+    # the API counts first and reads these pages from the listing's other end (tests/api/test_request_cost.py)
+    total = post(api, LISTING)["total_rows"]
+    last = (total - 1) // PAGE * PAGE
+    for offset in (total // 2, last - PAGE, last):
+        page = post(api, {**LISTING, "offset": offset})
+        assert page["total_rows"] == total
+        assert len(page["rows"]) == min(PAGE, total - offset)
+        cursor = page["meta"]["next_cursor"]
+        if offset == last:
+            assert cursor is None  # the short last page ends the listing
+            continue
+        after = post(api, {**LISTING, "after": cursor})
+        assert after["rows"] == post(api, {**LISTING, "offset": offset + PAGE})["rows"]
+    whole = post(api, {**LISTING, "limit": total})["rows"]
+    assert post(api, {**LISTING, "offset": last})["rows"] == whole[last:]

@@ -1,7 +1,8 @@
 """Keyset pagination (`after` / next cursor, semantic/keyset.py): walking a listing cursor by cursor gives
 exactly the rows of offset paging, page for page, whatever the order (directions, nulls last, ties broken
 by the key), the filters (search included) or the root; a cursor fits only the query it came from, and a
-bad one is a clean `invalid_cursor` before any SQL runs.
+bad one is a clean `invalid_cursor` before any SQL runs. So do the pages past the middle read from the
+listing's other end when its length is known (`compile_query(total=...)`), next cursors included.
 """
 
 from __future__ import annotations
@@ -71,14 +72,15 @@ WALKS: dict[str, tuple[dict[str, Any], int]] = {
 }
 
 
-def compile_(query: dict[str, Any], ctx: Context) -> Compiled:
-    return compile_query(Query.model_validate(query), default_catalog(), ctx, use_cache=False)
+def compile_(query: dict[str, Any], ctx: Context, total: int | None = None) -> Compiled:
+    return compile_query(Query.model_validate(query), default_catalog(), ctx, use_cache=False, total=total)
 
 
 async def _walks(url: str, names: list[str], ctx: Context | None = None,
                  scale: int = 1) -> dict[str, tuple[list[Any], ...]]:
-    """Per walk: (pages by offset, pages by cursor, the next cursor after each, the count); pages of `scale`
-    times the walk's page size."""
+    """Per walk: (pages by offset, pages by cursor, the next cursor after each, the count and page size, pages
+    by offset with the count known and how many of those were read from the end); pages of `scale` times the
+    walk's page size."""
     conn = await asyncpg.connect(url)
     try:
         if ctx is None:
@@ -87,11 +89,23 @@ async def _walks(url: str, names: list[str], ctx: Context | None = None,
         out: dict[str, tuple[list[Any], ...]] = {}
         for name in names:
             query, size = WALKS[name][0], WALKS[name][1] * scale
+            counting = compile_({**query, "limit": size}, ctx)
+            assert counting.count_sql is not None
+            count = await conn.fetchval(counting.count_sql, *counting.count_params)
             by_offset: list[list[tuple[Any, ...]]] = []
+            known: list[list[tuple[Any, ...]]] = []  # the same pages, compiled knowing the count
+            from_end = 0
             while not by_offset or len(by_offset[-1]) == size:
-                compiled = compile_({**query, "limit": size, "offset": size * len(by_offset)}, ctx)
+                page = {**query, "limit": size, "offset": size * len(by_offset)}
+                compiled, tail = compile_(page, ctx), compile_(page, ctx, total=count)
                 records = await conn.fetch(compiled.sql, *compiled.params)
+                tail_records = await conn.fetch(tail.sql, *tail.params)
                 by_offset.append([tuple(r)[:len(compiled.columns)] for r in records])
+                known.append([tuple(r)[:len(tail.columns)] for r in tail_records])
+                from_end += tail.sql != compiled.sql  # the keys in the reversed order
+                # the page's next cursor and known total are the offset page's
+                assert tail.next_cursor(tail_records) == compiled.next_cursor(records), (name, len(by_offset))
+                assert tail.total_from_page(len(tail_records)) == compiled.total_from_page(len(records))
             by_cursor: list[list[tuple[Any, ...]]] = []
             cursors: list[str | None] = []
             cursor: str | None = None
@@ -102,22 +116,25 @@ async def _walks(url: str, names: list[str], ctx: Context | None = None,
                 by_cursor.append([tuple(r)[:len(compiled.columns)] for r in records])
                 cursor = compiled.next_cursor(records)
                 cursors.append(cursor)
-            assert compiled.count_sql is not None
-            count = await conn.fetchval(compiled.count_sql, *compiled.count_params)
-            out[name] = (by_offset, by_cursor, cursors, [count, size])
+            out[name] = (by_offset, by_cursor, cursors, [count, size], known, [from_end])
         return out
     finally:
         await conn.close()
 
 
 def _check(walks: dict[str, tuple[list[Any], ...]]) -> None:
-    for name, (by_offset, by_cursor, cursors, (count, size)) in walks.items():
+    for name, (by_offset, by_cursor, cursors, (count, size), known, (from_end,)) in walks.items():
         rows = [r for page in by_offset for r in page]
         assert len(rows) == count > size, name  # more than one page, every row once
         assert len(set(rows)) == len(rows), name
         # the same pages, except that a listing ending on a full page has its empty page after a cursor
         assert by_cursor[:len(by_offset)] == by_offset, name
         assert cursors[-1] is None and all(cursors[:-1]), name
+        assert known == by_offset, name
+        # every page past the middle (and before the end) is read from the end, but a search's
+        searched = any(f["op"] == "search" for f in WALKS[name][0].get("filters", []))
+        past_middle = sum(1 for i in range(len(by_offset)) if 0 < i * size < count and 2 * i * size + size > count)
+        assert from_end == (0 if searched else past_middle) and (searched or from_end > 0), (name, from_end)
 
 
 @pytest.fixture(scope="module")

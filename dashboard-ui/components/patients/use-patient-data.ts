@@ -20,9 +20,10 @@ export function useAsOf() {
 
 /**
  * Cursors of pages reached by Next: the page's query and offset → `meta.next_cursor` of the page before.
- * A deep page of a filtered view costs the database in proportion to its offset; after a cursor it is
- * one index seek (keyset paging, semantic/keyset.py). Page jumps, and pages no cursor leads to, use the
- * offset; a refused cursor (the data's as_of moved) falls back to it too.
+ * A deep page of a filtered view costs the database in proportion to its offset (from the nearer end:
+ * the API reads a page past the middle backwards, so Last is cheap); after a cursor it is one index seek
+ * (keyset paging, semantic/keyset.py). Page jumps, and pages no cursor leads to, use the offset; a
+ * refused cursor (the data's as_of moved) falls back to it too.
  */
 const cursors = new Map<string, string>();
 const MAX_CURSORS = 500;
