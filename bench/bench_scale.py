@@ -295,7 +295,7 @@ class Result:
 def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | None,
                 rollups_catalog: str | None, total: int | None = None) -> Any:
     """The engine's statements for `query` as the API compiles them for this database (summaries, rollups);
-    `total`: the listing's count, which the API knows before a deep page (service.services.query.counts_first)."""
+    `total`: the listing's count, which the API knows before a page by offset (`Compiled.reversible`)."""
     from semantic.catalog import default_catalog
     from semantic.compile import compile_query
     from semantic.planner.nodes import Context
@@ -320,17 +320,17 @@ async def run_floor(conn: asyncpg.Connection, compiled: Any, page: Any = None) -
 
 async def deep_pages(url: str, results: list[Result], as_of: dt.date, summary_as_of: dt.date | None,
                      rollups_catalog: str | None) -> None:
-    """Each listing page the API counts before reading (service.services.query.counts_first): compiled again
-    knowing its count, as the API does (a page past the middle is read from the other end)."""
-    from service.services.query import counts_first
-
+    """Each listing page the API counts before reading (`Compiled.reversible`): compiled again knowing its
+    count, as the API does (a page past the middle is read from the other end)."""
     conn = await asyncpg.connect(url)
     try:
         for r in results:
-            if counts_first(r.compiled):
+            if r.compiled.reversible:
                 total = int(await conn.fetchval(r.compiled.count_sql, *r.compiled.count_params))
-                r.page = compile_for(r.query, as_of, summary_as_of, rollups_catalog, total)
-                r.statement, r.params = r.page.sql, tuple(r.page.params)
+                page = (compile_for(r.query, as_of, summary_as_of, rollups_catalog, total)
+                        if r.compiled.reads_from_the_end(total) else r.compiled)
+                r.page = page
+                r.statement, r.params = page.sql, tuple(page.params)
     finally:
         await conn.close()
 

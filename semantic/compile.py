@@ -41,6 +41,9 @@ class Compiled:
     count_sql: str | None = None
     count_params: tuple[Value, ...] = ()
     keyset: Keyset | None = None  # listings of root rows: how to make `next_cursor` (semantic/keyset.py)
+    # a page by offset of root rows: compiled again with the listing's total, a page past the middle is read
+    # from the other end (`from_the_end`)
+    reversible: bool = False
 
     total_column = TOTAL
 
@@ -51,6 +54,11 @@ class Compiled:
         if rows < self.limit and (rows > 0 or self.offset == 0):
             return self.offset + rows
         return None
+
+    def reads_from_the_end(self, total: int) -> bool:
+        """Whether compiling again with the listing's `total` gives another statement: this page read from the
+        listing's other end (`from_the_end`). Callers then compile only when it pays."""
+        return self.reversible and _past_the_middle(self.offset, self.limit, total)
 
     def next_cursor(self, records: Sequence[Sequence[object]]) -> str | None:
         """The cursor of the page after `records` (this statement's result); None when there is none."""
@@ -85,15 +93,22 @@ def plan(query: Query, catalog: Catalog, ctx: Context) -> Planned:
     return plan_query(query, catalog, ctx)
 
 
+def _reversible(plan: ListPlan) -> bool:
+    """A page by offset of the root's rows, walked along an index on the order (a search's matches are found
+    first and sorted: few, no walk)."""
+    return (not plan.distinct and plan.after is None and plan.offset > 0 and plan.limit > 0
+            and not any(f.op == "search" for f in plan.filters))
+
+
+def _past_the_middle(offset: int, limit: int, total: int) -> bool:
+    return offset < total and 2 * offset + limit > total
+
+
 def from_the_end(plan: ListPlan, total: int) -> tuple[int, int] | None:
     """The (limit, offset) of a listing's page counted from its last row, when that is the shorter walk: a
     page past the middle of `total` rows, by offset, of the root's rows (an index on the order then serves it
     backwards: the last page costs what the first does). None for any other page."""
-    if plan.distinct or plan.after is not None or plan.limit <= 0 or not 0 < plan.offset < total:
-        return None
-    if any(f.op == "search" for f in plan.filters):  # its matches are found first and sorted: few, no walk
-        return None
-    if 2 * plan.offset + plan.limit <= total:
+    if not _reversible(plan) or not _past_the_middle(plan.offset, plan.limit, total):
         return None
     return min(plan.limit, total - plan.offset), max(0, total - plan.offset - plan.limit)
 
@@ -136,6 +151,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         count_sql=count.tree.sql(dialect=dialect_name, pretty=pretty, copy=False) if count is not None else None,
         count_params=count.params if count is not None else (),  # type: ignore[arg-type]
         keyset=keyset,
+        reversible=isinstance(listing, ListPlan) and keyset is not None and _reversible(listing),
     )
     if use_cache:
         _CACHE.put(key, compiled)

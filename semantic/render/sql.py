@@ -484,7 +484,7 @@ class _Renderer:
             assert isinstance(rebased, exp.Select)
             return rebased
         limit, offset = plan.limit, plan.offset
-        if plan.from_end is not None and plan.after is None:  # the page's keys, counted from the last row
+        if plan.from_end is not None:  # the page's keys, counted from the last row (no cursor: compile.py)
             order = [exp.Ordered(this=o.this, desc=not o.args.get("desc"), nulls_first=True) for o in order]
             limit, offset = plan.from_end
         keys.set("order", exp.Order(expressions=order))

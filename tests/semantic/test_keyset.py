@@ -103,6 +103,7 @@ async def _walks(url: str, names: list[str], ctx: Context | None = None,
                 by_offset.append([tuple(r)[:len(compiled.columns)] for r in records])
                 known.append([tuple(r)[:len(tail.columns)] for r in tail_records])
                 from_end += tail.sql != compiled.sql  # the keys in the reversed order
+                assert (tail.sql != compiled.sql) == compiled.reads_from_the_end(count), (name, len(by_offset))
                 # the page's next cursor and known total are the offset page's
                 assert tail.next_cursor(tail_records) == compiled.next_cursor(records), (name, len(by_offset))
                 assert tail.total_from_page(len(tail_records)) == compiled.total_from_page(len(records))
