@@ -38,13 +38,13 @@ async def identify(request: Request, conn: asyncpg.Connection,
     header = request.headers.get("authorization", "")
     token = request.cookies.get(SESSION_COOKIE)
     if header.lower().startswith("bearer "):
-        principal, row = await store.principal_for_key_with(conn, header[7:].strip(), also)
+        principal, row = await store.principal_for_key(conn, header[7:].strip(), also)
         if principal is None:
             raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     elif token:
         idle = dt.timedelta(minutes=settings.session_idle_minutes)
         lifetime = dt.timedelta(hours=settings.session_max_hours)
-        principal, row = await store.resume_session_with(conn, token, idle, lifetime, also)
+        principal, row = await store.resume_session(conn, token, idle, lifetime, also)
         if principal is None:
             raise ApiError(401, "session_expired", "your session has ended; please sign in again")
     else:

@@ -10,14 +10,8 @@
 
 from __future__ import annotations
 
-import asyncpg
-from fastapi import Request
-
 from semantic.catalog import Catalog
 from semantic.query import Query
-from service.auth.principal import Principal
-from service.auth.store import record_audit
-from service.services.audit import audit
 
 SEARCH_FIELD = "patient.search"
 
@@ -47,17 +41,3 @@ def query_audit_action(query: Query, catalog: Catalog) -> str | None:
         return "list_patients"
     return None
 
-
-async def audit_query(request: Request, principal: Principal, query: Query, catalog: Catalog,
-                      row_count: int, conn: asyncpg.Connection | None = None) -> None:
-    """Append the query's audit row (if it is patient access) before its rows are sent; on `conn` when given
-    (a pooled connection in autocommit, as the connecting user: one INSERT, its own transaction)."""
-    action = query_audit_action(query, catalog)
-    if action is None:
-        return
-    if conn is None:
-        await audit(request, principal, action, row_count=row_count)
-        return
-    await record_audit(conn, principal, action, row_count=row_count,
-                       client_addr=request.client.host if request.client else None,
-                       request_id=getattr(request.state, "request_id", None))

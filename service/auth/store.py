@@ -82,19 +82,14 @@ def _carrying(template: str, also: str) -> str:
     return template.format(also=also)  # formatted once: a str keeps its hash for asyncpg's statement cache
 
 
-async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta,
-                         lifetime: dt.timedelta = dt.timedelta(hours=12)) -> Principal | None:
+async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta, lifetime: dt.timedelta,
+                         also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
     """The session's user if the session is open, was used within `idle` and began within `lifetime` (however
-    active, a session ends then: a stolen cookie is not good forever); marks it used now.
+    active, a session ends then: a stolen cookie is not good forever), and the row of `also` read in the same
+    statement (one round trip); marks the session used now, or ended when refused.
 
     The mark is written at most every TOUCH_EVERY: a page's parallel requests then read the session without
     queueing on its row lock, and the idle limit is exact to within that much."""
-    return (await resume_session_with(conn, token, idle, lifetime))[0]
-
-
-async def resume_session_with(conn: asyncpg.Connection, token: str, idle: dt.timedelta, lifetime: dt.timedelta,
-                              also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
-    """`resume_session`, and the row of `also` read in the same statement (one round trip)."""
     token_hash = hash_secret(token)
     row = await conn.fetchrow(_carrying(_SESSION_SQL, also), token_hash, idle, lifetime, TOUCH_EVERY)
     assert row is not None  # `also` is one row
@@ -124,12 +119,8 @@ async def create_api_key(conn: asyncpg.Connection, name: str, role: str = "agent
     return key
 
 
-async def principal_for_key(conn: asyncpg.Connection, key: str) -> Principal | None:
-    return (await principal_for_key_with(conn, key))[0]
-
-
-async def principal_for_key_with(conn: asyncpg.Connection, key: str,
-                                 also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
+async def principal_for_key(conn: asyncpg.Connection, key: str,
+                            also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
     """The key's principal unless unknown or revoked, and the row of `also` read in the same statement."""
     row = await conn.fetchrow(_carrying(_KEY_SQL, also), hash_secret(key))
     assert row is not None  # `also` is one row

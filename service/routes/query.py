@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi import Query as QueryParam
 
 from semantic.query import Query
-from service.auth.patient_access import audit_query, query_audit_action
+from service.auth.patient_access import query_audit_action
 from service.deps import QueryContextDep
 from service.schemas.errors import ErrorBody
+from service.services.audit import audit
 from service.services.query import catalog_for, explain_query, run_query, scope_for
 from service.services.query_models import QueryResponse, SqlResponse
 
@@ -29,11 +30,11 @@ async def query(body: Query, request: Request, ctx: QueryContextDep) -> Response
     principal, catalog = ctx.principal, catalog_for(ctx.settings)
     # patient searches and listings are audited (service/auth/patient_access.py) before rows leave, as the
     # connecting user, after the read; any other read's transaction is ended after the answer is sent
-    audited = query_audit_action(body, catalog) is not None
+    action = query_audit_action(body, catalog)
     result = await run_query(ctx.engine, ctx.settings, body, scope_for(principal.role), ctx.conn, ctx.state,
-                             keep_open=not audited)
-    if audited:
-        await audit_query(request, principal, body, catalog, len(result.rows), ctx.conn)
+                             keep_open=action is None)
+    if action is not None:
+        await audit(request, principal, action, row_count=len(result.rows), conn=ctx.conn)
     return Response(content=result.model_dump_json(), media_type="application/json")
 
 

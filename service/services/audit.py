@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from fastapi import Request
 
 from service.auth import store
@@ -15,12 +16,18 @@ async def audit(
     *,
     patient_id: str | None = None,
     row_count: int | None = None,
+    conn: asyncpg.Connection | None = None,
 ) -> None:
-    """Append one audit row in its own short transaction (the read path's transaction is read-only)."""
-    async with request.app.state.engine.begin() as conn:
-        raw = (await conn.get_raw_connection()).driver_connection
-        await store.record_audit(
-            raw, principal, action, patient_id=patient_id, row_count=row_count,
-            client_addr=request.client.host if request.client else None,
-            request_id=getattr(request.state, "request_id", None),
-        )
+    """Append one audit row: on `conn` when the request holds one (pooled, in autocommit, as the connecting
+    user: one INSERT, its own transaction), else in a short transaction of its own (the read path's
+    transaction is read-only)."""
+    client_addr = request.client.host if request.client else None
+    request_id = getattr(request.state, "request_id", None)
+    if conn is not None:
+        await store.record_audit(conn, principal, action, patient_id=patient_id, row_count=row_count,
+                                 client_addr=client_addr, request_id=request_id)
+        return
+    async with request.app.state.engine.begin() as held:
+        raw = (await held.get_raw_connection()).driver_connection
+        await store.record_audit(raw, principal, action, patient_id=patient_id, row_count=row_count,
+                                 client_addr=client_addr, request_id=request_id)

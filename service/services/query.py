@@ -249,8 +249,11 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         cached = RESULTS.get(key)
         if cached is None:
             async with reader_transaction(db, engine, keep_open=keep_open):
-                counted = await _count(db, compiled, key) if counts_first(compiled) else None
-                page = compiled if counted is None else _prepare(settings, query, scope, state, total=counted)[0]
+                # a page by offset: its count first (needed anyway unless the page is the last), and a page
+                # past the middle is read from the listing's other end, the shorter walk
+                counted = await _count(db, compiled, key) if compiled.reversible else None
+                page = (_prepare(settings, query, scope, state, total=counted)[0]
+                        if counted is not None and compiled.reads_from_the_end(counted) else compiled)
                 records = await db.fetch(page.sql, *page.params)
                 total = counted if counted is not None else await _total(
                     db, compiled, records, key, settings, query, scope, state)
@@ -309,13 +312,6 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
     first, _, _ = _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
     return int(found[0][len(first.columns)]) if found else 0
-
-
-def counts_first(compiled: Compiled) -> bool:
-    """A listing's page by offset: its count first (needed anyway unless the page is its last), so that a page
-    past the middle can be read from the other end, the shorter walk."""
-    return (compiled.count_sql is not None and compiled.offset > 0 and compiled.keyset is not None
-            and not compiled.keyset.resumed)
 
 
 async def _count(conn: asyncpg.Connection, compiled: Compiled, key: tuple[object, ...] | None) -> int:
