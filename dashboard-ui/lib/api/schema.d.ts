@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/api/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query
+         * @description Run a semantic query: measures by dimensions over time, filtered, ordered and paged.
+         */
+        post: operations["query-query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/query/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sql
+         * @description Validate a query and return the SQL it runs (values inlined for reading; `params` as bound).
+         */
+        post: operations["query-sql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -194,46 +234,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/query": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Query
-         * @description Run a semantic query: measures by dimensions over time, filtered, ordered and paged.
-         */
-        post: operations["query-query"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/query/sql": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sql
-         * @description Validate a query and return the SQL it runs (values inlined for reading; `params` as bound).
-         */
-        post: operations["query-sql"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -383,6 +383,23 @@ export interface components {
             entity: string;
             /** Pii */
             pii: boolean;
+            /**
+             * Identifier
+             * @description Names one record (an id): an agent may only test its existence (is_null / is_not_null) or count its distinct values.
+             * @default false
+             */
+            identifier?: boolean;
+            /**
+             * Quasi Identifier
+             * @description With other attributes it could single a person out: an agent may filter on it but groups by `coarse_form` (or buckets a time by `grains`) instead.
+             * @default false
+             */
+            quasi_identifier?: boolean;
+            /**
+             * Coarse Form
+             * @description The dimension to group by instead (a band).
+             */
+            coarse_form?: string | null;
             /** Filter Only */
             filter_only: boolean;
             /** Grains */
@@ -527,7 +544,7 @@ export interface components {
              * Field
              * @enum {string}
              */
-            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
+            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
             /**
              * Op
              * @enum {string}
@@ -635,6 +652,11 @@ export interface components {
              * @description A listing of rows (a key such as patient.id among its dimensions, no measures) whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for the rows after this page. Null after a shorter page (the listing's end) and for other queries.
              */
             next_cursor?: string | null;
+            /**
+             * Suppressed Rows
+             * @description The agent scope: rows left out because every value in them came from fewer than the minimum group size of patients (values hidden in rows kept are null; see warnings).
+             */
+            suppressed_rows?: number | null;
         };
         /** OrderBy */
         OrderBy: {
@@ -758,7 +780,7 @@ export interface components {
              * Dimensions
              * @default []
              */
-            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
+            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
             time?: components["schemas"]["TimeSpec"] | null;
             /**
              * Filters
@@ -900,6 +922,128 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "query-query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryResponse"];
+                };
+            };
+            /** @description The query is refused: unknown_member, invalid_grouping, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a query. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unavailable (retryable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "query-sql": {
+        parameters: {
+            query?: {
+                dialect?: "postgres" | "duckdb";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SqlResponse"];
+                };
+            };
+            /** @description The query is refused: unknown_member, invalid_grouping, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a query. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unavailable (retryable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -1350,128 +1494,6 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    "query-query": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Query"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueryResponse"];
-                };
-            };
-            /** @description The query is refused: unknown_member, invalid_grouping, ... */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not a query. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database is unavailable (retryable). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    "query-sql": {
-        parameters: {
-            query?: {
-                dialect?: "postgres" | "duckdb";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Query"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SqlResponse"];
-                };
-            };
-            /** @description The query is refused: unknown_member, invalid_grouping, ... */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not a query. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database is unavailable (retryable). */
             503: {
                 headers: {
                     [name: string]: unknown;
