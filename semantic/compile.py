@@ -50,6 +50,7 @@ class Compiled:
     min_group_size: int = 0
     audience_sql: str | None = None
     audience_params: tuple[Value, ...] = ()
+    audience_filters: int = 0  # its columns: n, then n0, n1 ... (each filter left out in turn)
 
     total_column = TOTAL
 
@@ -162,6 +163,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         audience_sql=(rendered.audience.tree.sql(dialect=dialect_name, pretty=pretty, copy=False)
                       if rendered.audience is not None else None),
         audience_params=rendered.audience.params if rendered.audience is not None else (),  # type: ignore[arg-type]
+        audience_filters=listing.filter_count if isinstance(listing, MeasurePlan) else 0,
     )
     if use_cache:
         _CACHE.put(key, compiled)

@@ -74,6 +74,10 @@ class Aggregate:
     fanned_out: bool  # a grouping dimension lies across a one-to-many join: count distinct home keys
     # the agent scope: also count, per group and measure, the distinct patients behind each value
     contributors: bool = False
+    # the agent scope's differencing guard: this aggregate is another's (`shadow_of`) without filter `dropped`,
+    # read only for its contributor counts (semantic/render/suppression.py)
+    shadow_of: str | None = None
+    dropped: int | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,12 @@ class MeasurePlan:
     limit: int
     offset: int
     min_group_size: int = 0  # k: measures with 1 to k-1 contributing patients are suppressed (0: none)
+    # the agent scope: each filter left out in turn (a value whose patients one filter changes by 1 to k-1 is
+    # hidden: the other answer would give those few away), and the grouping dimensions that split patients
+    # into disjoint groups (semantic/render/suppression.py)
+    shadows: tuple[Aggregate, ...] = ()
+    filter_count: int = 0
+    disjoint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

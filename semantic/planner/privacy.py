@@ -18,6 +18,8 @@ the rows with 1 to k-1 of them suppressed (semantic/render/suppression.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from semantic.catalog import Catalog, Dimension
 from semantic.catalog.catalog import AnyMeasure
 from semantic.catalog.graph import path_fans_out
@@ -30,6 +32,7 @@ from semantic.errors import (
     FORBIDDEN_OPTION,
     QueryError,
 )
+from semantic.planner.nodes import Aggregate, FilterNode
 from semantic.query import Query
 
 PERSON_ENTITY = "patient"
@@ -120,3 +123,27 @@ def agent_grains(dimension: Dimension) -> tuple[Grain, ...]:
     if minimum is None:
         return dimension.grains
     return tuple(g for g in dimension.grains if GRAINS.index(g) >= GRAINS.index(minimum))
+
+
+def shadows(aggregates: list[Aggregate], filters: tuple[FilterNode, ...]) -> tuple[Aggregate, ...]:
+    """Each counted aggregate again without each filter in turn: where dropping one filter changes a value's
+    patients by 1 to k-1, the two answers would differ by those few patients, so the value is hidden (the
+    "everyone but one" attack: all patients vs those spending under $X)."""
+    out: list[Aggregate] = []
+    for index in range(len(filters)):
+        kept = filters[:index] + filters[index + 1:]
+        out += [replace(agg, key=f"s{index}{agg.key}", filters=kept, shadow_of=agg.key, dropped=index)
+                for agg in aggregates if agg.contributors]
+    return tuple(out)
+
+
+def splits_patients(catalog: Catalog, dimension: Dimension) -> bool:
+    """Whether grouping by `dimension` puts each patient in one group (a patient attribute): groups' patients
+    then add up; otherwise (a visit's status, a service) one patient may be in several groups."""
+    return patient_path_of(catalog, PERSON_ENTITY) and (
+        dimension.entity == PERSON_ENTITY or _reached_from_patient(catalog, dimension.entity))
+
+
+def _reached_from_patient(catalog: Catalog, entity: str) -> bool:
+    path = catalog.graph.path(PERSON_ENTITY, entity)
+    return path is not None and not path_fans_out(path)

@@ -71,7 +71,17 @@ from semantic.render.scope import (
     wrap,
 )
 from semantic.render.scope import table as table_ref
-from semantic.render.suppression import contributors, hide, page_with_tally, row_flags, small
+from semantic.render.suppression import (
+    MAIN,
+    contributors,
+    dropped,
+    final_hidden,
+    hidden_column,
+    hide,
+    page_with_tally,
+    primary_hidden,
+    row_flags,
+)
 
 TOTAL = "__total"
 FILL_LIMIT = 100_000  # gap filling adds at most this many rows (series x buckets)
@@ -298,7 +308,7 @@ class _Renderer:
     def measure_plan(self, plan: MeasurePlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
         key_names = [f"d{i}" for i in range(len(plan.dimensions))] + (["time"] if plan.has_time else [])
         ctes: list[tuple[str, exp.Expr]] = []
-        single = len(plan.current) == 1 and not plan.previous and plan.spine is None
+        single = len(plan.current) == 1 and not plan.previous and plan.spine is None and not plan.shadows
         if single:
             merged: exp.Expr = subquery(self.aggregate(plan.current[0]), "merged")
         else:
@@ -306,6 +316,8 @@ class _Renderer:
         # level r: keys and every output computed (suppressed values already NULL: semantic/render/suppression.py)
         self._k = plan.min_group_size
         self._counted = {m for agg in (*plan.current, *plan.previous) if agg.contributors for m in agg.measures}
+        if self._k and self._counted:
+            merged = self._hidden(plan, key_names, merged)
         output_alias = {o.name: f"o{i}" for i, o in enumerate(plan.outputs)}
         r_columns: list[exp.Expr] = [_alias(col("merged", k), k) for k in key_names]
         values: dict[str, exp.Expr] = {}
@@ -334,35 +346,62 @@ class _Renderer:
         return final, [f"c{i}" for i in range(len(visible))]
 
     def audience(self, plan: MeasurePlan) -> exp.Expr | None:
-        """SELECT count(DISTINCT patient) of every row any measure of the plan aggregates, in either period,
-        under its filters and range (no grouping): the patients the query describes in all, for the agent
-        scope's `too_few_patients` (run only when no single value has k contributors)."""
+        """SELECT the count of distinct patients behind any measure of the plan, in either period, under its
+        range and all its filters (`n`), and again without each filter in turn (`n0`, `n1` ...): the patients
+        the query describes in all, for the agent scope's `too_few_patients` (run only when no single value
+        has k contributors)."""
+        counted = [agg for agg in (*plan.current, *plan.previous) if agg.contributors]
+        if not counted:
+            return None
+        subsets: list[int | None] = [None, *range(plan.filter_count)]
+        columns = [_alias(exp.Subquery(this=self._patients(counted, left_out)), "n" if left_out is None
+                          else f"n{left_out}") for left_out in subsets]
+        return exp.Select(expressions=columns)
+
+    def _patients(self, aggregates: list[Aggregate], left_out: int | None) -> exp.Select:
         branches: list[exp.Expr] = []
-        for agg in (*plan.current, *plan.previous):
-            if not agg.contributors:
-                continue
+        for agg in aggregates:
             scope = Scope(self.rc, agg.entity)
             home = scope.root
-            where = conditions(scope, home, [*agg.filters, *self._time_filters(agg.time)])
+            filters = [f for i, f in enumerate(agg.filters) if i != left_out]
+            where = conditions(scope, home, [*filters, *self._time_filters(agg.time)])
             measures = [self.catalog.measures[name] for name in agg.measures]
             if all(m.filter is not None for m in measures):
                 where.append(or_([scope.eval(home, m.filter) for m in measures if m.filter is not None]))
             patient = self._patient(scope, home)
             from_, joins = scope.finish()
             branches.append(select([_alias(patient, "p")], from_, joins, where=and_(where)))
-        if not branches:
-            return None
-        counted = exp.Count(this=exp.Distinct(expressions=[col("who", "p")]))
-        return select([_alias(counted, "n")], subquery(_union(branches), "who"))
+        who = self.rc.alias("who")
+        counted = exp.Count(this=exp.Distinct(expressions=[col(who, "p")]))
+        return select([counted], subquery(_union(branches), who))
+
+    def _hidden(self, plan: MeasurePlan, keys: list[str], merged: exp.Expr) -> exp.Expr:
+        """`merged` with, per counted base measure and period, whether its value is hidden (`<m>[__prev]__hidden`):
+        first by its own patients and the filters' differences, then to keep hidden values from being recovered
+        from a total (semantic/render/suppression.py)."""
+        periods = ["", "__prev"] if plan.previous else [""]
+        counts = {(m, sfx): col("merged", contributors(m, sfx)) for m in sorted(self._counted) for sfx in periods}
+        drops = {(m, sfx): [col("merged", dropped(m, sfx, i)) for i in range(plan.filter_count)] if plan.shadows
+                 else [] for m, sfx in counts}
+        primary = {key: primary_hidden(count, drops[key], self._k) for key, count in counts.items()}
+        present = exp.Not(this=is_null(col("merged", MAIN))) if plan.shadows else None
+        level = select([exp.Star(), *(_alias(cond, f"{m}{sfx}__primary") for (m, sfx), cond in primary.items())],
+                       merged, where=present)
+        dims = [(f"d{i}", name in plan.disjoint) for i, name in enumerate(plan.dimensions)]
+        flags = [_alias(final_hidden(col("first", f"{m}{sfx}__primary"), col("first", contributors(m, sfx)),
+                                     [(col("first", key), [col("first", k) for k in keys if k != key], disjoint)
+                                      for key, disjoint in dims], self._k), hidden_column(m, sfx))
+                 for m, sfx in counts]
+        return subquery(select([exp.Star(), *flags], subquery(level, "first")), "merged")
 
     def _suppressed(self, name: str, previous: bool) -> exp.Expr | None:
-        """Whether a measure's value in a row is suppressed: any base measure behind it has 1 to k-1 patients."""
+        """Whether a measure's value in a row is hidden: any base measure behind it is (`_hidden`)."""
         suffix = "__prev" if previous else ""
-        conditions = [small(col("merged", contributors(base, suffix)), self._k)
+        conditions = [col("merged", hidden_column(base, suffix))
                       for base in self.catalog.base_measures_of(name) if base in self._counted]
         if not conditions:
             return None
-        result = conditions[0]
+        result: exp.Expr = conditions[0]
         for condition in conditions[1:]:
             result = exp.Or(this=result, expression=condition)
         return exp.Paren(this=result)
@@ -401,6 +440,15 @@ class _Renderer:
             measure_columns += [c for c in mapping if c not in measure_columns]
             sources.append((agg, mapping))
             ctes.append((agg.key, self.aggregate(agg)))
+        for agg in plan.shadows:  # contributor counts without one filter, beside the rows they compare with
+            assert agg.shadow_of is not None and agg.dropped is not None
+            period = "__prev" if agg.shadow_of.startswith("p") else ""
+            mapping = {dropped(m, period, agg.dropped): contributors(m) for m in agg.measures}
+            measure_columns += [c for c in mapping if c not in measure_columns]
+            sources.append((agg, mapping))
+            ctes.append((agg.key, self.aggregate(agg)))
+        if plan.shadows:  # which groups the query itself has (a shadow may have more)
+            measure_columns.append(MAIN)
         branches: list[exp.Expr] = []
         numeric = self.rc.dialect.measure_type
         for index, (agg, mapping) in enumerate(sources):
@@ -408,6 +456,9 @@ class _Renderer:
             for column in measure_columns:
                 # the first branch types every column (PostgreSQL would make a NULL-only column text)
                 null = cast(exp.Null(), numeric) if index == 0 else exp.Null()
+                if column == MAIN:
+                    columns.append(_alias(null if agg.shadow_of else exp.Literal.number(1), column))
+                    continue
                 columns.append(_alias(col(agg.key, mapping[column]) if column in mapping else null, column))
             branches.append(select(columns, table_ref(agg.key, agg.key)))
         ctes.append(("data", _union(branches)))
@@ -416,9 +467,11 @@ class _Renderer:
             ctes.append(("spine", self._spine(plan.spine)))
             dims = [k for k in keys if k != "time"]
             filler_columns: list[exp.Expr] = [*(col("d", k) for k in dims), col("spine", "time")]
-            filler_columns += [_alias(exp.Null(), c) for c in measure_columns]
+            filler_columns += [_alias(exp.Literal.number(1) if c == MAIN else exp.Null(), c) for c in measure_columns]
             if dims:
-                ctes.append(("d", select([col("data", k) for k in dims], table_ref("data", "data"), distinct=True)))
+                present = exp.Not(this=is_null(col("data", MAIN))) if plan.shadows else None
+                ctes.append(("d", select([col("data", k) for k in dims], table_ref("data", "data"), where=present,
+                                         distinct=True)))
 
                 def count(name: str) -> exp.Expr:
                     return exp.Subquery(this=select([exp.Count(this=exp.Star())], table_ref(name, name)))

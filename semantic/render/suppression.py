@@ -15,6 +15,8 @@ tally and NULLs when the page is empty, so even a query whose every row was drop
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 
 from semantic.render.scope import col, ident, ordered, select, subquery
@@ -25,9 +27,65 @@ MOST = "__most"
 STATS = ("__dropped", "__hidden", "__most")  # after TOTAL in a record: rows dropped, values hidden, max n
 
 
+MAIN = "__main"  # 1 on the rows of the query's own aggregates (a shadow, with a filter left out, may have more)
+
+
 def contributors(measure: str, suffix: str = "") -> str:
     """The column counting the distinct patients behind `measure` (suffix `__prev`: its previous period)."""
     return f"{measure}{suffix}__n"
+
+
+def dropped(measure: str, suffix: str, index: int) -> str:
+    """The same count with the query's filter `index` left out (a shadow aggregate's)."""
+    return f"{contributors(measure, suffix)}__drop{index}"
+
+
+def hidden_column(measure: str, suffix: str = "") -> str:
+    """Whether the measure's value (in a period) is hidden in a row."""
+    return f"{measure}{suffix}__hidden"
+
+
+def _zero_if_null(node: exp.Expr) -> exp.Expr:
+    return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
+
+
+def primary_hidden(count: exp.Expr, without: Sequence[exp.Expr], k: int) -> exp.Expr:
+    """A value is hidden when 1 to k-1 patients are behind it, or when leaving out one of the query's filters
+    would change its patients by 1 to k-1: the two answers' difference would describe those few ("everyone
+    but one"). A value with no patient behind it is a true zero, never hidden."""
+    conditions: list[exp.Expr] = [small(count, k)]
+    some = exp.GTE(this=_zero_if_null(count), expression=exp.Literal.number(1))
+    for other in without:
+        gap = exp.Sub(this=_zero_if_null(other), expression=_zero_if_null(count))
+        differs = exp.Between(this=exp.Paren(this=gap), low=exp.Literal.number(1), high=exp.Literal.number(k - 1))
+        conditions.append(exp.And(this=some.copy(), expression=differs))
+    return any_of(conditions) or exp.false()
+
+
+def final_hidden(primary: exp.Expr, count: exp.Expr, axes: Sequence[tuple[exp.Expr, Sequence[exp.Expr], bool]],
+                 k: int) -> exp.Expr:
+    """Hidden values, plus the ones that must hide with them: along each grouping dimension (`axes`: the
+    dimension's key, the other keys, whether its groups are disjoint in patients), a total of the same query
+    without that dimension minus the values shown would give the hidden ones back. So where the hidden values
+    of a line (the other keys fixed) describe 1 to k-1 patients in all (or any, when one patient may be in
+    several groups), the smallest shown value of that line is hidden too: the hidden ones then include a
+    group of k or more. Cells hidden this way have k or more patients, so no other line needs another."""
+    hidden: list[exp.Expr] = [primary]
+    one = exp.Literal.number(1)
+    shown = exp.And(this=exp.Not(this=exp.Paren(this=primary.copy())),
+                    expression=exp.GTE(this=_zero_if_null(count), expression=one))
+    for key, others, disjoint in axes:
+        partition = [o.copy() for o in others]
+        behind = exp.Case(ifs=[exp.If(this=primary.copy(), true=_zero_if_null(count))], default=exp.Literal.number(0))
+        total = exp.Window(this=exp.Sum(this=behind), partition_by=partition)
+        candidate = exp.Case(ifs=[exp.If(this=shown.copy(), true=count.copy())])
+        rank = exp.Window(this=exp.RowNumber(), partition_by=[o.copy() for o in others],
+                          order=exp.Order(expressions=[ordered(candidate, False), ordered(key.copy(), False)]))
+        needs = (exp.Between(this=total, low=one.copy(), high=exp.Literal.number(k - 1)) if disjoint
+                 else exp.GTE(this=total, expression=one.copy()))
+        hidden.append(exp.And(this=exp.And(this=shown.copy(), expression=exp.EQ(this=rank, expression=one.copy())),
+                              expression=needs))
+    return any_of(hidden) or exp.false()
 
 
 def small(count: exp.Expr, k: int) -> exp.Expr:

@@ -49,14 +49,24 @@ def split_page(compiled: Compiled, records: Sequence[asyncpg.Record]) -> tuple[l
 
 
 async def refuse_too_few(conn: asyncpg.Connection, compiled: Compiled, tally: Tally) -> None:
-    """`too_few_patients` when the query's filters and range describe 1 to k-1 patients in all.
+    """`too_few_patients` when the query's filters and range describe 1 to k-1 patients in all, or would with
+    one of its filters left out (else an answer of 0 would tell that the left-out filter rules out those few:
+    a yes/no question about them).
 
-    Only asked when no single value had k contributors (else the whole has at least k) and some had one."""
+    Asked only when no single value had k contributors (else the whole, and each larger set, has at least k)."""
     k = compiled.min_group_size
-    if compiled.audience_sql is None or not 1 <= tally.most < k:
+    if compiled.audience_sql is None or tally.most >= k:
         return
-    patients = int(await conn.fetchval(compiled.audience_sql, *compiled.audience_params))
+    if tally.most == 0 and compiled.audience_filters == 0:
+        return  # no patient behind anything, and no filter to leave out: true zeros
+    counts = await conn.fetchrow(compiled.audience_sql, *compiled.audience_params)
+    assert counts is not None
+    patients, *without = (int(n) for n in counts)
     if 1 <= patients < k:
         raise QueryError(TOO_FEW_PATIENTS, f"these filters and this range describe fewer than {k} patients in all; "
                          "an agent receives figures about groups of at least that many. Widen the range or drop "
                          "a filter.", "filters", [])
+    for index, count in enumerate(without):
+        if 1 <= count < k:
+            raise QueryError(TOO_FEW_PATIENTS, f"the other filters select fewer than {k} patients, so this one "
+                             "would answer a question about those few; widen them", f"filters[{index}]", [])

@@ -153,16 +153,39 @@ def test_filters_that_narrow_to_one_patient_are_refused(agent: Any, manager: Any
 
 
 def test_small_groups_are_dropped_and_counted(agent: Any, manager: Any) -> None:
-    body = {"measures": ["patient_count"], "dimensions": ["patient.gender", "patient.source", "patient.age_band"]}
-    everyone = {tuple(r[d] for d in body["dimensions"]): r["patient_count"] for r in manager(body)["rows"]}
+    dims = ["patient.gender", "patient.source", "patient.age_band"]
+    body = {"measures": ["patient_count"], "dimensions": dims}
+    everyone = {tuple(r[d] for d in dims): r["patient_count"] for r in manager(body)["rows"]}
     status, answer = agent(body)
     assert status == 200
-    shown = {tuple(r[d] for d in body["dimensions"]): r["patient_count"] for r in answer["rows"]}
-    small = {k for k, v in everyone.items() if v < K}
-    assert small and not small & set(shown)
-    assert shown == {k: v for k, v in everyone.items() if v >= K}
-    assert answer["meta"]["suppressed_rows"] == len(small) == len(everyone) - answer["total_rows"]
+    shown = {tuple(r[d] for d in dims): r["patient_count"] for r in answer["rows"]}
+    assert all(everyone[key] == value >= K for key, value in shown.items())  # exact, and never a small group
+    hidden = set(everyone) - set(shown)
+    assert {k for k, v in everyone.items() if v < K} <= hidden
+    assert answer["meta"]["suppressed_rows"] == len(hidden) == len(everyone) - answer["total_rows"]
     assert any(w.startswith("small_groups_suppressed") for w in answer["meta"]["warnings"])
+    # no total gives a small group back: along each dimension (the others fixed), what is hidden describes no
+    # patient or k or more of them (the smallest shown group is hidden with a small one), unless the line's own
+    # total is below k (then the query without that dimension hides it)
+    for axis in range(len(dims)):
+        hidden_in: dict[tuple[Any, ...], int] = {}
+        line_total: dict[tuple[Any, ...], int] = {}
+        for key, count in everyone.items():
+            line = key[:axis] + key[axis + 1:]
+            line_total[line] = line_total.get(line, 0) + count
+            if key in hidden:
+                hidden_in[line] = hidden_in.get(line, 0) + count
+        assert all(n >= K or line_total[line] < K for line, n in hidden_in.items()), axis
+
+
+def test_a_total_cannot_give_back_a_hidden_group(agent: Any, manager: Any) -> None:
+    # the issue's spend bands: "$5,000+" was hidden, and the total minus the shown bands gave it back
+    bands = {"measures": ["patient_count", "revenue"], "dimensions": ["patient.lifetime_spend_band"]}
+    total = manager({"measures": ["patient_count", "revenue"]})["rows"][0]
+    status, answer = agent(bands)
+    assert status == 200
+    left = total["patient_count"] - sum(r["patient_count"] or 0 for r in answer["rows"])
+    assert left == 0 or left >= K, left
 
 
 def test_true_zeros_are_kept(agent: Any) -> None:
@@ -264,3 +287,45 @@ def test_the_agent_catalog_offers_the_coarse_form(client_api: TestClient, agent_
     assert dims["patient.created_at"]["grains"] == ["month", "quarter", "year"]
     revenue = next(m for m in catalog["measures"] if m["name"] == "revenue")
     assert "patient.age" not in revenue["groupable_by"] and "patient.age_band" in revenue["groupable_by"]
+
+
+# --- the red team's differencing (issue 15 rehearsal) ----------------------------------------------------
+
+
+def _top_spend(manager: Any) -> int:
+    rows = manager({"dimensions": ["patient.id", "patient.lifetime_spend"],
+                    "order": [{"field": "patient.lifetime_spend", "dir": "desc"}], "limit": 2})["rows"]
+    return int(rows[1]["patient.lifetime_spend"]) + 1  # a threshold only the top spender reaches
+
+
+def test_everyone_but_one_gives_nothing_away(agent: Any, manager: Any) -> None:
+    # all patients minus "all patients but the top spender" was that patient's exact spend and history
+    threshold = _top_spend(manager)
+    everyone = {"measures": ["patient_count", "revenue", "visit_count"]}
+    but_one = {**everyone, "filters": [{"field": "patient.lifetime_spend", "op": "lt", "value": threshold}]}
+    status, whole = agent(everyone)
+    assert status == 200 and whole["rows"][0]["revenue"] is not None
+    status, answer = agent(but_one)
+    assert status == 200
+    assert answer["rows"] == [] and answer["meta"]["suppressed_rows"] == 1  # each value would differ by one
+    # grouped, the same: no row shows a value the filter changes by fewer than k patients
+    status, grouped = agent({**but_one, "dimensions": ["patient.source"]})
+    full = {r["patient.source"]: r for r in agent({**everyone, "dimensions": ["patient.source"]})[1]["rows"]}
+    shown = 0
+    for row in grouped["rows"]:
+        for measure in everyone["measures"]:
+            if row[measure] is not None:
+                shown += 1
+                assert row[measure] == full[row["patient.source"]][measure]  # unchanged: nobody left out here
+    assert shown and grouped["meta"]["suppressed_rows"] + len(grouped["rows"]) == len(full)
+
+
+def test_a_refusal_is_no_yes_no_answer_about_an_isolated_patient(agent: Any, manager: Any) -> None:
+    # with a filter that isolates one patient, adding a test filter used to answer 0 (no) or too_few (yes)
+    alone = {"field": "patient.lifetime_spend", "op": "gte", "value": _top_spend(manager)}
+    answers = set()
+    for age in range(18, 90, 7):
+        test = {"field": "patient.age", "op": "between", "values": [age, age + 6]}
+        status, answer = agent({"measures": ["patient_count"], "filters": [alone, test]})
+        answers.add((status, answer.get("error", {}).get("code")))
+    assert answers == {(400, "too_few_patients")}

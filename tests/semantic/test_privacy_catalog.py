@@ -134,8 +134,8 @@ def test_suppression_comes_before_having_and_order_in_the_sql() -> None:
                                   "having": [{"field": "visit_count", "op": "gt", "value": 3}],
                                   "order": [{"field": "visit_count", "dir": "desc"}]})
     sql = compile_query(query, catalog, AGENT, inline=True).sql
-    hide = sql.index("CASE WHEN (COALESCE")  # the value is NULL where 1 to k-1 patients are behind it ...
+    hide = sql.index('CASE WHEN ("merged"."visit_count__hidden") THEN NULL')  # NULL where hidden ...
     assert hide < sql.index("__keep") < sql.index("ORDER BY")  # ... in the level HAVING and ORDER BY read
-    assert "BETWEEN 1 AND 10" in sql
+    assert '(COALESCE("merged"."visit_count__n", 0) BETWEEN 1 AND 10) AS "visit_count__primary"' in sql
     manager = compile_query(query, catalog, dataclasses.replace(AGENT, scope="manager"), inline=True).sql
     assert "__keep" not in manager and "BETWEEN 1 AND" not in manager
