@@ -10,7 +10,6 @@ Money is integer cents, datetimes are naive clinic-local timestamps, as in the e
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +22,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Numeric,
     String,
     Text,
     text,
@@ -205,9 +203,11 @@ class DataLoad(Base):
     source_dir: Mapped[str] = mapped_column(Text)
     as_of: Mapped[dt.date | None] = mapped_column(Date)
     row_counts: Mapped[str] = mapped_column(Text)  # JSON text: {"patients": 4000, ...}
-    # fingerprint of the catalog whose rollups this load built (rollup_rows); queries read rollups only
-    # when their catalog is that one, so an edited metrics.yaml never reads rollups built from the old one
-    rollups_catalog: Mapped[str | None] = mapped_column(String(64))
+    # fingerprint of the catalog whose materializations this load built (pre-aggregations, chains, bridges);
+    # queries read them only when their catalog is that one, so an edited metrics.yaml never reads relations
+    # built from the old one. The pre-aggregations' own tables (preagg_<name>) are typed from the catalog and
+    # made by the loader (service/seed/materialized.py), not here.
+    built_from: Mapped[str | None] = mapped_column(String(64))
 
 
 class PatientSummary(Base):
@@ -295,35 +295,8 @@ class ServiceLineSummary(Base):
     allocated_revenue: Mapped[int] = mapped_column(BigInteger)
 
 
-class RollupRow(Base):
-    """Pre-aggregated measures per day (the catalog's `rollups:`), rebuilt with the summaries after each load.
-
-    One row per (rollup, day, its dimension values, measure): the measure's value for that day and group
-    and how many rows it aggregated (so a query can tell "no rows" from "a sum of 0"). Dimension values
-    are stored as text and cast back to the dimension's type by the renderer. A dashboard range over a
-    rollup reads a few thousand rows instead of scanning every payment or appointment in it; only
-    additive measures (counts and sums) are rolled up, so any range or coarser grain sums exactly.
-    """
-
-    __tablename__ = "rollup_rows"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    rollup: Mapped[str] = mapped_column(String(64))
-    as_of: Mapped[dt.date] = mapped_column(Date)
-    day: Mapped[dt.date | None] = mapped_column(Date)
-    d0: Mapped[str | None] = mapped_column(Text)
-    d1: Mapped[str | None] = mapped_column(Text)
-    d2: Mapped[str | None] = mapped_column(Text)
-    d3: Mapped[str | None] = mapped_column(Text)
-    measure: Mapped[str] = mapped_column(String(64))
-    value: Mapped[Decimal | None] = mapped_column(Numeric)
-    rows: Mapped[int] = mapped_column(BigInteger)
-
-    __table_args__ = (Index("ix_rollup_rows_rollup_day", "rollup", "day"),)
-
-
 class ChainRow(Base):
-    """Each row a distinct count counts (the catalog's `chains:`), with its value's previous such rows' times.
+    """Each row a distinct count counts (the catalog's chains), with its value's previous such rows' times.
 
     Filled after each load (by the same definitions a query uses), in time order. "Patients with at least
     k visits in the range" is the number of rows in the range whose (k-1)-th previous row is in it and

@@ -14,14 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from threading import Lock
 
-from semantic.catalog import Catalog
+from semantic.catalog.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
-from semantic.planner.nodes import Context, ListPlan, MeasurePlan, Value
-from semantic.planner.planner import ColumnInfo, Planned, plan_query
+from semantic.planner.nodes import ColumnInfo, Context, ListPlan, MeasurePlan, Planned, Value
+from semantic.planner.physical import choose_sources
+from semantic.planner.planner import plan_query
 from semantic.planner.timerange import DateRange
 from semantic.query import Query
 from semantic.render.dialects import DIALECTS, dialect
-from semantic.render.sql import TOTAL, render
+from semantic.render.paging import TOTAL
+from semantic.render.statement import render
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,9 @@ class _LRU:
 _CACHE = _LRU(1024)
 
 
-def plan(query: Query, catalog: Catalog, ctx: Context) -> Planned:
-    return plan_query(query, catalog, ctx)
+def plan(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres") -> Planned:
+    """The query's plan: logical (what to compute), then physical (where each part is read from)."""
+    return choose_sources(plan_query(query, catalog, ctx), catalog, ctx, dialect(dialect_name))
 
 
 def _reversible(plan: ListPlan) -> bool:
@@ -134,7 +137,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
-    planned = plan_query(query, catalog, ctx)
+    planned = plan(query, catalog, ctx, dialect_name)
     listing = planned.plan
     if isinstance(listing, ListPlan) and total is not None:
         tail = from_the_end(listing, total)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from semantic.catalog.graph import Edge
 from semantic.planner.timerange import DateRange, Shift
 
 Value = str | int | float | bool | dt.date | dt.datetime
@@ -21,8 +22,11 @@ class Context:
     as_of: dt.date
     summary_as_of: dt.date | None = None  # as_of of the rows in summary tables (None: do not use them)
     scope: Scope = "manager"
-    rollups_catalog: str | None = None  # fingerprint of the catalog the stored rollups were built from
+    built_from: str | None = None  # fingerprint of the catalog the stored materializations were built from
     min_group_size: int | None = None  # the agent scope's k (None: DEFAULT_MIN_GROUP_SIZE)
+    # which materializations the planner may read (None: every one available; (): the rows only); a planner
+    # option for tests and benchmarks that compare a materialization's answers with the rows'
+    sources: tuple[str, ...] | None = None
 
     @property
     def use_summaries(self) -> bool:
@@ -78,6 +82,9 @@ class Aggregate:
     # read only for its contributor counts (semantic/render/suppression.py)
     shadow_of: str | None = None
     dropped: int | None = None
+    # where it is read from (physical planning, semantic/planner/physical.py): a materialization's name, or None
+    # for the entity's rows
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,29 @@ class ListPlan:
     # a page past the middle of a listing whose length is known, read from its other end: the (limit, offset)
     # of its keys in the reversed order (semantic/compile.py `from_the_end`)
     from_end: tuple[int, int] | None = None
+    # physical planning: the groups of filters below a one-to-many join (by that join) a bridge answers
+    bridges: tuple[tuple[Edge, str], ...] = ()
 
 
 Plan = MeasurePlan | ListPlan
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """A result column as the contract describes it (name, kind, type, label, unit)."""
+
+    name: str
+    kind: str  # dimension | time | measure
+    type: str
+    label: str
+    unit: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    columns: tuple[ColumnInfo, ...]
+    range: DateRange | None
+    compare_range: DateRange | None
+    warnings: tuple[str, ...] = ()

@@ -31,6 +31,7 @@ from semantic.planner import privacy
 from semantic.planner.filters import typed_filter, typed_having
 from semantic.planner.nodes import (
     Aggregate,
+    ColumnInfo,
     Context,
     FilterNode,
     HavingNode,
@@ -38,7 +39,7 @@ from semantic.planner.nodes import (
     MeasurePlan,
     OrderNode,
     Output,
-    Plan,
+    Planned,
     Spine,
     TimeSlice,
 )
@@ -55,27 +56,6 @@ from semantic.planner.timerange import (
 from semantic.query import DEFAULT_LIMIT, GRAIN_NAMES, MAX_LIMIT, Query
 
 COMPARE_PARTS = ("previous", "change", "change_pct")
-
-
-@dataclass(frozen=True)
-class ColumnInfo:
-    """A result column as the contract describes it (name, kind, type, label, unit)."""
-
-    name: str
-    kind: str  # dimension | time | measure
-    type: str
-    label: str
-    unit: str | None = None
-    format: str | None = None
-
-
-@dataclass(frozen=True)
-class Planned:
-    plan: Plan
-    columns: tuple[ColumnInfo, ...]
-    range: DateRange | None
-    compare_range: DateRange | None
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -255,7 +235,7 @@ class _Planner:
         measures = [self.measure(n, f"measures[{i}]") for i, n in enumerate(q.measures)]
         dims = [self.dimension(n, f"dimensions[{i}]") for i, n in enumerate(q.dimensions)]
         if self.agent:  # after naming any personal member asked for: that refusal says more
-            privacy.check_agent_query(q)
+            privacy.check_agent_query(q.as_of is not None, bool(q.measures))
         for kind, names in (("measures", q.measures), ("dimensions", q.dimensions)):
             for i, name in enumerate(names):
                 if name in names[:i]:

@@ -33,7 +33,6 @@ from semantic.errors import (
     QueryError,
 )
 from semantic.planner.nodes import Aggregate, FilterNode
-from semantic.query import Query
 
 PERSON_ENTITY = "patient"
 EXISTENCE_OPS = ("is_null", "is_not_null")
@@ -51,12 +50,12 @@ def patient_path_of(catalog: Catalog, entity: str) -> bool:
     return path is not None and not path_fans_out(path)
 
 
-def check_agent_query(query: Query) -> None:
+def check_agent_query(sets_as_of: bool, has_measures: bool) -> None:
     """The refusals that need no catalog: a measure is required and as_of is the data's own."""
-    if "as_of" in query.model_fields_set and query.as_of is not None:
+    if sets_as_of:
         raise QueryError(FORBIDDEN_OPTION, "an agent may not set as_of: answers describe the data as of its own "
                          "date (list_metrics gives it)", "as_of", [])
-    if not query.measures:
+    if not has_measures:
         raise QueryError(AGGREGATE_REQUIRED, "an agent query needs at least one measure: agents receive "
                          "aggregates over groups, never rows of records; count rows with a measure grouped by "
                          "these dimensions", "measures", ["patient_count", "appointment_count"])

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from semantic.render.scope import col, ident, ordered, select, subquery
+from semantic.render.sqlbuild import col, ident, ordered, select, subquery
 
 KEEP = "__keep"
 CELLS = "__cells"

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from fastapi import Query as QueryParam
 
-from semantic.query import Query
+from semantic import Query
 from service.auth.patient_access import query_audit_action
 from service.deps import QueryContextDep
 from service.schemas.errors import ErrorBody

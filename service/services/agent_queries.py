@@ -12,8 +12,7 @@ from typing import Any
 
 from fastapi import Request
 
-from semantic.errors import QueryError
-from semantic.query import Query
+from semantic import Query, QueryError
 from service.deps import QueryContext
 from service.errors_http import ApiError
 from service.services.audit import audit

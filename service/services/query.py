@@ -26,14 +26,20 @@ import asyncpg
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.catalog import Catalog, default_catalog
-from semantic.compile import Compiled, compile_query
-from semantic.errors import INVALID_RANGE, QueryError
-from semantic.planner.nodes import Context, Scope
-from semantic.planner.planner import ColumnInfo
-from semantic.planner.timerange import DateRange
-from semantic.query import Query
-from semantic.render.params import json_value
+from semantic import (
+    INVALID_RANGE,
+    Catalog,
+    ColumnInfo,
+    Compiled,
+    Context,
+    DateRange,
+    Query,
+    QueryError,
+    Scope,
+    compile_query,
+    default_catalog,
+    json_value,
+)
 from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
@@ -46,10 +52,10 @@ Dialect = Literal["postgres", "duckdb"]
 # every request reads it: the latest load looked up once (a row of NULLs before any load); one row always, so
 # it can ride along with the caller's check (service/auth/store.py NOTHING_ALSO)
 STATE_SQL = """
-SELECT latest.version, latest.as_of, latest.rollups_catalog,
+SELECT latest.version, latest.as_of, latest.built_from,
        (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of
 FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (SELECT version, as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1) AS latest
+LEFT JOIN LATERAL (SELECT version, as_of, built_from FROM data_loads ORDER BY version DESC LIMIT 1) AS latest
   ON true
 """
 
@@ -57,12 +63,12 @@ LEFT JOIN LATERAL (SELECT version, as_of, rollups_catalog FROM data_loads ORDER 
 @dataclass(frozen=True)
 class DataState:
     """What the database says about its data: load version, the data's as_of, the summaries' as_of and the
-    fingerprint of the catalog its rollups were built from."""
+    fingerprint of the catalog its materializations were built from."""
 
     version: int | None
     as_of: dt.date | None
     summary_as_of: dt.date | None
-    rollups_catalog: str | None = None
+    built_from: str | None = None  # fingerprint of the catalog its materializations were built from
 
 
 async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = None) -> DataState:
@@ -74,7 +80,7 @@ async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = N
     if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
         latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
         as_of = latest.date() if latest else None
-    return DataState(row["version"], as_of, row["summary_as_of"], row["rollups_catalog"])
+    return DataState(row["version"], as_of, row["summary_as_of"], row["built_from"])
 
 
 def catalog_for(settings: Settings) -> Catalog:
@@ -226,7 +232,7 @@ def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, d
     """The query compiled for the data's state (no database access: the compiled statement is cached); with
     the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
-    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog,
+    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, built_from=state.built_from,
                   min_group_size=settings.agent_min_group_size if scope == "agent" else None)
     compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
     return compiled, as_of, warnings

@@ -6,15 +6,23 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.catalog import Catalog, Dimension
-from semantic.planner.filters import ALLOWED
-from semantic.planner.nodes import Context, Scope
-from semantic.planner.privacy import EXISTENCE_OPS, agent_grains, agent_groupable
-from semantic.planner.roles import hidden_members
-from semantic.planner.timerange import COMPARES, RELATIVE_RANGES
-from semantic.query import GRAIN_NAMES, MAX_LIMIT
-from semantic.render.dialects import dialect
-from semantic.render.sql import render_spans
+from semantic import (
+    COMPARES,
+    EXISTENCE_OPS,
+    FILTER_OPS_BY_TYPE,
+    GRAIN_NAMES,
+    MAX_LIMIT,
+    RELATIVE_RANGES,
+    Catalog,
+    Context,
+    Dimension,
+    Scope,
+    agent_grains,
+    agent_groupable,
+    dialect,
+    hidden_members,
+    render_spans,
+)
 from service.services.query import catalog_for, data_state, read_only, resolve_as_of
 from service.services.query_models import CatalogDimension, CatalogMeasure, CatalogResponse, DateSpan
 from service.settings import Settings
@@ -72,7 +80,7 @@ def _dimension(d: Dimension, scope: Scope, span: DateSpan | None) -> CatalogDime
     """A dimension as `scope` may use it: for an agent, an identifier is filtered by existence only, a
     quasi-identifier is filtered, not grouped (its coarse form is named), a time is bucketed no finer than
     its minimum grain (semantic/planner/privacy.py)."""
-    ops = ["search"] if d.search is not None else list(ALLOWED[d.type])
+    ops = ["search"] if d.search is not None else list(FILTER_OPS_BY_TYPE[d.type])
     filter_only, grains = d.filter_only, list(d.grains)
     if scope == "agent":
         filter_only = filter_only or not agent_groupable(d)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from semantic.compile import Compiled
-from semantic.errors import TOO_FEW_PATIENTS, QueryError
+from semantic import TOO_FEW_PATIENTS, Compiled, QueryError
 
 WARNING = "small_groups_suppressed"
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from semantic.catalog import build_catalog, default_catalog
+from semantic import build_catalog, default_catalog
 from semantic.errors import CatalogError, Issue
 
 BASE = """\

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from semantic.catalog import build_catalog, default_catalog
+from semantic import build_catalog, default_catalog
 from semantic.compile import compile_query
 from semantic.errors import CatalogError, Issue, QueryError
 from semantic.planner.nodes import Context
