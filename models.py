@@ -411,4 +411,5 @@ class AuditEvent(Base):
         CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_patient_id", "patient_id"),
+        Index("ix_audit_events_actor_at", "actor", "at"),  # an agent key's last hour (the differencing check)
     )

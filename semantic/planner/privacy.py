@@ -124,13 +124,34 @@ def agent_grains(dimension: Dimension) -> tuple[Grain, ...]:
     return tuple(g for g in dimension.grains if GRAINS.index(g) >= GRAINS.index(minimum))
 
 
-def shadows(aggregates: list[Aggregate], filters: tuple[FilterNode, ...]) -> tuple[Aggregate, ...]:
-    """Each counted aggregate again without each filter in turn: where dropping one filter changes a value's
-    patients by 1 to k-1, the two answers would differ by those few patients, so the value is hidden (the
+def lineage(catalog: Catalog, name: str) -> str:
+    """The member a dimension's values come from, through its declared coarse forms (`coarse_of`): a band and
+    the number it bands are one attribute (`patient.lifetime_spend_band` -> `patient.lifetime_spend`)."""
+    seen = {name}
+    while True:
+        sources = catalog.dimensions[name].privacy.coarse_of
+        if not sources or sources[0] not in catalog.dimensions or sources[0] in seen:
+            return name
+        name = sources[0]
+        seen.add(name)
+
+
+def filter_groups(catalog: Catalog, filters: tuple[FilterNode, ...]) -> list[tuple[int, ...]]:
+    """The query's filters by the attribute they restrict (`lineage`): two filters on one attribute (the same
+    filter twice, a spend and its band) are left out together, else each would hide the other's effect."""
+    groups: dict[str, list[int]] = {}
+    for index, node in enumerate(filters):
+        groups.setdefault(lineage(catalog, node.dimension), []).append(index)
+    return [tuple(indexes) for indexes in groups.values()]
+
+
+def shadows(catalog: Catalog, aggregates: list[Aggregate], filters: tuple[FilterNode, ...]) -> tuple[Aggregate, ...]:
+    """Each counted aggregate again without each attribute's filters in turn: where leaving them out changes a
+    value's patients by 1 to k-1, the two answers would differ by those few patients, so the value is hidden (the
     "everyone but one" attack: all patients vs those spending under $X)."""
     out: list[Aggregate] = []
-    for index in range(len(filters)):
-        kept = filters[:index] + filters[index + 1:]
+    for index, group in enumerate(filter_groups(catalog, filters)):
+        kept = tuple(f for i, f in enumerate(filters) if i not in group)
         out += [replace(agg, key=f"s{index}{agg.key}", filters=kept, shadow_of=agg.key, dropped=index)
                 for agg in aggregates if agg.contributors]
     return tuple(out)

@@ -22,21 +22,25 @@ from semantic.render.paging import TOTAL, final_page
 from semantic.render.params import literal
 from semantic.render.predicates import compare, conditions
 from semantic.render.scope import Scope
-from semantic.render.sqlbuild import alias, and_, col, ident, is_null, or_, select, subquery, union, wrap, zero
+from semantic.render.sqlbuild import alias, and_, col, ident, is_null, select, subquery, union, wrap, zero
 from semantic.render.sqlbuild import table as table_ref
 from semantic.render.suppression import (
     MAIN,
+    SKETCH,
+    SKETCH_SEED,
     contributors,
     dropped,
     final_hidden,
     hidden_column,
     hide,
+    keyed_hash,
     page_with_tally,
     primary_hidden,
     row_flags,
 )
 
 FILL_LIMIT = 100_000  # gap filling adds at most this many rows (series x buckets)
+
 
 
 class MeasureRenderer(AggregateRenderer):
@@ -88,34 +92,33 @@ class MeasureRenderer(AggregateRenderer):
         return final, [f"c{i}" for i in range(len(visible))]
 
     def audience(self, plan: MeasurePlan) -> exp.Expr | None:
-        """SELECT the count of distinct patients behind any measure of the plan, in either period, under its
-        range and all its filters (`n`), and again without each filter in turn (`n0`, `n1` ...): the patients
-        the query describes in all, for the agent scope's `too_few_patients` (run only when no single value
-        has k contributors)."""
+        """The patients the query describes in all: those with a row any of its aggregates reads under its filters
+        and range (either period; what the measures count aside), as their number `n` and a sketch: the
+        smallest `SKETCH` of their keyed hashes. The agent scope refuses a query that describes fewer than k
+        patients (`too_few_patients`), and compares the sketch with the key's earlier queries' (two answers about
+        sets of patients that differ by a few would give those few away)."""
         counted = [agg for agg in (*plan.current, *plan.previous) if agg.contributors]
         if not counted:
             return None
-        subsets: list[int | None] = [None, *range(plan.filter_count)]
-        columns = [alias(exp.Subquery(this=self._patients(counted, left_out)), "n" if left_out is None
-                          else f"n{left_out}") for left_out in subsets]
-        return exp.Select(expressions=columns)
-
-    def _patients(self, aggregates: list[Aggregate], left_out: int | None) -> exp.Select:
         branches: list[exp.Expr] = []
-        for agg in aggregates:
+        for agg in counted:
             scope = Scope(self.rc, agg.entity)
             home = scope.root
-            filters = [f for i, f in enumerate(agg.filters) if i != left_out]
-            where = conditions(scope, home, [*filters, *self.time_filters(agg.time)])
-            measures = [self.catalog.measures[name] for name in agg.measures]
-            if all(m.filter is not None for m in measures):
-                where.append(or_([scope.eval(home, m.filter) for m in measures if m.filter is not None]))
+            where = conditions(scope, home, [*agg.filters, *self.time_filters(agg.time)])
             patient = self.patient_key(scope, home)
             from_, joins = scope.finish()
             branches.append(select([alias(patient, "p")], from_, joins, where=and_(where)))
-        who = self.rc.alias("who")
-        counted = exp.Count(this=exp.Distinct(expressions=[col(who, "p")]))
-        return select([counted], subquery(union(branches), who))
+        who, hashed = self.rc.alias("who"), self.rc.alias("hashed")
+        hashes = select([alias(keyed_hash(col(who, "p"), self.rc.params.add(SKETCH_SEED)), "h")],
+                        subquery(union(branches), who), distinct=True)
+        count = select([exp.Count(this=exp.Star())], subquery(hashes, hashed))
+        lowest = self.rc.alias("lowest")
+        ranked = select([col(hashed, "h")], subquery(hashes.copy(), hashed))
+        ranked.set("order", exp.Order(expressions=[exp.Ordered(this=col(hashed, "h"))]))
+        ranked.set("limit", exp.Limit(expression=exp.Literal.number(SKETCH)))
+        sketch = select([exp.ArrayAgg(this=col(lowest, "h"))], subquery(ranked, lowest))
+        return exp.Select(expressions=[alias(exp.Subquery(this=count), "n"), alias(exp.Subquery(this=sketch),
+                                                                                   "sketch")])
 
     def _hidden(self, plan: MeasurePlan, keys: list[str], merged: exp.Expr) -> exp.Expr:
         """`merged` with, per counted base measure and period, whether its value is hidden (`<m>[__prev]__hidden`):

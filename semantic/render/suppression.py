@@ -25,6 +25,8 @@ KEEP = "__keep"
 CELLS = "__cells"
 MOST = "__most"
 STATS = ("__dropped", "__hidden", "__most")  # after TOTAL in a record: rows dropped, values hidden, max n
+SKETCH = 64  # the smallest hashes of a query's patients kept to compare it with others (its population)
+SKETCH_SEED = 0x5EED_A6E7  # fixed: sketches are compared across queries and processes
 
 
 MAIN = "__main"  # 1 on the rows of the query's own aggregates (a shadow, with a filter left out, may have more)
@@ -86,6 +88,12 @@ def final_hidden(primary: exp.Expr, count: exp.Expr, axes: Sequence[tuple[exp.Ex
         hidden.append(exp.And(this=exp.And(this=shown.copy(), expression=exp.EQ(this=rank, expression=one.copy())),
                               expression=needs))
     return any_of(hidden) or exp.false()
+
+
+def keyed_hash(key: exp.Expr, seed: exp.Expr) -> exp.Expr:
+    """A 64-bit hash of a patient's key (PostgreSQL's hashtextextended): sketches hold these, never keys."""
+    return exp.Anonymous(this="hashtextextended", expressions=[exp.Cast(this=key, to=exp.DataType.build("text")),
+                                                                 seed])
 
 
 def small(count: exp.Expr, k: int) -> exp.Expr:

@@ -15,7 +15,7 @@ import datetime as dt
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,8 +44,10 @@ from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
-from service.services.suppression import Tally, refuse_too_few, split_page
+from service.services.suppression import Population, Tally, refuse_too_few, split_page
 from service.settings import Settings
+
+Gate = Callable[[Population], Awaitable[None]]  # may refuse an agent's query by the patients it describes
 
 Dialect = Literal["postgres", "duckdb"]
 
@@ -240,11 +242,13 @@ def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, d
 
 async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,
                     conn: asyncpg.Connection | None = None, state: DataState | None = None,
-                    keep_open: bool = False) -> QueryResponse:
+                    keep_open: bool = False, gate: Gate | None = None) -> QueryResponse:
     """Answer `query`: from the result cache when this data version's answer is there, else in a READ ONLY
     transaction as the reader role. With `conn` (a pooled connection in autocommit, not in a transaction)
     and the `state` read on it, no other checkout and no state read: a cached answer then costs no round trip.
-    `keep_open` (with `conn`): the transaction is left open for its holder to end (`db_role.end_read`)."""
+    `keep_open` (with `conn`): the transaction is left open for its holder to end (`db_role.end_read`).
+    In the agent scope the patients the query describes are counted first (too few: refused) and given to
+    `gate`, which may refuse the query too (service/services/agent_queries.py)."""
     started = time.perf_counter()
     keep_open = keep_open and conn is not None
     async with outage_as_503(), _connection(engine, conn) as db:
@@ -254,6 +258,11 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
         key = ((_database(engine), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
+        if compiled.audience_sql is not None:  # the agent scope: the patients described, before any answer
+            population = await _population(db, engine, compiled, key)
+            refuse_too_few(population, compiled.min_group_size)
+            if gate is not None:
+                await gate(population)
         cached = RESULTS.get(key)
         if cached is None:
             async with reader_transaction(db, engine, keep_open=keep_open):
@@ -266,7 +275,6 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
                 tally = Tally()
                 if compiled.min_group_size:  # the agent scope: the page beside what was suppressed
                     records, tally = split_page(compiled, records)
-                    await refuse_too_few(db, compiled, tally)
                 total = counted if counted is not None else await _total(
                     db, compiled, records, key, settings, query, scope, state)
     if cached is not None:
@@ -327,6 +335,28 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
     found = await conn.fetch(first.sql, *first.params)
     total = found[0][len(first.columns)] if found else None  # NULL: the agent scope's tally-only record
     return int(total) if total is not None else 0
+
+
+async def _population(conn: asyncpg.Connection, engine: AsyncEngine, compiled: Compiled,
+                      key: tuple[object, ...] | None) -> Population:
+    """The agent scope's population statement's answer, in a short read of its own, cached like a result."""
+    assert compiled.audience_sql is not None
+    pop_key = (key[0], key[1], compiled.audience_sql, compiled.audience_params) if key is not None else None
+    hit = POPULATIONS.get(pop_key) if pop_key is not None else None
+    if hit is not None:
+        return hit
+    async with reader_transaction(conn, engine):
+        row = await conn.fetchrow(compiled.audience_sql, *compiled.audience_params)
+    assert row is not None
+    found = Population(int(row["n"]), tuple(sorted(row["sketch"] or ())))
+    if pop_key is not None:
+        if len(POPULATIONS) > 1024:
+            POPULATIONS.clear()
+        POPULATIONS[pop_key] = found
+    return found
+
+
+POPULATIONS: dict[tuple[object, ...], Population] = {}
 
 
 async def _count(conn: asyncpg.Connection, compiled: Compiled, key: tuple[object, ...] | None) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from semantic import TOO_FEW_PATIENTS, Compiled, QueryError
+from semantic import POPULATION_SKETCH, TOO_FEW_PATIENTS, Compiled, QueryError
 
 WARNING = "small_groups_suppressed"
 
@@ -47,25 +47,50 @@ def split_page(compiled: Compiled, records: Sequence[asyncpg.Record]) -> tuple[l
     return [r for r in records if r[width] is not None], tally
 
 
-async def refuse_too_few(conn: asyncpg.Connection, compiled: Compiled, tally: Tally) -> None:
-    """`too_few_patients` when the query's filters and range describe 1 to k-1 patients in all, or would with
-    one of its filters left out (else an answer of 0 would tell that the left-out filter rules out those few:
-    a yes/no question about them).
+@dataclass(frozen=True)
+class Population:
+    """The patients an agent's query describes: how many, and the smallest of their keyed hashes (a sketch)."""
 
-    Asked only when no single value had k contributors (else the whole, and each larger set, has at least k)."""
-    k = compiled.min_group_size
-    if compiled.audience_sql is None or tally.most >= k:
-        return
-    if tally.most == 0 and compiled.audience_filters == 0:
-        return  # no patient behind anything, and no filter to leave out: true zeros
-    counts = await conn.fetchrow(compiled.audience_sql, *compiled.audience_params)
-    assert counts is not None
-    patients, *without = (int(n) for n in counts)
-    if 1 <= patients < k:
-        raise QueryError(TOO_FEW_PATIENTS, f"these filters and this range describe fewer than {k} patients in all; "
-                         "an agent receives figures about groups of at least that many. Widen the range or drop "
-                         "a filter.", "filters", [])
-    for index, count in enumerate(without):
-        if 1 <= count < k:
-            raise QueryError(TOO_FEW_PATIENTS, f"the other filters select fewer than {k} patients, so this one "
-                             "would answer a question about those few; widen them", f"filters[{index}]", [])
+    n: int
+    sketch: tuple[int, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {"n": self.n, "sketch": list(self.sketch)}
+
+    @classmethod
+    def from_json(cls, raw: object) -> Population | None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("n"), int) or not isinstance(raw.get("sketch"), list):
+            return None
+        return cls(raw["n"], tuple(sorted(int(h) for h in raw["sketch"])))
+
+
+def refuse_too_few(population: Population, k: int) -> None:
+    """`too_few_patients` when the query's filters and range describe fewer than k patients, none included (an
+    answer of 0 next to a refusal would tell which filters rule the few out)."""
+    if population.n < k:
+        raise QueryError(TOO_FEW_PATIENTS, TOO_FEW.format(k=k), "filters", [])
+
+
+TOO_FEW = ("these filters and this range describe fewer than {k} patients; an agent receives figures about groups "
+           "of at least that many. Widen the range or drop a filter.")
+
+
+def differ_by_few(a: Population, b: Population, k: int) -> bool:
+    """Whether two populations differ by 1 to k-1 patients: the difference of their answers would describe those
+    few. Exact when both sketches hold the whole population; else decided on the hashes both sketches hold (every
+    hash up to the smaller of their largest): identical there and sizes 1 to k-1 apart, or a few apart there
+    whose estimate over the whole is under k."""
+    if a.n <= POPULATION_SKETCH and b.n <= POPULATION_SKETCH:
+        return 1 <= len(set(a.sketch) ^ set(b.sketch)) < k
+    if not a.sketch or not b.sketch:
+        return False
+    bound = min(a.sketch[-1], b.sketch[-1])
+    low_a = {h for h in a.sketch if h <= bound}
+    low_b = {h for h in b.sketch if h <= bound}
+    apart = abs(a.n - b.n)
+    different = len(low_a ^ low_b)
+    if different == 0:
+        return 1 <= apart < k
+    window = len(low_a | low_b)
+    estimate = different * max(a.n, b.n) / window
+    return apart < k and estimate < k

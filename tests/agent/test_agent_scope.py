@@ -9,6 +9,7 @@ the agent whatever calls them).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -298,18 +299,27 @@ def _top_spend(manager: Any) -> int:
     return int(rows[1]["patient.lifetime_spend"]) + 1  # a threshold only the top spender reaches
 
 
-def test_everyone_but_one_gives_nothing_away(agent: Any, manager: Any) -> None:
+def test_everyone_but_one_gives_nothing_away(agent: Any, manager: Any, client_api: TestClient,
+                                            client_db_url: str) -> None:
     # all patients minus "all patients but the top spender" was that patient's exact spend and history
     threshold = _top_spend(manager)
     everyone = {"measures": ["patient_count", "revenue", "visit_count"]}
     but_one = {**everyone, "filters": [{"field": "patient.lifetime_spend", "op": "lt", "value": threshold}]}
+    # on its own, each value would differ from the unfiltered query's by one patient: none is shown
+    fresh = _fresh_agent(client_api, client_db_url)
+    status, answer = fresh(but_one)
+    assert status == 200 and answer["rows"] == [] and answer["meta"]["suppressed_rows"] == 1
+    # the same filter twice, or with its band, is one attribute left out together
+    doubled = {**but_one, "filters": [*but_one["filters"], *but_one["filters"],
+                                      {"field": "patient.lifetime_spend_band", "op": "not_equals", "value": "x"}]}
+    status, answer = _fresh_agent(client_api, client_db_url)(doubled)
+    assert status == 200 and answer["rows"] == [] and answer["meta"]["suppressed_rows"] == 1
+    # after the unfiltered answer, the key may not ask about a set of patients one away from it
     status, whole = agent(everyone)
     assert status == 200 and whole["rows"][0]["revenue"] is not None
-    status, answer = agent(but_one)
-    assert status == 200
-    assert answer["rows"] == [] and answer["meta"]["suppressed_rows"] == 1  # each value would differ by one
-    # grouped, the same: no row shows a value the filter changes by fewer than k patients
-    status, grouped = agent({**but_one, "dimensions": ["patient.source"]})
+    refused(agent, but_one, "too_few_patients")
+    # grouped, no row shows a value the filter changes by fewer than k patients
+    status, grouped = _fresh_agent(client_api, client_db_url)({**but_one, "dimensions": ["patient.source"]})
     full = {r["patient.source"]: r for r in agent({**everyone, "dimensions": ["patient.source"]})[1]["rows"]}
     shown = 0
     for row in grouped["rows"]:
@@ -318,6 +328,31 @@ def test_everyone_but_one_gives_nothing_away(agent: Any, manager: Any) -> None:
                 shown += 1
                 assert row[measure] == full[row["patient.source"]][measure]  # unchanged: nobody left out here
     assert shown and grouped["meta"]["suppressed_rows"] + len(grouped["rows"]) == len(full)
+
+
+def test_two_ranges_a_day_apart_are_not_both_answered(client_api: TestClient, client_db_url: str) -> None:
+    # the issue's red team: [Dec 15, Mar 1) minus [Dec 16, Mar 1) was the one patient seen on the first day
+    ask = _fresh_agent(client_api, client_db_url)
+    first = {"measures": ["visit_count", "line_revenue"], "time": {"range": ["2024-12-15", "2025-03-01"]}}
+    status, answer = ask(first)
+    assert status == 200, answer
+    refused(ask, {**first, "time": {"range": ["2024-12-16", "2025-03-01"]}}, "too_few_patients")
+    # a range that differs by many patients is answered
+    status, answer = ask({**first, "time": {"range": ["2025-02-01", "2025-03-01"]}})
+    assert status == 200, answer
+
+
+def _fresh_agent(client_api: TestClient, url: str) -> Any:
+    """`agent` with a key of its own (no earlier queries to be compared with)."""
+    from tests.conftest import create_key
+
+    key = create_key(url, f"fresh-{uuid.uuid4().hex[:8]}", "agent")
+
+    def call(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        response = as_agent(client_api, key, "POST", "/api/query", json=body)
+        return response.status_code, response.json()
+
+    return call
 
 
 def test_a_refusal_is_no_yes_no_answer_about_an_isolated_patient(agent: Any, manager: Any) -> None:

@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from service.agent.schemas import tool_specs
+from service.auth.principal import Principal
+from tests.agent.conftest import tools_as
 
 EVALS = yaml.safe_load((Path(__file__).resolve().parents[2] / "evals" / "questions.yaml").read_text())
 QUESTIONS = {q["id"]: q for q in EVALS["questions"]}
@@ -39,10 +41,12 @@ def test_there_are_thirty_questions() -> None:
 
 
 @pytest.mark.parametrize("qid", sorted(QUESTIONS))
-def test_eval_question(qid: str, run_tool) -> None:
+def test_eval_question(qid: str, client_api) -> None:
     item = QUESTIONS[qid]
     call, expect = item["call"], item["expect"]
-    run, catalog = run_tool
+    # each question is a session of its own: an agent's overlapping questions are checked against each other
+    # (tests/agent/test_agent_scope.py), not across these independent ones
+    run, catalog = tools_as(client_api, Principal(actor=f"eval:{qid}", role="agent", kind="local"))
     spec = next(s for s in tool_specs(catalog()) if s.name == call["tool"])
     jsonschema.validate(call["arguments"], spec.input_schema, cls=jsonschema.Draft202012Validator)
 

@@ -42,10 +42,14 @@ def test_every_agent_query_is_audited_whole(callers: Callers) -> None:
     assert callers.call("agent", "POST", "/api/query", json=listing).status_code == 400
     rows = _agent_rows(callers.url, since)
     assert [(r["action"], r["role"]) for r in rows] == [("agent_query", "agent")] * 3
-    assert rows[0]["detail"] == {"query": grouped}
+    # the query as sent, and the patients it described: how many, and a sketch of keyed hashes (never their ids)
+    assert rows[0]["detail"]["query"] == grouped
+    population = rows[0]["detail"]["population"]
+    assert population["n"] == 4000 and len(population["sketch"]) == 64
+    assert all(isinstance(h, int) for h in population["sketch"])
     assert (rows[0]["row_count"], rows[0]["suppressed_rows"]) == (len(answer["rows"]),
                                                                   answer["meta"]["suppressed_rows"])
-    assert rows[1]["detail"] == {"query": counted} and rows[1]["row_count"] == 0
+    assert rows[1]["detail"]["query"] == counted and rows[1]["row_count"] == 0
     assert rows[2]["detail"] == {"query": listing, "error": "aggregate_required"} and rows[2]["row_count"] is None
 
 

@@ -33,9 +33,12 @@ def upgrade() -> None:
     op.add_column('audit_events', sa.Column('suppressed_rows', sa.Integer(), nullable=True))
     op.drop_constraint(op.f('ck_audit_events_action'), 'audit_events', type_='check')
     op.create_check_constraint(op.f('ck_audit_events_action'), 'audit_events', _check(NEW_ACTIONS))
+    # an agent key's queries of the last hour, read before each of its queries (the differencing check)
+    op.create_index('ix_audit_events_actor_at', 'audit_events', ['actor', 'at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_audit_events_actor_at', table_name='audit_events')
     # the trail is append-only: agent rows stay, so the older check holds for new rows only (NOT VALID)
     op.drop_constraint(op.f('ck_audit_events_action'), 'audit_events', type_='check')
     op.execute(f"ALTER TABLE audit_events ADD CONSTRAINT ck_audit_events_action CHECK ({_check(OLD_ACTIONS)}) "
