@@ -74,6 +74,7 @@ class Parse:
     needs: tuple[str, ...] = ()
     alternatives: list[Reading] = field(default_factory=list)
     reason: str | None = None
+    problem: str | None = None
     unknown: list[str] = field(default_factory=list)
     sensitive: bool = False
     corrections: dict[str, str] = field(default_factory=dict)
@@ -265,6 +266,7 @@ NEVER = word_stems("never", "no", "zero", "without", "not")
 VISIT = word_stems("visit")
 SPEND = word_stems("spend", "spent", "spending")
 TOP = word_stems("top")
+FIRST = word_stems("first")
 BOTTOM = word_stems("bottom")
 COUNTING = word_stems("counting", "including", "any", "the", "all", "include", "count")
 WHO = word_stems("who", "whom")
@@ -311,6 +313,11 @@ def _patterns(toks: _Tokens, found: _Found) -> None:
                         end += 1
                     toks.take(*range(i, end + 1))
                     continue
+        # "highest first", "lowest first": the order asked for
+        if word in MOST | LEAST and toks.word(i + 1) in FIRST:
+            found.direction = "asc" if word in LEAST else "desc"
+            toks.take(i, i + 1)
+            continue
         # top 5, bottom 3, the 3 most ..., five biggest
         if word in TOP | BOTTOM:
             j = i + 1
@@ -532,12 +539,17 @@ def _cues(toks: _Tokens, found: _Found) -> None:
 # --- assembling the query -------------------------------------------------------------------------
 
 
-class Unsure(Exception):
-    """The question cannot be mapped with confidence; `reason` says why (for suggestions and logs)."""
+Problem = Literal["unknown_words", "personal", "listing", "ambiguous", "forecast", "compare_period", "no_measure",
+                  "average_of_what", "cannot_split", "per_record_number", "rank_what"]
 
-    def __init__(self, reason: str) -> None:
+
+class Unsure(Exception):
+    """The question cannot be mapped with confidence: `problem` says why in a word, `reason` in detail."""
+
+    def __init__(self, reason: str, problem: Problem) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.problem: Problem = problem
 
 
 def _choose_measures(toks: _Tokens, found: _Found) -> list[str]:
@@ -561,7 +573,7 @@ def _choose_measures(toks: _Tokens, found: _Found) -> list[str]:
         return []
     kinds = list(dict.fromkeys(weak))
     if "listing" in found.cues and "how_many" not in found.cues:
-        raise Unsure("a list of records: Ask answers with figures")
+        raise Unsure("a list of records: Ask answers with figures", "listing")
     if ("money" in found.cues and "how_many" not in found.cues) or found.aggregate:
         return []  # "how much do patients spend": money, about patients (_infer_measure)
     patient = _measure_named(lexicon, "patient")
@@ -577,7 +589,7 @@ def _choose_measures(toks: _Tokens, found: _Found) -> list[str]:
         return kinds
     if patient in kinds and len(kinds) == 2:  # "patients" is whom the question is about
         return [k for k in kinds if k != patient]
-    raise Unsure(f"more than one measure: {', '.join(kinds)}")
+    raise Unsure(f"more than one measure: {', '.join(kinds)}", "ambiguous")
 
 
 def _measure_named(lexicon: Lexicon, words: str) -> str | None:
@@ -598,14 +610,14 @@ def _infer_measure(toks: _Tokens, found: _Found) -> list[str]:
                    _measure_named(lexicon, "payments"): "average ticket"}
             wanted = {per[n] for n in nouns if n in per}
             if len(wanted) != 1:
-                raise Unsure("an average of money per what")
+                raise Unsure("an average of money per what", "average_of_what")
             found.aggregate = None
             name = _measure_named(lexicon, wanted.pop())
         else:
             name = _measure_named(lexicon, "revenue")
         return [name] if name else []
     if found.aggregate:
-        raise Unsure("an average of what")
+        raise Unsure("an average of what", "average_of_what")
     if "busy" in found.cues:
         name = _measure_named(lexicon, "visits")
         return [name] if name else []
@@ -627,7 +639,7 @@ def _dimension(toks: _Tokens, found: _Found, measure_entity: str | None) -> list
             same = [n for n in choice if lexicon.dimensions[n].entity == measure_entity]
             if len(same) != 1:
                 found.choices.append(_Choice(at, tuple(Sense("dimension", n) for n in choice)))
-                raise Unsure(f"ambiguous dimension: {', '.join(choice)}")
+                raise Unsure(f"ambiguous dimension: {', '.join(choice)}", "ambiguous")
             choice = same
         if choice[0] not in out:
             out.append(choice[0])
@@ -695,44 +707,44 @@ def _adjust(lexicon: Lexicon, measures: list[str], group: list[str], filters: li
             out.append(f"count_distinct({entity}.id)")
             filters.append({"field": flag, "op": "equals", "value": True})
             continue
-        raise Unsure(f"{name} cannot be split by {', '.join(bad_group + bad_filter)}")
+        raise Unsure(f"{name} cannot be split by {', '.join(bad_group + bad_filter)}", "cannot_split")
     return out
 
 
 def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
     lexicon = toks.lexicon
     if found.sensitive:
-        raise Unsure("personal data")
+        raise Unsure("personal data", "personal")
     if time.conflict:
-        raise Unsure("two different time ranges")
+        raise Unsure("two different time ranges", "ambiguous")
     if time.unresolved_compare:
-        raise Unsure("a comparison without a period to compare")
+        raise Unsure("a comparison without a period to compare", "compare_period")
     if found.choices:
-        raise Unsure("words with more than one meaning")
+        raise Unsure("words with more than one meaning", "ambiguous")
     measures = _choose_measures(toks, found)
     # number dimensions: averaged ("average age"), else grouped by their bands ("by age")
     aggregated: list[str] = []
     for names, _ in found.numbers:
         if len(names) != 1:
-            raise Unsure(f"ambiguous number: {', '.join(names)}")
+            raise Unsure(f"ambiguous number: {', '.join(names)}", "ambiguous")
         name = names[0]
         if found.aggregate:
             aggregated.append(f"{found.aggregate}({name})")
         elif lexicon.dimensions[name].band:
             found.dims.append(((lexicon.dimensions[name].band or name,), 0))
         else:
-            raise Unsure(f"{name} is a number per record: ask for its average, or filter on it")
+            raise Unsure(f"{name} is a number per record: ask for its average, or filter on it", "per_record_number")
     if aggregated:
         measures = [*aggregated, *[m for m in measures if not _is_weak(lexicon, m)]]
         found.aggregate = None
     if not measures:
         measures = _infer_measure(toks, found)
     if not measures:
-        raise Unsure("no measure")
+        raise Unsure("no measure", "no_measure")
     if found.aggregate and any(lexicon.measures[m].entity is not None for m in measures if m in lexicon.measures):
-        raise Unsure("an average of what")  # "average revenue": per month, per patient, per visit?
+        raise Unsure("an average of what", "average_of_what")  # "average revenue": per month, per patient, per visit?
     if len(measures) > 1 and not _joined(toks, found):
-        raise Unsure(f"more than one measure: {', '.join(measures)}")
+        raise Unsure(f"more than one measure: {', '.join(measures)}", "ambiguous")
     first = lexicon.measures.get(measures[0])
     # "revenue comes from botox": "comes from" only joins the measure to a value of another dimension
     found.dims = [(names, at) for names, at in found.dims if not (
@@ -749,6 +761,9 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
         # "what share of revenue comes from botox": botox's row among every service's
         group.append(next(iter(by_dim)))
         by_dim = {}
+    for item in found.filters:  # "not counting cancellations" filters, it does not group
+        if item["field"] in group and item["op"] in ("equals", "not_equals"):
+            group.remove(item["field"])
     for dim, values in by_dim.items():
         if len(values) == 1:
             filters.append({"field": dim, "op": "equals", "value": values[0]})
@@ -764,9 +779,9 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
         time.grain = found.rank_grain
         found.direction = found.direction or "desc"
     elif found.rank_grain:
-        raise Unsure("which period, by what")
+        raise Unsure("which period, by what", "no_measure")
     if (found.direction or found.top) and not group and not time.grain:
-        raise Unsure("most or least of what: no dimension to rank")
+        raise Unsure("most or least of what: no dimension to rank", "rank_what")
     measures = _adjust(lexicon, measures, group, filters)
     query: Query = {"measures": measures}
     if group:
@@ -777,7 +792,7 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
         if upcoming and measures in ([appointments], [upcoming]):
             query["measures"] = measures = [upcoming]
         else:
-            raise Unsure("upcoming, of what")
+            raise Unsure("upcoming, of what", "no_measure")
     if time.ahead:
         measures = query["measures"] = _ahead(lexicon, measures, group, filters)
     if time.growth and not time.grain and not time.compare and not (
@@ -792,7 +807,7 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
     info = lexicon.measures.get(share_measure)
     if found.share and not (info is not None and info.ratio):
         if not group:
-            raise Unsure("share of what: no dimension")
+            raise Unsure("share of what: no dimension", "rank_what")
         calc: dict[str, Any] = {"name": "share", "op": "share_of_total", "of": share_measure}
         if time.grain:
             calc["within"] = ["time"]
@@ -818,7 +833,7 @@ def _ahead(lexicon: Lexicon, measures: list[str], group: list[str], filters: lis
                 and (info.count_of is None or info.count_of[1] is None or name == upcoming):
             out.append(name)
         else:
-            raise Unsure(f"{name} after as_of: a forecast")
+            raise Unsure(f"{name} after as_of: a forecast", "forecast")
     return out
 
 
@@ -880,7 +895,7 @@ def parse(question: str, lexicon: Lexicon, as_of: dt.date) -> Parse:
             if reading not in result.alternatives:
                 result.alternatives.append(reading)
     result.alternatives = result.alternatives[:MAX_ALTERNATIVES]
-    result.reason = "the question can be read in more than one way"
+    result.reason, result.problem = "the question can be read in more than one way", "ambiguous"
     return result
 
 
@@ -900,14 +915,17 @@ def _parse(tokens: list[Token], lexicon: Lexicon, as_of: dt.date,
                    measures=[m for m, _ in found.strong] + [m for m, _, _ in found.weak],
                    dimensions=[names[0] for names, _ in found.dims if len(names) == 1],
                    range=time.range)
+    if found.sensitive:
+        result.reason, result.problem = "personal data", "personal"
+        return result, []
     if unknown:
         result.unknown = unknown
-        result.reason = f"words it does not know: {', '.join(unknown)}"
+        result.reason, result.problem = f"words it does not know: {', '.join(unknown)}", "unknown_words"
         return result, found.choices
     try:
         query = _assemble(toks, found, time)
     except Unsure as err:
-        result.reason = err.reason
+        result.reason, result.problem = err.reason, err.problem
         return result, found.choices
     result.status = "ok"
     result.query = query

@@ -133,6 +133,21 @@ class _Reader:
             return None
         return month
 
+    def date(self, i: int) -> tuple[int, dt.date] | None:
+        """"Nov 17, 2025" or "November 17" (the latest one by as_of): (tokens, date)."""
+        month = self.month(i)
+        day = self.number(i + 1)
+        if month is None or day is None or day != int(day) or not 1 <= day <= 31 or self.tokens[i + 1].money:
+            return None
+        year = self._year(i + 2)
+        try:
+            found = dt.date(year or self.as_of.year, month, int(day))
+        except ValueError:
+            return None
+        if year is None and found > self.as_of:
+            found = found.replace(year=found.year - 1)
+        return (3 if year else 2), found
+
     def _year(self, i: int) -> int | None:
         value = self.number(i)
         if value is not None and value == int(value) and 2000 <= value <= 2100 and not self.tokens[i].money:
@@ -175,6 +190,9 @@ class _Reader:
         quarter = self._quarter(j)
         if quarter is not None:
             return _Hit(skip + quarter[0], quarter[1])
+        day = self.date(j)
+        if day is not None:
+            return _Hit(skip + day[0], [_iso(day[1]), _iso(day[1] + dt.timedelta(days=1))])
         month = self.month(j)
         if month is not None:
             year = self._year(j + 1)
@@ -348,19 +366,29 @@ def _span(reader: _Reader, i: int) -> _Hit | None:
         return _Hit(3, "upcoming", ahead=True)
     if w(i) in (W["from"], W["between"]) or reader.month(i) is not None:
         lead = 1 if w(i) in (W["from"], W["between"]) else 0
+        start_day = reader.date(i + lead)
+        if start_day is not None and w(i + lead + start_day[0]) in UNTIL:
+            end_day = reader.date(i + lead + start_day[0] + 1)
+            if end_day is not None and end_day[1] >= start_day[1]:
+                length = lead + start_day[0] + 1 + end_day[0]
+                return _Hit(length, [_iso(start_day[1]), _iso(end_day[1] + dt.timedelta(days=1))])
         first = reader.month(i + lead)
         if first is not None and w(i + lead + 1) in UNTIL:
             last = reader.month(i + lead + 2)
             if last is not None:
-                end_year = _last_month_named(last, reader.as_of)
+                year = reader._year(i + lead + 3)
+                end_year = year or _last_month_named(last, reader.as_of)
                 start_year = end_year if first <= last else end_year - 1
                 start = dt.date(start_year, first, 1)
                 end = add_months(dt.date(end_year, last, 1), 1)
-                return _Hit(lead + 3, [_iso(start), _iso(end)])
+                return _Hit(lead + 3 + (1 if year else 0), [_iso(start), _iso(end)])
     if w(i) == W["since"]:
         j = i + 1
         if w(j) == W["the"] and w(j + 1) in (W["start"], W["beginning"]) and w(j + 2) == W["of"]:
             j += 3
+        day = reader.date(j)
+        if day is not None:
+            return _Hit(j - i + day[0], [_iso(day[1]), _iso(reader.end)])
         month = reader.month(j)
         if month is not None:
             year = reader._year(j + 1)
