@@ -139,10 +139,10 @@ def sentence(query: dict[str, Any], response: dict[str, Any], lexicon: Lexicon, 
                          f"{figure(previous, columns.get(first))} in {period}")
         return text + "."
     order = query.get("order") or []
-    ranked = bool(order) and order[0]["field"] in measures or bool(query.get("top"))
+    ranked = (bool(order) and order[0]["field"] in measures) or bool(query.get("top"))
     subject = _subject(query, lexicon, as_of, True)
     if grain and not dims and not ranked:
-        values = [(row, row.get(first)) for row in rows if isinstance(row.get(first), int | float)]
+        values = [(row, float(row[first])) for row in rows if isinstance(row.get(first), int | float)]
         if not values:
             return f"{subject}: no values."
         high = max(values, key=lambda v: v[1])[0]
@@ -171,7 +171,7 @@ def sentence(query: dict[str, Any], response: dict[str, Any], lexicon: Lexicon, 
             text += f" ({len(rows)} in all)"
         return text + "."
     # ordered by the dimension itself (weekdays, age bands) or several dimensions: name the extremes
-    values = [(row, row.get(first)) for row in rows if isinstance(row.get(first), int | float)]
+    values = [(row, float(row[first])) for row in rows if isinstance(row.get(first), int | float)]
     if not values:
         return f"{subject}: {len(rows)} rows."
     high = max(values, key=lambda v: v[1])[0]

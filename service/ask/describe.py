@@ -125,7 +125,7 @@ def _default_order(query: dict[str, Any], lexicon: Lexicon) -> bool:
     dims = query.get("dimensions") or []
     categories = [d for d in dims if d in lexicon.dimensions and lexicon.dimensions[d].role == "category"]
     if first["field"] in dims:
-        return first["dir"] == "asc"
+        return bool(first["dir"] == "asc")
     return bool(categories) and first["dir"] == "desc" and not (query.get("time") or {}).get("grain")
 
 
@@ -151,7 +151,7 @@ def describe(query: dict[str, Any], lexicon: Lexicon, as_of: dt.date | None = No
     top = query.get("top")
     ranked = (limit and order) or top
     if ranked and len(dims) == 1:
-        n = limit or top["n"]
+        n = limit or (top or {}).get("n")
         word = "top" if (top or order[0].get("dir") == "desc") else "bottom"
         text = f"{word} {n} {_plural(dims[0])} by {text}"
         if top:

@@ -182,11 +182,11 @@ def _measure_info(catalog: Catalog, name: str, hidden: set[str]) -> MeasureInfo:
     bases = [catalog.measures[b] for b in catalog.base_measures_of(name)]
     groupable = {*catalog.groupable_dimensions(name), *catalog.groupable_dimensions(name, overlapping=True)}
     unfilterable: set[str] = set()
-    for base in bases:
-        if base.split_measure is None:
+    for part in bases:
+        if part.split_measure is None:
             continue
         for dimension in catalog.dimensions.values():
-            path = catalog.graph.path(base.entity, dimension.entity)
+            path = catalog.graph.path(part.entity, dimension.entity)
             if path is not None and path_fans_out(path):
                 unfilterable.add(dimension.name)
     base = catalog.measures.get(name)

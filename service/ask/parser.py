@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from service.ask.lexicon import Lexicon, Sense
-from service.ask.text import NUMBER_WORDS, Token, stem, tokenize
+from service.ask.text import Token, stem, tokenize
 from service.ask.timewords import MONTHS, UNITS, TimeFind, find_time
 from service.ask.words import (
     AND,
@@ -42,7 +42,6 @@ from service.ask.words import (
     SHARE,
     VISITED,
     WHICH,
-    grammar_words,
     word_stems,
 )
 
@@ -156,7 +155,7 @@ def _correct(tokens: list[Token], lexicon: Lexicon) -> tuple[list[Token], dict[s
         text = token.text
         if token.number is None and text.isalpha() and text not in speller.words and text not in MONTHS:
             fixed = speller.correct(text) or _completion(lexicon, text)
-            if fixed is not None and fixed != text and (len(text) > 4 or len(fixed) >= len(text) + 1):
+            if fixed is not None and fixed != text:
                 corrections[text] = fixed
                 out.append(Token(fixed, stem(fixed), corrected_from=text))
                 continue
@@ -267,6 +266,10 @@ VISIT = word_stems("visit")
 SPEND = word_stems("spend", "spent", "spending")
 TOP = word_stems("top")
 FIRST = word_stems("first")
+ARTICLES = word_stems("a", "an", "any", "the", "single")
+INDEFINITE = word_stems("a", "an", "one", "single")
+PER = word_stems("per")
+UNIT_OF = {stem("hour"): "hours", stem("hours"): "hours", stem("day"): "days", stem("days"): "days"}
 BOTTOM = word_stems("bottom")
 COUNTING = word_stems("counting", "including", "any", "the", "all", "include", "count")
 WHO = word_stems("who", "whom")
@@ -282,16 +285,28 @@ def _patterns(toks: _Tokens, found: _Found) -> None:
         if not toks.free(i):
             continue
         _comparison(toks, found, i)
+        # "how many hours": the measure counted in hours (booked hours), not the hour of the day
+        if toks.word(i) in HOW_MANY and toks.word(i - 1) in HOW and toks.word(i + 1) in UNIT_OF:
+            unit = UNIT_OF[toks.word(i + 1)]
+            named = [name for name, info in lexicon.measures.items() if info.unit == unit]
+            if len(named) == 1:
+                found.strong.append((named[0], {i + 1}))
+                toks.take(i + 1)
     for i in range(n):
         if not toks.free(i):
             continue
         word = toks.word(i)
         # "never visited", "no visits", "never had a visit"
         if word in NEVER and toks.word(i + 1) in _entity_words(lexicon):
-            # "never booked", "no appointments": no related row at all (issue 18's `match: none`)
-            entity = _entity_words(lexicon)[toks.word(i + 1)]
+            # "never booked (an appointment)", "no appointments": no related row at all (issue 18's `match: none`)
+            noun = toks.word(i + 1)
+            entity = _entity_words(lexicon)[noun]
             found.filters.append({"field": f"{entity}.id", "op": "is_not_null", "match": "none"})
-            toks.take(i, i + 1)
+            end = i + 1
+            after = toks.next_free(end + 1, ARTICLES)
+            if after < n and toks.word(after) == noun:
+                end = after
+            toks.take(*range(i, end + 1))
             continue
         if word in NEVER | NEGATION:
             j = toks.next_free(i + 1, word_stems("had", "have", "a", "any", "been", "made", "booked"))
@@ -525,7 +540,8 @@ def _cues(toks: _Tokens, found: _Found) -> None:
                 toks.take(i + 1)
         elif word in HOW_MUCH and toks.word(i - 1) in HOW:
             found.cues.add("how_much")
-        elif word in UNITS and (toks.norm[i - 1] in WHICH | MOST | LEAST if i > 0 else False):
+        elif word in UNITS and i > 0 and (toks.norm[i - 1] in WHICH | MOST | LEAST or (
+                toks.norm[i - 1] in ARTICLES and any(w in MOST | LEAST for w in toks.norm))):
             found.rank_grain = UNITS[word]
             toks.take(i)
         elif word in WHICH or word in GROUP_CUES:
@@ -562,6 +578,9 @@ def _choose_measures(toks: _Tokens, found: _Found) -> list[str]:
         near = [toks.norm[j] for j in (at - 1, at + 1) if 0 <= j < len(toks)]
         if strong and any(w in AND - word_stems("with") for w in near) and name not in strong:
             strong.append(name)
+    # "revenue per visit": a ratio the catalog does not have, not revenue about visits
+    if strong and any(at > 0 and toks.norm[at - 1] in PER for _, at, _ in found.weak):
+        raise Unsure("a ratio per a count the catalog does not have", "no_measure")
     # the other readings of weak nouns: "cancelled" next to a strong measure is a status
     if strong:
         for name, at, senses in found.weak:
@@ -587,8 +606,6 @@ def _choose_measures(toks: _Tokens, found: _Found) -> list[str]:
             return [new]
     if len(kinds) == 1:
         return kinds
-    if patient in kinds and len(kinds) == 2:  # "patients" is whom the question is about
-        return [k for k in kinds if k != patient]
     raise Unsure(f"more than one measure: {', '.join(kinds)}", "ambiguous")
 
 
@@ -671,7 +688,8 @@ def _needs(query: Query) -> tuple[str, ...]:
     return tuple(needs)
 
 
-def _adjust(lexicon: Lexicon, measures: list[str], group: list[str], filters: list[dict[str, Any]]) -> list[str]:
+def _adjust(lexicon: Lexicon, measures: list[str], group: list[str], filters: list[dict[str, Any]],
+            bookings: bool = False) -> list[str]:
     """Measures the engine can split and filter as asked: revenue by service is line_revenue, visits by
     provider a distinct count of visits, bookings by service the service lines booked."""
     out = []
@@ -692,7 +710,7 @@ def _adjust(lexicon: Lexicon, measures: list[str], group: list[str], filters: li
                 out.append(split.name)
                 continue
         replaced = False
-        for finer_name in info.finer:
+        for finer_name in info.finer if bookings else ():  # "services booked": the lines booked
             finer = lexicon.measures[finer_name]
             entities = {lexicon.dimensions[d].entity for d in bad_group if d in lexicon.dimensions}
             if not bad_filter and all(d in finer.groupable for d in group) and finer.entity and \
@@ -702,10 +720,11 @@ def _adjust(lexicon: Lexicon, measures: list[str], group: list[str], filters: li
                 break
         if replaced:
             continue
-        if info.count_of is not None and info.count_of[1] is not None and not bad_filter:
+        if info.count_of is not None and not bad_filter:  # each counted row once per group (issue 18)
             entity, flag = info.count_of
             out.append(f"count_distinct({entity}.id)")
-            filters.append({"field": flag, "op": "equals", "value": True})
+            if flag is not None:
+                filters.append({"field": flag, "op": "equals", "value": True})
             continue
         raise Unsure(f"{name} cannot be split by {', '.join(bad_group + bad_filter)}", "cannot_split")
     return out
@@ -746,9 +765,11 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
     if len(measures) > 1 and not _joined(toks, found):
         raise Unsure(f"more than one measure: {', '.join(measures)}", "ambiguous")
     first = lexicon.measures.get(measures[0])
-    # "revenue comes from botox": "comes from" only joins the measure to a value of another dimension
+    _drop_population_nouns(lexicon, toks, found, measures)
+    # "revenue comes from botox", "comes from each gender": "comes from" only joins the measure to what follows
+    after = [(dim, v_at) for dim, _, v_at in found.values] + [(n, d_at) for names, d_at in found.dims for n in names]
     found.dims = [(names, at) for names, at in found.dims if not (
-        at in found.connectors and any(0 < v_at - at <= 3 and dim not in names for dim, _, v_at in found.values))]
+        at in found.connectors and any(0 < later - at <= 3 and dim not in names for dim, later in after))]
     group = _dimension(toks, found, first.entity if first else None)
     filters = list(found.filters)
     # values: one -> equals; several of one dimension -> in, and grouped by it (all of them: just grouped)
@@ -782,7 +803,9 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
         raise Unsure("which period, by what", "no_measure")
     if (found.direction or found.top) and not group and not time.grain:
         raise Unsure("most or least of what: no dimension to rank", "rank_what")
-    measures = _adjust(lexicon, measures, group, filters)
+    measures = _adjust(lexicon, measures, group, filters, bookings="popular" in found.cues or any(
+        toks.tokens[at].text.startswith("book") for _, at, _ in found.weak) or any(
+        toks.tokens[j].text.startswith("book") for _, span in found.strong for j in span))
     query: Query = {"measures": measures}
     if group:
         query["dimensions"] = group
@@ -835,6 +858,21 @@ def _ahead(lexicon: Lexicon, measures: list[str], group: list[str], filters: lis
         else:
             raise Unsure(f"{name} after as_of: a forecast", "forecast")
     return out
+
+
+def _drop_population_nouns(lexicon: Lexicon, toks: _Tokens, found: _Found, measures: list[str]) -> None:
+    """"the average price of a service": "a service" is what is averaged over, not a grouping."""
+    entities = {lexicon.measures[m].entity for m in measures if m in lexicon.measures}
+    entities |= {lexicon.dimensions[m[m.index("(") + 1:-1]].entity for m in measures
+                 if "(" in m and m[m.index("(") + 1:-1] in lexicon.dimensions}
+    kept = []
+    for names, at in found.dims:
+        if at > 0 and toks.norm[at - 1] in INDEFINITE:
+            if any(lexicon.dimensions[n].entity in entities for n in names):
+                continue
+            raise Unsure("a single one of a dimension", "rank_what")
+        kept.append((names, at))
+    found.dims = kept
 
 
 def _months(span: list[str]) -> int:

@@ -51,7 +51,8 @@ def declined(result: Parse, as_of: dt.date) -> str:
         "rank_what": "Say what to rank or split by, for example \"by service\" or \"by month\".",
     }
     if result.problem == "unknown_words" and result.unknown:
-        words = ", ".join(f"\u201c{w}\u201d" for w in result.unknown[:3])
+        quoted = [f"\u201c{w}\u201d" for w in dict.fromkeys(result.unknown[:3])]
+        words = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
         hint = f"I don't know {words} in this data."
     else:
         hint = hints.get(result.problem or "", "I could not match it to the data with confidence.")

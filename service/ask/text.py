@@ -184,8 +184,8 @@ class Speller:
         for candidate in sorted(candidates):
             allowed = 2 if len(candidate) >= 9 and len(word) >= 9 else 1
             distance = damerau(word, candidate)
-            if distance > allowed:
-                continue
+            if distance > allowed or (len(word) == 4 and len(candidate) <= 4):
+                continue  # a four-letter word is only ever missing a letter ("mnth"), never "cost" for "most"
             if distance < best_distance:
                 best, best_distance = [candidate], distance
             elif distance == best_distance:

@@ -50,12 +50,14 @@ RANGE_PREPOSITIONS = stems("in", "for", "during", "over", "within", "from", "of"
 YEAR_PREPOSITIONS = stems("in", "for", "during", "of", "since", "from", "to", "through")
 UNTIL = stems("to", "through", "thru", "until", "till", "and")
 ONWARD = stems("on", "onward", "onwards", "forward", "forwards")
-W = {w: next(iter(stems(w))) for w in ("the", "a", "today", "yesterday", "tomorrow", "ytd", "mtd", "year", "month", "to", "date",
-                          "all", "time", "this", "current", "so", "far", "past", "next", "coming", "upcoming", "week",
-                          "day", "first", "second", "third", "fourth", "quarter", "of", "over", "by", "on", "from",
-                          "between", "since", "start", "beginning", "before", "period", "same", "last", "ago",
-                          "previous", "prior", "preceding", "compare", "relative", "with", "against", "yoy", "go",
-                                        "up", "down")}
+_WORDS = (
+    "the", "a", "today", "yesterday", "tomorrow", "ytd", "mtd", "year", "month", "to", "date", "all", "time",
+    "this", "current", "so", "far", "past", "next", "coming", "upcoming", "week", "day", "first", "second", "third",
+    "fourth", "quarter", "of", "over", "by", "on", "from", "between", "since", "start", "beginning", "before",
+    "period", "same", "last", "ago", "previous", "prior", "preceding", "compare", "relative", "with", "against",
+    "yoy", "go", "and", "up", "down",
+)
+W = {w: next(iter(stems(w))) for w in _WORDS}  # stems of the grammar words compared below
 
 Range = str | list[str]
 QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4}
@@ -156,7 +158,7 @@ class _Reader:
 
     # --- one expression at i -------------------------------------------------------------------
 
-    def range_at(self, i: int) -> _Hit | None:  # noqa: C901 - one table of patterns, read top to bottom
+    def range_at(self, i: int) -> _Hit | None:
         w = self.word
         skip = 1 if w(i) == W["the"] else 0
         j = i + skip
@@ -181,7 +183,8 @@ class _Reader:
                 monday = self.as_of - dt.timedelta(days=self.as_of.weekday())
                 return _Hit(skip + 2, [_iso(monday), _iso(self.end)])
             return _Hit(skip + 2, f"this_{unit}")
-        if first == W["so"] and w(j + 1) == W["far"] and w(j + 2) == W["this"] and w(j + 3) in (W["year"], W["month"], W["quarter"]):
+        if first == W["so"] and w(j + 1) == W["far"] and w(j + 2) == W["this"] \
+                and w(j + 3) in (W["year"], W["month"], W["quarter"]):
             return _Hit(skip + 4, f"this_{UNITS[w(j + 3)]}")
         if first in PAST:
             return self._past(i, skip, j)
@@ -197,6 +200,9 @@ class _Reader:
         if month is not None:
             year = self._year(j + 1)
             length = 2 if year is not None else 1
+            if year is None and w(j + 1) in (W["last"], W["this"]) and w(j + 2) == W["year"]:
+                year = self.as_of.year - (1 if w(j + 1) == W["last"] else 0)  # "october last year"
+                length = 3
             return _Hit(skip + length, _month_range(year or _last_month_named(month, self.as_of), month))
         year = self._year(j)
         if year is not None and w(j - 1) in YEAR_PREPOSITIONS:
@@ -296,9 +302,11 @@ class _Reader:
         return None
 
 
-def _same_kind_previous(first: Range | None, second: Range) -> str | None:
-    """The comparison meant by "<first> vs <second>"; None when the two are not a period and its previous."""
-    if second == "last_year":
+def _same_kind_previous(first: Range | None, second: Range, cue: bool = True) -> str | None:
+    """The comparison meant by "<first> vs <second>"; None when the two are not a period and its previous.
+    Without a cue word ("vs", "compared with"), only this_year and last_year, this_month and last_month...
+    (never "october last year")."""
+    if second == "last_year" and (cue or first == "this_year"):
         return "previous_year"
     pairs = {("this_month", "last_month"), ("this_quarter", "last_quarter"), ("today", "yesterday")}
     if isinstance(first, str) and isinstance(second, str) and (first, second) in pairs:
@@ -317,7 +325,7 @@ def find_time(tokens: list[Token], taken: set[int], as_of: dt.date) -> TimeFind:
         if i in taken:
             i += 1
             continue
-        compare = _compare_at(reader, i)
+        compare = _compare_at(reader, i, verb_before=any(reader.word(j) == W["compare"] for j in range(i)))
         if compare is not None:
             length, what = compare
             found.used.update(range(i, i + length))
@@ -408,18 +416,27 @@ def _span(reader: _Reader, i: int) -> _Hit | None:
     return reader.grain_at(i)
 
 
-def _compare_at(reader: _Reader, i: int) -> tuple[int, Range] | None:
-    """"vs last year", "compared with the previous period", "year over year": (length, what)."""
+def _compare_at(reader: _Reader, i: int, verb_before: bool = False) -> tuple[int, Range] | None:
+    """"vs last year", "compared with the previous period", "year over year", "compare X to <range>":
+    (length, what)."""
     w = reader.word
     if w(i) == W["year"] and w(i + 1) in (W["over"], W["on"]) and w(i + 2) == W["year"]:
         return 3, "previous_year"
     if w(i) == W["yoy"]:
         return 1, "previous_year"
+    joins = (W["with"], W["to"], W["against"], W["and"])
+    if verb_before and w(i) in joins:  # "compare this month's revenue to last month"
+        hit = reader.range_at(i + 1)
+        if hit is not None and hit.range is not None:
+            return 1 + hit.length, hit.range
+        return None
     if w(i) not in COMPARE_CUES:
         return None
     j = i + 1
     if w(i) in (W["compare"], W["relative"]) and w(j) in (W["with"], W["to"], W["against"]):
         j += 1
+    elif w(i) == W["compare"] and reader.range_at(j) is not None:
+        return None  # "compare this month ... to last month": the first range is the question's own
     if w(j) in (W["the"], W["a"]):
         j += 1
     previous = (W["previous"], W["prior"], W["preceding"], W["last"])
@@ -450,8 +467,8 @@ def _settle(found: TimeFind, ranges: list[tuple[int, _Hit]]) -> None:
             found.upcoming = True
             continue
         if found.range is not None and found.range != hit.range:
-            # "this month vs last month" without a cue word is still a comparison
-            compare = _same_kind_previous(found.range, hit.range) if hit.range is not None else None
+            # "this month last month" without a cue word: only a period and the one before it compare
+            compare = _same_kind_previous(found.range, hit.range, cue=False) if hit.range is not None else None
             if compare is not None and found.compare in (None, compare):
                 found.compare = compare
                 continue

@@ -49,7 +49,8 @@ _FILLER_WORDS = (
     "compare", "compared", "level", "levels", "well", "good", "great", "really", "actually", "typically",
     "usually", "normally", "average", "on", "find", "found", "still", "yet", "already", "far", "date", "stats",
     "statistics", "metric", "metrics", "numbers", "info", "information", "member", "members", "team",
-    "start", "started", "begin", "happened", "often", "times", "go", "going",
+    "start", "started", "begin", "happened", "often", "times", "go", "going", "break", "down", "size", "process",
+    "processed", "handle", "handled", "recorded",
 )
 _FILLER_SURFACE: set[str] = set(_FILLER_WORDS)
 FILLER = word_stems(*_FILLER_WORDS)
