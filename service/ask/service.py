@@ -59,10 +59,29 @@ def declined(result: Parse, as_of: dt.date) -> str:
     return f"{CANNOT} {hint}"
 
 
+MAX_LINES = 8  # series a line chart draws (one per value of the other dimension)
+
+
+def chart_for(queries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """`pick_chart`, except that a measure over time by one dimension with a few values is a line per value
+    (revenue by service by month), not a table."""
+    chart = pick_chart(queries)
+    if chart is None or chart["type"] != "table":
+        return chart
+    result = queries[chart["query_index"]]["result"]
+    columns = [c for c in result.get("columns") or [] if isinstance(c, dict)]
+    others = [c["name"] for c in columns if c.get("kind") != "measure" and c["name"] != "time"]
+    measures = [c["name"] for c in columns if c.get("kind") == "measure"]
+    if any(c["name"] == "time" for c in columns) and len(others) == 1 and len(measures) == 1 and \
+            len({row.get(others[0]) for row in result.get("rows") or []}) <= MAX_LINES:
+        return {"type": "line", "query_index": chart["query_index"], "x": "time", "y": measures}
+    return chart
+
+
 def _reply(answer: str, *, queries: list[dict[str, Any]] | None = None, interpretation: str | None = None,
            suggested: list[str] | None = None) -> dict[str, Any]:
     queries = queries or []
-    return {"answer": answer, "queries": queries, "chart": pick_chart(queries), "steps": 0, "stopped_by": None,
+    return {"answer": answer, "queries": queries, "chart": chart_for(queries), "steps": 0, "stopped_by": None,
             "engine": "parser", "interpretation": interpretation, "suggestions": suggested or []}
 
 
@@ -97,6 +116,6 @@ async def _run(result: Parse, lexicon: Lexicon, as_of: dt.date, app: ASGIApp, pr
                        str(error.get("message") or "the database is unavailable"), retryable=True)
     if not reply.ok:
         # the engine refuses the query: a query-language addition it does not have yet, or the caller's role
-        return _reply(f"{CANNOT} I understood it as {interpretation}, but the data cannot answer that yet.",
+        return _reply(f"{CANNOT} I understood the question, but the data cannot answer this kind of question yet.",
                       queries=calls, interpretation=interpretation, suggested=suggestions(result, lexicon, as_of))
     return _reply(sentence(query, reply.body, lexicon, as_of), queries=calls, interpretation=interpretation)

@@ -44,6 +44,13 @@ def test_one_number_comes_with_its_comparison(no_model: TestClient) -> None:
     assert money(row["revenue.previous"]) in body["answer"] and body["chart"] is None
 
 
+def test_a_measure_over_time_by_a_few_values_is_drawn_as_lines(no_model: TestClient) -> None:
+    body = ask(no_model, "revenue by source by month this year")
+    assert body["chart"] == {"type": "line", "query_index": 0, "x": "time", "y": ["revenue"]}
+    many = ask(no_model, "revenue by service by month this year")  # ten services: a table
+    assert many["chart"]["type"] == "table"
+
+
 def test_a_question_it_cannot_map_is_a_200_with_questions_it_can_answer(no_model: TestClient) -> None:
     body = ask(no_model, "Which city do most of our patients live in?")
     assert body["engine"] == "parser" and body["queries"] == [] and body["interpretation"] is None
@@ -69,7 +76,8 @@ def test_a_query_the_engine_cannot_run_yet_is_said_so(no_model: TestClient) -> N
     assert call["arguments"]["calculations"] == [{"name": "share", "op": "share_of_total", "of": "revenue"}]
     assert body["interpretation"] == "revenue by acquisition source, with their share of the total"
     if "error" in call["result"]:
-        assert body["answer"].startswith("I can't answer that yet. I understood it as revenue by acquisition source")
+        assert body["answer"] == ("I can't answer that yet. I understood the question, but the data cannot answer "
+                                  "this kind of question yet.")
         assert body["suggestions"][0] == "Revenue by acquisition source"
     else:  # the engine has the additions
         assert "of the total" in body["answer"]

@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/api/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query
+         * @description Run a semantic query: measures by dimensions over time, filtered, ordered and paged.
+         */
+        post: operations["query-query"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/query/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sql
+         * @description Validate a query and return the SQL it runs (values inlined for reading; `params` as bound).
+         */
+        post: operations["query-sql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -163,8 +203,9 @@ export interface paths {
         put?: never;
         /**
          * Ask Question
-         * @description Answer a question with the agent tools (agent scope whatever the caller's role): the answer, every tool
-         *     call with its result, and a suggested chart.
+         * @description Answer a question in plain words: the answer, every query with its result, and a suggested chart. With a
+         *     language model configured, the model answers with the agent tools (agent scope whatever the caller's role);
+         *     without one, the built-in parser answers with the caller's role (`engine`, `interpretation`).
          */
         post: operations["agent-ask_question"];
         delete?: never;
@@ -188,46 +229,6 @@ export interface paths {
         get: operations["catalog-catalog"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/query": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Query
-         * @description Run a semantic query: measures by dimensions over time, filtered, ordered and paged.
-         */
-        post: operations["query-query"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/query/sql": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sql
-         * @description Validate a query and return the SQL it runs (values inlined for reading; `params` as bound).
-         */
-        post: operations["query-sql"];
         delete?: never;
         options?: never;
         head?: never;
@@ -318,7 +319,7 @@ export interface components {
             chart: components["schemas"]["AskChart"] | null;
             /**
              * Steps
-             * @description Model calls made.
+             * @description Model calls made (0 for the parser).
              */
             steps: number;
             /**
@@ -326,6 +327,24 @@ export interface components {
              * @description Set when the model was stopped before it answered.
              */
             stopped_by?: "step_limit" | null;
+            /**
+             * Engine
+             * @description `parser`: the built-in question parser (no model configured); `llm`: the model.
+             * @default llm
+             * @enum {string}
+             */
+            engine?: "parser" | "llm";
+            /**
+             * Interpretation
+             * @description The question as the parser understood it, in words (null for the model, and when the parser could not map the question).
+             */
+            interpretation?: string | null;
+            /**
+             * Suggestions
+             * @description Questions the parser can answer, closest first, when it could not map this one.
+             * @default []
+             */
+            suggestions?: string[];
         };
         /** AuditEventOut */
         AuditEventOut: {
@@ -900,6 +919,128 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "query-query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryResponse"];
+                };
+            };
+            /** @description The query is refused: unknown_member, invalid_grouping, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a query. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unavailable (retryable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "query-sql": {
+        parameters: {
+            query?: {
+                dialect?: "postgres" | "duckdb";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SqlResponse"];
+                };
+            };
+            /** @description The query is refused: unknown_member, invalid_grouping, ... */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a query. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unavailable (retryable). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -1350,128 +1491,6 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    "query-query": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Query"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueryResponse"];
-                };
-            };
-            /** @description The query is refused: unknown_member, invalid_grouping, ... */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not a query. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database is unavailable (retryable). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    "query-sql": {
-        parameters: {
-            query?: {
-                dialect?: "postgres" | "duckdb";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Query"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SqlResponse"];
-                };
-            };
-            /** @description The query is refused: unknown_member, invalid_grouping, ... */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is not a query. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database is unavailable (retryable). */
             503: {
                 headers: {
                     [name: string]: unknown;
