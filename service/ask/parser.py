@@ -155,7 +155,7 @@ def _correct(tokens: list[Token], lexicon: Lexicon) -> tuple[list[Token], dict[s
         text = token.text
         if token.number is None and text.isalpha() and text not in speller.words and text not in MONTHS:
             fixed = speller.correct(text) or _completion(lexicon, text)
-            if fixed is not None and fixed != text:
+            if fixed is not None and fixed != text and stem(fixed) != token.stem:  # not "providers" -> "provider"
                 corrections[text] = fixed
                 out.append(Token(fixed, stem(fixed), corrected_from=text))
                 continue
@@ -412,7 +412,7 @@ def _comparison(toks: _Tokens, found: _Found, i: int) -> None:
         if after in TIMES or after in VISIT:
             span.append(at + 1)
         span += [j for j in range(max(0, i - 2), i) if toks.word(j) in VISIT]
-    elif token.money or any(b in SPEND for b in before):
+    elif any(b in SPEND for b in before):  # "spent over $1,000"; "revenue over $1,000" is no patient's spend
         dim = _number_dim(lexicon, "lifetime spend", "patient")
         number = round(value * 100)
         span += [j for j in range(max(0, i - 2), i) if toks.word(j) in SPEND]
@@ -457,16 +457,17 @@ def _bags(toks: _Tokens, found: _Found) -> None:
         _, _, name, positions = best
         found.strong.append((name, set(positions)))
         toks.take(*positions)
-        _dimension_words(toks, found, positions)
+        # words apart ("revenue by source and service"): a category word among them is a grouping
+        _dimension_words(toks, found, positions, always=max(positions) - min(positions) >= len(positions))
 
 
-def _dimension_words(toks: _Tokens, found: _Found, span: list[int]) -> None:
+def _dimension_words(toks: _Tokens, found: _Found, span: list[int], always: bool = False) -> None:
     """"services booked", "each service booked": the measure's category word, plural or after a grouping
     cue, still says what to group by ("service line count" does not)."""
     lexicon = toks.lexicon
     for j in span:
         plural = toks.tokens[j].text.endswith("s") and toks.tokens[j].stem != toks.tokens[j].text
-        if not plural and not (j > 0 and toks.norm[j - 1] in GROUP_CUES | WHICH):
+        if not always and not plural and not (j > 0 and toks.norm[j - 1] in GROUP_CUES | WHICH):
             continue
         dims = tuple(s.target for s in lexicon.senses((toks.norm[j],))
                      if s.kind == "dimension" and lexicon.dimensions[s.target].role == "category")
@@ -648,7 +649,7 @@ def _dimension(toks: _Tokens, found: _Found, measure_entity: str | None) -> list
     """The dimensions to group by; an ambiguous word is settled by the measure's entity."""
     lexicon = toks.lexicon
     out: list[str] = []
-    for names, at in found.dims:
+    for names, at in sorted(found.dims, key=lambda d: d[1]):
         choice = list(names)
         if at in toks.forced:
             choice = [toks.forced[at].target]
@@ -782,6 +783,7 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
         # "what share of revenue comes from botox": botox's row among every service's
         group.append(next(iter(by_dim)))
         by_dim = {}
+    _check_versus(toks, found)
     for item in found.filters:  # "not counting cancellations" filters, it does not group
         if item["field"] in group and item["op"] in ("equals", "not_equals"):
             group.remove(item["field"])
@@ -818,10 +820,15 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
             raise Unsure("upcoming, of what", "no_measure")
     if time.ahead:
         measures = query["measures"] = _ahead(lexicon, measures, group, filters)
+    elif time.guessed_year and _looks_ahead(lexicon, measures):
+        raise Unsure("a month that may be last year's or the coming one", "ambiguous")
     if time.growth and not time.grain and not time.compare and not (
             isinstance(time.range, list) and _months(time.range) <= 1):
         time.grain = "month"  # "is revenue growing", "did revenue grow from September to October"
     spec = _time_spec(time)
+    booked = _booked_time(toks, time, measures)
+    if booked and spec and "range" in spec:
+        spec = {"dimension": booked, **spec}  # "appointments booked last week": when they were booked
     if spec:
         query["time"] = spec
     if filters:
@@ -837,6 +844,15 @@ def _assemble(toks: _Tokens, found: _Found, time: TimeFind) -> Query:
         query["calculations"] = [calc]
     _order(lexicon, query, found, group, time)
     return query
+
+
+def _looks_ahead(lexicon: Lexicon, measures: list[str]) -> bool:
+    """Measures that count bookings, which lie ahead of as_of as well as behind it."""
+    try:
+        _ahead(lexicon, measures, [], [])
+    except Unsure:
+        return False
+    return True
 
 
 def _ahead(lexicon: Lexicon, measures: list[str], group: list[str], filters: list[dict[str, Any]]) -> list[str]:
@@ -858,6 +874,39 @@ def _ahead(lexicon: Lexicon, measures: list[str], group: list[str], filters: lis
         else:
             raise Unsure(f"{name} after as_of: a forecast", "forecast")
     return out
+
+
+VERSUS = word_stems("vs", "versus")
+TARGET = word_stems("for", "on", "at", "in")  # "booked for next week": the appointments' own dates
+
+
+def _booked_time(toks: _Tokens, time: TimeFind, measures: list[str]) -> str | None:
+    """The time dimension meaning "when booked" when a range follows the verb directly ("booked last week"),
+    among the measure's entity's times whose label says so (appointment.created_at, "Booked at")."""
+    lexicon = toks.lexicon
+    entities = {lexicon.measures[m].entity for m in measures if m in lexicon.measures}
+    if time.ahead or len(entities) != 1:
+        return None
+    for j, token in enumerate(toks.tokens[:-1]):
+        if token.text == "booked" and j + 1 in time.used and toks.tokens[j + 1].stem not in TARGET:
+            named = [name for name, (entity, words) in lexicon.times.items()
+                     if entity in entities and stem("book") in words]
+            return named[0] if len(named) == 1 else None
+    return None
+
+
+def _check_versus(toks: _Tokens, found: _Found) -> None:
+    """"google vs instagram" compares two values of one dimension; "paid vs unpaid visits" compares a value
+    with a measure, which one query cannot answer."""
+    at_value = {at: dim for dim, _, at in found.values}
+    for i, word in enumerate(toks.norm):
+        if word not in VERSUS:
+            continue
+        before = [j for j in range(i) if toks.norm[j] not in FILLER][-1:]
+        after = [j for j in range(i + 1, len(toks)) if toks.norm[j] not in FILLER][:1]
+        sides = [at_value.get(j) for j in before + after]
+        if any(side is not None for side in sides) and (len(sides) < 2 or sides[0] != sides[1]):
+            raise Unsure("a value compared with something else", "ambiguous")
 
 
 def _drop_population_nouns(lexicon: Lexicon, toks: _Tokens, found: _Found, measures: list[str]) -> None:

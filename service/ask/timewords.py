@@ -9,7 +9,7 @@ resolved here against the same as_of.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from semantic.planner.timerange import add_months
 from service.ask.text import Token, stem
@@ -76,6 +76,7 @@ class TimeFind:
     growth: bool = False  # "grow", "change"...: a series over the range is meant
     unresolved_compare: bool = False  # "compared with the previous period" and no range to compare
     conflict: bool = False  # two different ranges or grains
+    guessed_year: bool = False  # a month named without a year that could be last year's or the coming one
     used: set[int] = field(default_factory=set)
 
 
@@ -86,6 +87,7 @@ class _Hit:
     grain: str | None = None
     all_time: bool = False
     ahead: bool = False
+    guessed: bool = False
 
 
 def _iso(day: dt.date) -> str:
@@ -203,7 +205,9 @@ class _Reader:
             if year is None and w(j + 1) in (W["last"], W["this"]) and w(j + 2) == W["year"]:
                 year = self.as_of.year - (1 if w(j + 1) == W["last"] else 0)  # "october last year"
                 length = 3
-            return _Hit(skip + length, _month_range(year or _last_month_named(month, self.as_of), month))
+            guessed = year is None and month > self.as_of.month  # "in December" on Nov 26: last one, or next?
+            return _Hit(skip + length, _month_range(year or _last_month_named(month, self.as_of), month),
+                        guessed=guessed)
         year = self._year(j)
         if year is not None and w(j - 1) in YEAR_PREPOSITIONS:
             return _Hit(skip + 1, [f"{year}-01-01", f"{year + 1}-01-01"])
@@ -409,7 +413,7 @@ def _span(reader: _Reader, i: int) -> _Hit | None:
     if w(i) in RANGE_PREPOSITIONS and w(i + 1):
         hit = reader.range_at(i + 1)
         if hit is not None:
-            return _Hit(hit.length + 1, hit.range, hit.grain, hit.all_time, hit.ahead)
+            return replace(hit, length=hit.length + 1)
     hit = reader.range_at(i)
     if hit is not None:
         return hit
@@ -444,12 +448,15 @@ def _compare_at(reader: _Reader, i: int, verb_before: bool = False) -> tuple[int
         return j - i + (1 if w(j) == W["before"] else 2), "previous_period"
     if w(j) in (W["period"], *UNITS) and w(j + 1) == W["before"]:
         return j - i + 2, "previous_period"  # "the period before", "the quarter before"
-    if w(j) == W["same"] and w(j + 1) == W["period"] and w(j + 2) == W["last"] and w(j + 3) == W["year"]:
-        return j - i + 4, "previous_year"
+    if w(j) == W["same"] and (w(j + 1) == W["period"] or w(j + 1) in UNITS) and w(j + 2) == W["last"] \
+            and w(j + 3) == W["year"]:
+        return j - i + 4, "previous_year"  # "the same period last year", "the same month last year"
     if w(j) == W["year"] and w(j + 1) in (W["before"], W["ago"]):
         return j - i + 2, "previous_year"
-    if w(j) in (W["previous"], W["prior"]) and w(j + 1) == W["year"]:
+    if w(j) in (W["previous"], W["prior"], W["preceding"]) and w(j + 1) == W["year"]:
         return j - i + 2, "previous_year"
+    if w(j) in (W["previous"], W["prior"], W["preceding"]) and w(j + 1) in UNITS:
+        return j - i + 2, "previous_period"  # "vs the previous month"
     hit = reader.range_at(j)
     if hit is not None and hit.range is not None:
         return j - i + hit.length, hit.range
@@ -476,6 +483,7 @@ def _settle(found: TimeFind, ranges: list[tuple[int, _Hit]]) -> None:
             continue
         found.range = hit.range
         found.ahead = found.ahead or hit.ahead
+        found.guessed_year = found.guessed_year or hit.guessed
     for hit in against:
         assert hit.range is not None
         compare = _same_kind_previous(found.range, hit.range)
