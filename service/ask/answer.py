@@ -83,6 +83,8 @@ def _subject(query: dict[str, Any], lexicon: Lexicon, as_of: dt.date | None, wit
         text += " " + " and ".join(filter_words(lexicon, f) for f in filters)
     time = query.get("time") or {}
     if time.get("range") is not None:
+        if time.get("dimension"):  # "appointments booked last week"
+            text += " " + label(lexicon, time["dimension"]).removesuffix(" at")
         text += " " + _range_phrase(time["range"], as_of)
     return text[:1].upper() + text[1:]
 

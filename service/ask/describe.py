@@ -39,7 +39,7 @@ def label(lexicon: Lexicon, name: str) -> str:
         return f"{AGGREGATE_WORDS.get(fn, fn)} {label(lexicon, inner)}"
     info = lexicon.measures.get(name)
     text = info.label if info else lexicon.dimensions[name].label if name in lexicon.dimensions else \
-        name.split(".")[-1].replace("_", " ")
+        lexicon.time_labels.get(name, name.split(".")[-1].replace("_", " "))
     text = re.sub(r"\s*\(.*?\)", "", text)
     return text[:1].lower() + text[1:] if not text[:2].isupper() else text
 
@@ -172,7 +172,11 @@ def describe(query: dict[str, Any], lexicon: Lexicon, as_of: dt.date | None = No
     if filters:
         parts.append(" and ".join(filter_words(lexicon, f) for f in filters))
     if time.get("range") is not None:
-        parts.append(range_words(time["range"], as_of))
+        words = range_words(time["range"], as_of)
+        if time.get("dimension"):  # "appointments booked last week": ranged on another time than its own
+            parts[0] += f" {label(lexicon, time['dimension']).removesuffix(' at')} {words}"
+        else:
+            parts.append(words)
     if time.get("compare"):
         parts.append(COMPARE_WORDS[time["compare"]])
     if order and not limit and not _default_order(query, lexicon):

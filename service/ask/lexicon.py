@@ -79,6 +79,7 @@ class Lexicon:
     max_phrase: int = 1
     joins: frozenset[tuple[str, str]] = frozenset()  # (child, parent) entities joined directly
     times: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # time dimension -> entity, words
+    time_labels: dict[str, str] = field(default_factory=dict)  # time dimension -> label
     _speller: Speller | None = field(default=None, init=False, repr=False, compare=False)
     _bags: list[tuple[frozenset[str], tuple[Sense, ...]]] | None = field(default=None, init=False, repr=False,
                                                                         compare=False)
@@ -254,6 +255,7 @@ def build_lexicon(catalog: Catalog, scope: Scope) -> Lexicon:
     words: set[str] = set()
     measures: dict[str, MeasureInfo] = {}
     times: dict[str, tuple[str, frozenset[str]]] = {}
+    time_labels: dict[str, str] = {}
     for measure in catalog.all_measures():
         if measure.name in hidden:
             continue
@@ -276,6 +278,7 @@ def build_lexicon(catalog: Catalog, scope: Scope) -> Lexicon:
             continue
         if dimension.kind == "time" and dimension.type == "time":
             times[name] = (dimension.entity, frozenset(phrase_of(dimension.label)))
+            time_labels[name] = dimension.label
         role = _role(catalog, name)
         if role is None:
             continue
@@ -288,7 +291,8 @@ def build_lexicon(catalog: Catalog, scope: Scope) -> Lexicon:
     frozen = {phrase: tuple(senses) for phrase, senses in phrases.items()}
     return Lexicon(measures=measures, dimensions=dimensions, phrases=frozen, aliases=aliases,
                    words=frozenset(words), max_phrase=max((len(p) for p in frozen), default=1),
-                   joins=frozenset((j.child, j.parent) for j in catalog.joins), times=times)
+                   joins=frozenset((j.child, j.parent) for j in catalog.joins), times=times,
+                   time_labels=time_labels)
 
 
 _LEXICONS: dict[tuple[str, str, str], Lexicon] = {}
@@ -357,4 +361,4 @@ def with_values(lexicon: Lexicon, values: Mapping[str, Iterable[str]]) -> Lexico
     frozen = {phrase: tuple(senses) for phrase, senses in phrases.items()}
     return Lexicon(measures=lexicon.measures, dimensions=lexicon.dimensions, phrases=frozen, aliases=lexicon.aliases,
                    words=frozenset(words), values=kept, max_phrase=max((len(p) for p in frozen), default=1),
-                   joins=lexicon.joins, times=lexicon.times)
+                   joins=lexicon.joins, times=lexicon.times, time_labels=lexicon.time_labels)
