@@ -6,7 +6,7 @@ and the data; these lists hold only ordinary English.
 
 from __future__ import annotations
 
-from service.ask.text import NUMBER_WORDS, stems
+from service.ask.text import NUMBER_WORDS, stem, stems
 
 _SURFACE: set[str] = set(NUMBER_WORDS)
 
@@ -82,3 +82,33 @@ GAINED = word_stems("get", "got", "gain", "gained", "acquire", "acquired", "win"
 BUSY = word_stems("busy", "busiest", "busier")
 POPULAR = word_stems("popular", "booked", "book", "often", "frequently")
 NEGATION = word_stems("not", "no", "without", "excluding", "exclude", "except", "never", "non")
+
+# Patterns: comparisons ("more than 3 visits"), negations, ranks, and the words around them.
+# words next to an everyday-word value that say it is one ("by check", "from phone")
+HINTS = word_stems("from", "by", "via", "through", "with", "using", "on", "paid", "pay", "gender", "method", "status",
+              "source", "channel")
+MORE = dict.fromkeys(word_stems("more", "over", "above", "greater", "exceeding", "older"), "gt")
+LESS = dict.fromkeys(word_stems("less", "fewer", "under", "below", "younger"), "lt")
+AT_LEAST = word_stems("least")
+AT_MOST = word_stems("most")
+THAN = word_stems("than")
+TIMES = word_stems("time", "times")
+YEARS = word_stems("year", "years", "old")
+AGE_WORDS = word_stems("age", "aged", "old", "older", "younger")
+NEVER = word_stems("never", "no", "zero", "without", "not")
+VISIT = word_stems("visit")
+SPEND = word_stems("spend", "spent", "spending")
+TOP = word_stems("top")
+FIRST = word_stems("first")
+ARTICLES = word_stems("a", "an", "any", "the", "single")
+INDEFINITE = word_stems("a", "an", "one", "single")
+PER = word_stems("per")
+UNIT_OF = {stem("hour"): "hours", stem("hours"): "hours", stem("day"): "days", stem("days"): "days"}
+BOTTOM = word_stems("bottom")
+COUNTING = word_stems("counting", "including", "any", "the", "all", "include", "count")
+WHO = word_stems("who", "whom")
+HOW = word_stems("how")
+OLD = word_stems("old")
+WHERE = word_stems("where")
+VERSUS = word_stems("vs", "versus")
+TARGET = word_stems("for", "on", "at", "in")  # "booked for next week": the appointments' own dates
