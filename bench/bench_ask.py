@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_ask.py [--runs 20] [--data DIR] [--out FILE]
 
 The lexicon is built from the catalog and the dimension values of the client's export (`--data`, default
-../shared/seed_data; the repo's generated seed_data/ when it is absent), read straight from its JSON files
-the way the value index holds them. Each phrasing is parsed `--runs` times; reported:
+../shared/seed_data; else the repo's seed_data/, else data generated for the run), read straight from its
+JSON files the way the value index holds them. Each phrasing is parsed `--runs` times; reported:
 
 - parse: `service.ask.parser.parse` alone (target p95 < 20 ms);
 - declined + suggestions: for the questions it declines, parse plus the suggestions (each of them parsed
@@ -23,7 +23,9 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -74,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args, _ = parser.parse_known_args(argv)
-    data = args.data if (args.data / "patient.json").exists() else REPO / "seed_data"
+    data = next((d for d in (args.data, REPO / "seed_data") if (d / "patient.json").exists()), None)
+    scratch = None
+    if data is None:
+        scratch = tempfile.TemporaryDirectory(prefix="bench-ask-")
+        data = Path(scratch.name)
+        subprocess.run([REPO / ".venv" / "bin" / "medspa", "seed", "generate", "--out", data], check=True,
+                       stdout=subprocess.DEVNULL)
     corpus = yaml.safe_load(CORPUS.read_text())
     as_of = dt.date.fromisoformat(corpus["as_of"])
     questions = [(text, intent["query"] is None) for intent in corpus["intents"] for text in intent["phrasings"]]
@@ -82,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     catalog = default_catalog()
     started = time.perf_counter()
     values = {**export_values(data), **band_labels(catalog)}
+    if scratch is not None:
+        scratch.cleanup()
     lexicon = with_values(build_lexicon(catalog, "manager"), values)
     lexicon.speller()
     lexicon.bags()

@@ -104,6 +104,10 @@ def record(toks: Tokens, found: Found, senses: tuple[Sense, ...], span: list[int
     measures = [s for s in senses if s.kind == "measure"]
     if values and (not measures or len(span) > 1):
         strong = [s for s in values if not s.weak] or ([s for s in values] if _value_hint(toks, span) else [])
+        if len({s.target for s in strong}) > 1:  # "pending appointments": the status of the noun beside it
+            beside = {toks.norm[j] for j in (span[0] - 1, span[-1] + 1) if 0 <= j < len(toks)}
+            near = [s for s in strong if toks.lexicon.dimensions[s.target].entity in beside]
+            strong = near or strong
         if strong and (len(strong) == 1 or len({s.target for s in strong}) == 1):
             for sense in strong[:1] if len(strong) == 1 else strong:
                 found.values.append((sense.target, sense.value or "", start))
