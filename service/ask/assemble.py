@@ -223,6 +223,7 @@ def assemble(toks: Tokens, found: Found, time: TimeFind) -> Query:
         raise Unsure("an average of what", "average_of_what")  # "average revenue": per month, per patient, per visit?
     if len(measures) > 1 and not _joined(toks, found):
         raise Unsure(f"more than one measure: {', '.join(measures)}", "ambiguous")
+    measures = _patients_in_a_period(toks, found, time, measures)
     first = lexicon.measures.get(measures[0])
     _drop_population_nouns(lexicon, toks, found, measures)
     # "revenue comes from botox", "comes from each gender": "comes from" only joins the measure to what follows
@@ -302,6 +303,25 @@ def assemble(toks: Tokens, found: Found, time: TimeFind) -> Query:
         query["calculations"] = [calc]
     _order(lexicon, query, found, group, time)
     return query
+
+
+MEASURE_CHOICE = -1  # the position of a choice between measures (Tokens.forced)
+
+
+def _patients_in_a_period(toks: Tokens, found: Found, time: TimeFind, measures: list[str]) -> list[str]:
+    """"How many patients came from Google last month": patients counted in a period are new ones (first visit
+    in it) or those with a visit in it, not records created in it (patient_count's own time). Both are
+    offered as readings (parser.parse) unless one was chosen."""
+    lexicon = toks.lexicon
+    chosen = toks.forced.get(MEASURE_CHOICE)
+    if chosen is not None:
+        return [chosen.target]
+    patients = measure_named(lexicon, "patients")
+    if measures != [patients] or time.range is None:
+        return measures
+    options = [m for m in (measure_named(lexicon, "new patients"), measure_named(lexicon, "active patients")) if m]
+    found.choices.append(Choice(MEASURE_CHOICE, tuple(Sense("measure", m) for m in options)))
+    raise Unsure("patients in a period: new ones, or those with a visit", "ambiguous")
 
 
 def _looks_ahead(lexicon: Lexicon, measures: list[str]) -> bool:

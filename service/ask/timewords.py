@@ -209,7 +209,7 @@ class _Reader:
             return _Hit(skip + length, _month_range(year or _last_month_named(month, self.as_of), month),
                         guessed=guessed)
         year = self._year(j)
-        if year is not None and w(j - 1) in YEAR_PREPOSITIONS:
+        if year is not None:  # "in 2024", "revenue 2024"
             return _Hit(skip + 1, [f"{year}-01-01", f"{year + 1}-01-01"])
         return None
 
