@@ -418,7 +418,7 @@ def cues(toks: Tokens, found: Found) -> None:
         elif word in HOW_MUCH and toks.word(i - 1) in HOW:
             found.cues.add("how_much")
         elif word in UNITS and i > 0 and (toks.norm[i - 1] in WHICH | MOST | LEAST or (
-                toks.norm[i - 1] in ARTICLES and any(w in MOST | LEAST for w in toks.norm))):
+                any(w in MOST | LEAST for w in toks.norm))):  # "which month...", "our highest revenue month"
             found.rank_grain = UNITS[word]
             toks.take(i)
         elif word in WHICH or word in GROUP_CUES:

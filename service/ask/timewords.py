@@ -55,7 +55,7 @@ _WORDS = (
     "this", "current", "so", "far", "past", "next", "coming", "upcoming", "week", "day", "first", "second", "third",
     "fourth", "quarter", "of", "over", "by", "on", "from", "between", "since", "start", "beginning", "before",
     "period", "same", "last", "ago", "previous", "prior", "preceding", "compare", "relative", "with", "against",
-    "yoy", "go", "and", "up", "down",
+    "yoy", "go", "and", "up", "down", "in",
 )
 W = {w: next(iter(stems(w))) for w in _WORDS}  # stems of the grammar words compared below
 
@@ -190,6 +190,9 @@ class _Reader:
             return _Hit(skip + 4, f"this_{UNITS[w(j + 3)]}")
         if first in PAST:
             return self._past(i, skip, j)
+        named = self._rolling(j)
+        if named is not None:
+            return _Hit(skip + 2, named)
         if first in (W["next"], W["coming"], W["upcoming"]):
             return self._ahead(skip, j)
         quarter = self._quarter(j)
@@ -247,6 +250,15 @@ class _Reader:
                                                                         _iso(self.end)])
             return None
         return None
+
+    def _rolling(self, j: int) -> str | None:
+        """"12 month revenue", "90 day visits": a rolling range of the contract, without "last"."""
+        count = self.number(j)
+        unit = UNITS.get(self.word(j + 1))
+        if count is None or unit is None or self.tokens[j].money or self.word(j - 1) in (W["next"], W["in"]):
+            return None
+        return {(7, "day"): "last_7_days", (30, "day"): "last_30_days", (90, "day"): "last_90_days",
+                (12, "month"): "last_12_months"}.get((int(count), unit))
 
     def _ahead(self, skip: int, j: int) -> _Hit | None:
         w = self.word
