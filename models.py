@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # The client's enumerations. The loader's record shapes and the CHECK constraints both read these.
@@ -363,7 +365,7 @@ class BridgeRow(Base):
 
 ROLES = ("front_desk", "manager", "agent")
 AUDIT_ACTIONS = ("view_patient", "search_patients", "list_patients", "export_patients", "login", "logout",
-                 "login_failed")
+                 "login_failed", "agent_query")
 
 
 class User(Base):
@@ -428,6 +430,9 @@ class AuditEvent(Base):
     row_count: Mapped[int | None] = mapped_column(Integer)
     client_addr: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # an agent's query, whole (and the error code when it was refused): what a language model was shown
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    suppressed_rows: Mapped[int | None] = mapped_column(Integer)  # rows left out by small-group suppression
 
     __table_args__ = (
         CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),

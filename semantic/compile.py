@@ -16,7 +16,7 @@ from threading import Lock
 
 from semantic.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
-from semantic.planner.nodes import Context, ListPlan, Value
+from semantic.planner.nodes import Context, ListPlan, MeasurePlan, Value
 from semantic.planner.planner import ColumnInfo, Planned, plan_query
 from semantic.planner.timerange import DateRange
 from semantic.query import Query
@@ -44,6 +44,13 @@ class Compiled:
     # a page by offset of root rows: compiled again with the listing's total, a page past the middle is read
     # from the other end (`from_the_end`)
     reversible: bool = False
+    # the agent scope (semantic/render/suppression.py): values of 1 to `min_group_size - 1` patients are hidden;
+    # each record ends, after TOTAL, with the tally (rows dropped, values hidden, most contributors of a value),
+    # a record whose TOTAL is NULL carries only the tally; `audience_sql` counts the patients in all
+    min_group_size: int = 0
+    audience_sql: str | None = None
+    audience_params: tuple[Value, ...] = ()
+    audience_filters: int = 0  # its columns: n, then n0, n1 ... (each filter left out in turn)
 
     total_column = TOTAL
 
@@ -152,6 +159,11 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         count_params=count.params if count is not None else (),  # type: ignore[arg-type]
         keyset=keyset,
         reversible=isinstance(listing, ListPlan) and keyset is not None and _reversible(listing),
+        min_group_size=listing.min_group_size if isinstance(listing, MeasurePlan) else 0,
+        audience_sql=(rendered.audience.tree.sql(dialect=dialect_name, pretty=pretty, copy=False)
+                      if rendered.audience is not None else None),
+        audience_params=rendered.audience.params if rendered.audience is not None else (),  # type: ignore[arg-type]
+        audience_filters=listing.filter_count if isinstance(listing, MeasurePlan) else 0,
     )
     if use_cache:
         _CACHE.put(key, compiled)

@@ -21,9 +21,12 @@ from semantic.catalog.models import (
     Entity,
     Join,
     Measure,
+    Privacy,
     RawCatalog,
+    RawDimension,
     Rollup,
     SearchSpec,
+    Sensitivity,
 )
 from semantic.catalog.yaml_lines import LocatedYaml, load_yaml_with_lines
 from semantic.errors import CatalogError, Issue
@@ -47,6 +50,31 @@ class _Builder:
             self.issue("expression_syntax", member, str(err), "see the expression forms in semantic/README.md",
                        *path)
             return None
+
+    def privacy(self, raw: RawDimension, name: str, path: tuple[str, ...]) -> Privacy:
+        """The sensitivity the dimension declares: exactly one of pii, identifier, quasi_identifier or
+        `sensitive: false` (semantic/validation/privacy.py checks that every patient-related one has one)."""
+        declared: list[Sensitivity] = []
+        if raw.pii:
+            declared.append("pii")
+        if raw.identifier:
+            declared.append("identifier")
+        if raw.quasi_identifier is not None:
+            declared.append("quasi_identifier")
+        if raw.sensitive is False:
+            declared.append("none")
+        if raw.sensitive is True:
+            self.issue("privacy_decision", name, "`sensitive: true` says nothing about how it is sensitive",
+                       "use `pii: true`, `identifier: true` or `quasi_identifier: {coarsen_to: ...}`", *path)
+        if len(declared) > 1:
+            self.issue("privacy_decision", name, f"declares {' and '.join(declared)}", "keep exactly one", *path)
+        quasi = raw.quasi_identifier
+        if quasi is not None and (quasi.coarsen_to is None) == (quasi.min_grain is None):
+            self.issue("privacy_decision", name, "a quasi_identifier needs exactly one coarse form",
+                       "give `coarsen_to: <dimension>` (a band) or `min_grain: <grain>` (a time)", *path,
+                       "quasi_identifier")
+        return Privacy(declared[0] if declared else None, quasi.coarsen_to if quasi else None,
+                       quasi.min_grain if quasi else None, tuple(raw.coarse_of))
 
     def build(self, raw: RawCatalog) -> Catalog:
         entities: dict[str, Entity] = {}
@@ -77,7 +105,8 @@ class _Builder:
                 dimensions[name] = Dimension(
                     name, ename, dname, rdim.type, expr, search, rdim.label, rdim.description,
                     tuple(rdim.synonyms), rdim.pii, rdim.filter_only or search is not None, grains,
-                    rdim.unit, rdim.format, rdim.materialized, self.located.line(*path))
+                    rdim.unit, rdim.format, rdim.materialized, self.located.line(*path),
+                    self.privacy(rdim, name, path))
         joins = tuple(
             Join(j.from_, j.to, j.column,
                  j.to_column or (raw.entities[j.to].primary_key if j.to in raw.entities else "id"),

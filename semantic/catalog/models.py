@@ -31,6 +31,13 @@ class RawSearch(_Raw):
     digits: Any = Field(default=None, description="expression of digits-only text to match a phone against")
 
 
+class RawQuasi(_Raw):
+    """How an agent may use a quasi-identifier: group by its coarse form, or bucket it no finer than a grain."""
+
+    coarsen_to: str | None = Field(default=None, description="the dimension an agent groups by instead")
+    min_grain: Grain | None = Field(default=None, description="a time dimension: the finest bucket an agent may use")
+
+
 class RawDimension(_Raw):
     type: DimType
     column: str | None = None
@@ -40,6 +47,13 @@ class RawDimension(_Raw):
     description: str = ""
     synonyms: list[str] = []
     pii: bool = False
+    identifier: bool = Field(default=False, description="names one record (an id): existence tests and "
+                             "count_distinct only, for an agent")
+    quasi_identifier: RawQuasi | None = Field(default=None, description="a patient attribute that, with others, "
+                                              "singles a person out: an agent groups by its coarse form only")
+    sensitive: bool | None = Field(default=None, description="`false`: decided, an agent may group by it")
+    coarse_of: list[str] = Field(default=[], description="the sensitive members this one is a coarse form of, "
+                                 "on purpose (a state parsed from an address)")
     filter_only: bool = False
     grains: list[Grain] | None = None
     unit: Unit | None = None
@@ -165,6 +179,24 @@ class SearchSpec:
     digits: Expr | None
 
 
+Sensitivity = Literal["pii", "identifier", "quasi_identifier", "none"]
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What the catalog decided about a dimension (None: nothing decided, a catalog error where it matters).
+
+    `pii`: never for an agent. `identifier`: names one record; an agent may test its existence and count its
+    distinct values. `quasi_identifier`: an agent may filter on it and group by `coarsen_to` (or bucket it by
+    `min_grain` or coarser). `none`: an agent may group by it. `coarse_of`: the sensitive member this one is a
+    coarse form of, declared on purpose."""
+
+    sensitivity: Sensitivity | None = None
+    coarsen_to: str | None = None
+    min_grain: Grain | None = None
+    coarse_of: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Dimension:
     name: str  # qualified: entity.short
@@ -183,10 +215,19 @@ class Dimension:
     format: Format | None
     materialized: str | None
     line: int
+    privacy: Privacy = field(default_factory=Privacy)
 
     @property
     def kind(self) -> Literal["dimension", "time"]:
         return "time" if self.grains else "dimension"
+
+    @property
+    def identifier(self) -> bool:
+        return self.privacy.sensitivity == "identifier"
+
+    @property
+    def quasi_identifier(self) -> bool:
+        return self.privacy.sensitivity == "quasi_identifier"
 
 
 @dataclass(frozen=True)

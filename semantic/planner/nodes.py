@@ -11,6 +11,7 @@ from semantic.planner.timerange import DateRange, Shift
 
 Value = str | int | float | bool | dt.date | dt.datetime
 Scope = Literal["manager", "agent", "front_desk"]  # what each may use: semantic/planner/roles.py
+DEFAULT_MIN_GROUP_SIZE = 11  # the agent scope's k: the usual health-data cell-suppression threshold
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,19 @@ class Context:
     summary_as_of: dt.date | None = None  # as_of of the rows in summary tables (None: do not use them)
     scope: Scope = "manager"
     rollups_catalog: str | None = None  # fingerprint of the catalog the stored rollups were built from
+    min_group_size: int | None = None  # the agent scope's k (None: DEFAULT_MIN_GROUP_SIZE)
 
     @property
     def use_summaries(self) -> bool:
         return self.summary_as_of is not None and self.summary_as_of == self.as_of
+
+    @property
+    def k(self) -> int:
+        """Measures with 1 to k-1 contributing patients are suppressed (0: no suppression, outside the agent
+        scope)."""
+        if self.scope != "agent":
+            return 0
+        return DEFAULT_MIN_GROUP_SIZE if self.min_group_size is None else max(self.min_group_size, 2)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,12 @@ class Aggregate:
     time: TimeSlice | None
     filters: tuple[FilterNode, ...]
     fanned_out: bool  # a grouping dimension lies across a one-to-many join: count distinct home keys
+    # the agent scope: also count, per group and measure, the distinct patients behind each value
+    contributors: bool = False
+    # the agent scope's differencing guard: this aggregate is another's (`shadow_of`) without filter `dropped`,
+    # read only for its contributor counts (semantic/render/suppression.py)
+    shadow_of: str | None = None
+    dropped: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,13 @@ class MeasurePlan:
     order: tuple[OrderNode, ...]
     limit: int
     offset: int
+    min_group_size: int = 0  # k: measures with 1 to k-1 contributing patients are suppressed (0: none)
+    # the agent scope: each filter left out in turn (a value whose patients one filter changes by 1 to k-1 is
+    # hidden: the other answer would give those few away), and the grouping dimensions that split patients
+    # into disjoint groups (semantic/render/suppression.py)
+    shadows: tuple[Aggregate, ...] = ()
+    filter_count: int = 0
+    disjoint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

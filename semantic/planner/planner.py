@@ -27,6 +27,7 @@ from semantic.errors import (
     QueryError,
 )
 from semantic.keyset import refuse_measures, resume
+from semantic.planner import privacy
 from semantic.planner.filters import typed_filter, typed_having
 from semantic.planner.nodes import (
     Aggregate,
@@ -93,6 +94,10 @@ class _Planner:
     ctx: Context
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def agent(self) -> bool:
+        return self.ctx.scope == "agent"
+
     # --- names -----------------------------------------------------------------------------------
 
     def _unknown(self, name: str, path: str, kind: str, pool: list[str]) -> QueryError:
@@ -107,6 +112,9 @@ class _Planner:
     def measure(self, name: str, path: str) -> AnyMeasure:
         found = self.catalog.measure(name)
         if found is not None:
+            if self.agent:
+                for base in self.catalog.base_measures_of(found.name):
+                    privacy.check_aggregate(self.catalog, self.catalog.measures[base], path)
             return found
         if name in self.catalog.dimensions:
             raise QueryError(UNKNOWN_MEMBER, f"{name!r} is a dimension, not a measure: put it in `dimensions`",
@@ -143,6 +151,8 @@ class _Planner:
             if dimension is not None and grain not in dimension.grains:
                 raise QueryError(INVALID_RANGE, f"{dimension.name!r} has grains {', '.join(dimension.grains)}, "
                                  f"not {grain}", "time.grain", list(dimension.grains))
+            if dimension is not None and self.agent:
+                privacy.check_bucket(dimension, grain, "time.grain")
         window = None
         if spec.range is not None:
             try:
@@ -181,6 +191,8 @@ class _Planner:
                 raise QueryError(INVALID_FILTER, f"{raw.field!r} is a measure: filter it in `having`", f"{path}.field",
                                  [])
             dimension = self.dimension(raw.field, f"{path}.field")
+            if self.agent:
+                privacy.check_filter(dimension, raw.op, f"{path}.op")
             out.append((typed_filter(dimension, raw, path), path))
         return out
 
@@ -242,6 +254,8 @@ class _Planner:
                              ["revenue", "patient_count"])
         measures = [self.measure(n, f"measures[{i}]") for i, n in enumerate(q.measures)]
         dims = [self.dimension(n, f"dimensions[{i}]") for i, n in enumerate(q.dimensions)]
+        if self.agent:  # after naming any personal member asked for: that refusal says more
+            privacy.check_agent_query(q)
         for kind, names in (("measures", q.measures), ("dimensions", q.dimensions)):
             for i, name in enumerate(names):
                 if name in names[:i]:
@@ -250,6 +264,8 @@ class _Planner:
             if dimension.filter_only:
                 raise QueryError(INVALID_GROUPING, f"{dimension.name!r} can only be filtered on (op `search`)",
                                  f"dimensions[{i}]", [])
+            if self.agent:
+                privacy.check_group(dimension, f"dimensions[{i}]")
         time = self.time(bool(measures))
         filters = self.filters()
         limit, offset = self.limit()
@@ -291,6 +307,8 @@ class _Planner:
                                      mpath, [])
                 if time_dim is not None and time.grain:
                     fans |= self._check_grouping(shown, base, time_dim, "time.dimension")
+                    if self.agent and time.dimension is None:
+                        privacy.check_bucket(time_dim, time.grain, "time.grain")
                 elif time_dim is not None and time.window:
                     self._check_filter(shown, base, time_dim, "time.dimension")
                 for node, fpath in filters:
@@ -305,16 +323,18 @@ class _Planner:
                     groups[key].append(base.name)
                 fanned[key] = fanned.get(key, False) or fans
         filter_nodes = tuple(node for node, _ in filters)
+        k = self.ctx.k
         current, previous = [], []
         for index, (key, names) in enumerate(groups.items()):
             entity, tname, _ = key
             slice_ = TimeSlice(tname, time.grain, time.window) if tname else None
+            counted = k > 0 and privacy.patient_path_of(self.catalog, entity)  # measures with patients behind
             current.append(Aggregate(f"a{index}", entity, tuple(names), tuple(d.name for d in dims), slice_,
-                                     filter_nodes, fanned[key]))
+                                     filter_nodes, fanned[key], counted))
             if time.shift is not None and tname is not None and time.window is not None:
                 prev = TimeSlice(tname, time.grain, time.window.shifted_back(time.shift), time.shift)
                 previous.append(Aggregate(f"p{index}", entity, tuple(names), tuple(d.name for d in dims), prev,
-                                          filter_nodes, fanned[key]))
+                                          filter_nodes, fanned[key], counted))
         spine = None
         if time.grain is not None:
             window = time.window
@@ -347,8 +367,11 @@ class _Planner:
         selectable = keys + [o.name for o in outputs if not o.hidden]
         default = [OrderNode("time", False)] if time.grain else [OrderNode(measures[0].name, True)]
         order = self._order(selectable, default, keys)
+        shadows = privacy.shadows([*current, *previous], filter_nodes) if k else ()
+        disjoint = tuple(d.name for d in dims if privacy.splits_patients(self.catalog, d)) if k else ()
         plan = MeasurePlan(tuple(d.name for d in dims), time.grain is not None, tuple(current), tuple(previous),
-                           spine, tuple(outputs), tuple(having), tuple(order), limit, offset)
+                           spine, tuple(outputs), tuple(having), tuple(order), limit, offset, k, shadows,
+                           len(filter_nodes) if k else 0, disjoint)
         compare_range = time.window.shifted_back(time.shift) if time.window and time.shift else None
         return Planned(plan, tuple(columns), time.window, compare_range, tuple(self.warnings))
 

@@ -28,6 +28,7 @@ from sqlglot import exp
 from semantic.catalog import Catalog
 from semantic.catalog import expr as E
 from semantic.catalog.graph import path_fans_out
+from semantic.catalog.models import Measure
 from semantic.keyset import CursorValue, key_order
 from semantic.planner.nodes import (
     Aggregate,
@@ -44,6 +45,7 @@ from semantic.planner.nodes import (
     Value,
 )
 from semantic.planner.planner import Planned
+from semantic.planner.privacy import PERSON_ENTITY
 from semantic.render.bridges import bridge_refresh, find_bridge
 from semantic.render.chains import chain_refresh, find_chain, from_chain
 from semantic.render.dialects import Dialect, cast, ratio
@@ -69,6 +71,17 @@ from semantic.render.scope import (
     wrap,
 )
 from semantic.render.scope import table as table_ref
+from semantic.render.suppression import (
+    MAIN,
+    contributors,
+    dropped,
+    final_hidden,
+    hidden_column,
+    hide,
+    page_with_tally,
+    primary_hidden,
+    row_flags,
+)
 
 TOTAL = "__total"
 FILL_LIMIT = 100_000  # gap filling adds at most this many rows (series x buckets)
@@ -81,6 +94,8 @@ class Rendered:
     columns: tuple[str, ...]  # result column aliases c0, c1 ... in `Planned.columns` order
     count: Counted | None = None  # listings: the statement that counts every row (no window in `tree`)
     keyset: tuple[int, ...] | None = None  # listings of root rows: the key-order values' columns in a record
+    # the agent scope: `tree`'s records end with the suppression tally; this counts the patients in all
+    audience: Counted | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,8 @@ class _Renderer:
     def __init__(self, rc: RenderContext) -> None:
         self.rc = rc
         self.catalog: Catalog = rc.catalog
+        self._k = 0  # the agent scope's minimum group size (suppression.py); 0: nothing is suppressed
+        self._counted: set[str] = set()  # base measures whose contributing patients are counted
 
     # --- time ----------------------------------------------------------------------------------
 
@@ -142,7 +159,7 @@ class _Renderer:
         `with_rows` (building a rollup): also `<measure>__rows`, the rows each measure aggregated, and never
         from a rollup.
         """
-        if not with_rows:
+        if not with_rows and not agg.contributors:  # materializations hold no patients yet: rows count them
             rollup = find_rollup(self.rc, agg)
             if rollup is not None and (previous is None or find_rollup(self.rc, previous) == rollup):
                 return from_rollup(self.rc, agg, previous, rollup)
@@ -171,7 +188,8 @@ class _Renderer:
                 keys.append(("time", self._bucket(scope, home, agg.time)))
             where = conditions(scope, home, [*agg.filters, *self._time_filters(agg.time)])
         measures = [self.catalog.measures[name] for name in agg.measures]
-        if measures[0].agg == "count_distinct" and not with_rows:
+        if measures[0].agg == "count_distinct" and not with_rows and (
+                not agg.contributors or self._counts_patients(scope, home, measures[0])):
             return self._nested(scope, home, agg, keys, where, periods)
         filters = {m.filter for m in measures}
         common = filters.pop() if len(filters) == 1 else None
@@ -190,6 +208,9 @@ class _Renderer:
                                                          expression=exp.Where(this=condition.copy())),
                                          expression=_zero()))
                 columns.append(_alias(value, f"{measure.name}{suffix}"))
+                if agg.contributors:
+                    columns.append(_alias(self._contributors(scope, home, measure, condition),
+                                          contributors(measure.name, suffix)))
                 if with_rows:
                     rows: exp.Expr = exp.Count(this=exp.Star())
                     if condition is not None:
@@ -199,6 +220,34 @@ class _Renderer:
         having = or_(exists) if keys and exists and len(exists) == len(measures) * len(periods) else None
         from_, joins = scope.finish()
         return select(columns, from_, joins, where=and_(where), group=_positions(len(keys)), having=having)
+
+    def _patient(self, scope: Scope, home: Instance) -> exp.Expr:
+        """The key of the patient a row of `home` belongs to (the planner counts only entities with one)."""
+        if home.entity == PERSON_ENTITY:
+            return home.key
+        path = self.catalog.graph.path(home.entity, PERSON_ENTITY)
+        assert path is not None
+        return scope.navigate(home, path).key
+
+    def _contributors(self, scope: Scope, home: Instance, measure: Measure, condition: exp.Expr | None) -> exp.Expr:
+        """COUNT(DISTINCT patient) of the rows that make the measure's value: the rows it counts, for a sum the
+        rows whose value is not 0 (a row adding nothing contributes nothing; else one payer among twenty
+        non-payers would be "a group of twenty"), for an average or median the rows with a value."""
+        rows = [condition.copy()] if condition is not None else []
+        if measure.agg == "sum":
+            assert measure.expr is not None
+            rows.append(exp.NEQ(this=wrap(scope.eval(home, measure.expr)), expression=_zero()))
+        elif measure.agg in ("avg", "median", "min", "max"):  # rows with a value: NULLs are left out of them
+            assert measure.expr is not None
+            rows.append(not_null(scope.eval(home, measure.expr)))
+        patients: exp.Expr = exp.Count(this=exp.Distinct(expressions=[self._patient(scope, home)]))
+        where = and_(rows)
+        return patients if where is None else exp.Filter(this=patients, expression=exp.Where(this=where))
+
+    def _counts_patients(self, scope: Scope, home: Instance, measure: Measure) -> bool:
+        """Whether a distinct count counts patients: its contributors are then the values it counts."""
+        assert measure.expr is not None
+        return scope.eval(home, measure.expr) == self._patient(scope, home)
 
     def _bound(self, time: TimeSlice, day: dt.date) -> dt.date | dt.datetime:
         return day if self.catalog.dimensions[time.dimension].type == "date" else dt.datetime.combine(day, dt.time())
@@ -248,8 +297,10 @@ class _Renderer:
         for index, (suffix, _) in enumerate(periods):
             for measure in measures:
                 enough = exp.GTE(this=col(alias, f"n{index}"), expression=exp.Literal.number(measure.min_count or 1))
-                columns.append(_alias(exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=enough)),
-                                      f"{measure.name}{suffix}"))
+                counted = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=enough))
+                columns.append(_alias(counted, f"{measure.name}{suffix}"))
+                if agg.contributors:  # the patients counted are the contributors (the planner made sure)
+                    columns.append(_alias(counted.copy(), contributors(measure.name, suffix)))
         return select(columns, subquery(inner, alias), group=[k.copy() for k in outer_keys] or None)
 
     # --- measures combined -----------------------------------------------------------------------
@@ -257,12 +308,16 @@ class _Renderer:
     def measure_plan(self, plan: MeasurePlan, planned: Planned) -> tuple[exp.Expr, list[str]]:
         key_names = [f"d{i}" for i in range(len(plan.dimensions))] + (["time"] if plan.has_time else [])
         ctes: list[tuple[str, exp.Expr]] = []
-        single = len(plan.current) == 1 and not plan.previous and plan.spine is None
+        single = len(plan.current) == 1 and not plan.previous and plan.spine is None and not plan.shadows
         if single:
             merged: exp.Expr = subquery(self.aggregate(plan.current[0]), "merged")
         else:
             merged = self._merge(plan, key_names, ctes)
-        # level r: keys and every output computed
+        # level r: keys and every output computed (suppressed values already NULL: semantic/render/suppression.py)
+        self._k = plan.min_group_size
+        self._counted = {m for agg in (*plan.current, *plan.previous) if agg.contributors for m in agg.measures}
+        if self._k and self._counted:
+            merged = self._hidden(plan, key_names, merged)
         output_alias = {o.name: f"o{i}" for i, o in enumerate(plan.outputs)}
         r_columns: list[exp.Expr] = [_alias(col("merged", k), k) for k in key_names]
         values: dict[str, exp.Expr] = {}
@@ -270,16 +325,99 @@ class _Renderer:
             node = self._output(output, bool(plan.previous))
             values[output.name] = node
             r_columns.append(_alias(node, output_alias[output.name]))
+        if self._k:
+            r_columns += self._row_flags(plan)
         r = select(r_columns, merged)
         # final level: having, total, order, page
         names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)}, **output_alias}
         where = and_(self._having(h, output_alias) for h in plan.having)
         visible = [c.name for c in planned.columns]
-        final = self._final(r, visible, names, where, plan.order, plan.limit, plan.offset)
+        if self._k:  # the page beside the tally of what was suppressed (r is read twice: a CTE)
+            ctes.append(("r", r))
+            page_columns: list[exp.Expr] = [_alias(col("r", names[v]), f"c{i}") for i, v in enumerate(visible)]
+            order = [(f"c{visible.index(o.column)}", o.desc) for o in plan.order]
+            final: exp.Select = page_with_tally(page_columns, order, where, self.rc.params.add(plan.limit),
+                                                self.rc.params.add(plan.offset), TOTAL)
+        else:
+            final = self._final(r, visible, names, where, plan.order, plan.limit, plan.offset)
         if ctes:
             final.set("with_", exp.With(expressions=[
                 exp.CTE(this=body, alias=exp.TableAlias(this=ident(name))) for name, body in ctes]))
         return final, [f"c{i}" for i in range(len(visible))]
+
+    def audience(self, plan: MeasurePlan) -> exp.Expr | None:
+        """SELECT the count of distinct patients behind any measure of the plan, in either period, under its
+        range and all its filters (`n`), and again without each filter in turn (`n0`, `n1` ...): the patients
+        the query describes in all, for the agent scope's `too_few_patients` (run only when no single value
+        has k contributors)."""
+        counted = [agg for agg in (*plan.current, *plan.previous) if agg.contributors]
+        if not counted:
+            return None
+        subsets: list[int | None] = [None, *range(plan.filter_count)]
+        columns = [_alias(exp.Subquery(this=self._patients(counted, left_out)), "n" if left_out is None
+                          else f"n{left_out}") for left_out in subsets]
+        return exp.Select(expressions=columns)
+
+    def _patients(self, aggregates: list[Aggregate], left_out: int | None) -> exp.Select:
+        branches: list[exp.Expr] = []
+        for agg in aggregates:
+            scope = Scope(self.rc, agg.entity)
+            home = scope.root
+            filters = [f for i, f in enumerate(agg.filters) if i != left_out]
+            where = conditions(scope, home, [*filters, *self._time_filters(agg.time)])
+            measures = [self.catalog.measures[name] for name in agg.measures]
+            if all(m.filter is not None for m in measures):
+                where.append(or_([scope.eval(home, m.filter) for m in measures if m.filter is not None]))
+            patient = self._patient(scope, home)
+            from_, joins = scope.finish()
+            branches.append(select([_alias(patient, "p")], from_, joins, where=and_(where)))
+        who = self.rc.alias("who")
+        counted = exp.Count(this=exp.Distinct(expressions=[col(who, "p")]))
+        return select([counted], subquery(_union(branches), who))
+
+    def _hidden(self, plan: MeasurePlan, keys: list[str], merged: exp.Expr) -> exp.Expr:
+        """`merged` with, per counted base measure and period, whether its value is hidden (`<m>[__prev]__hidden`):
+        first by its own patients and the filters' differences, then to keep hidden values from being recovered
+        from a total (semantic/render/suppression.py)."""
+        periods = ["", "__prev"] if plan.previous else [""]
+        counts = {(m, sfx): col("merged", contributors(m, sfx)) for m in sorted(self._counted) for sfx in periods}
+        drops = {(m, sfx): [col("merged", dropped(m, sfx, i)) for i in range(plan.filter_count)] if plan.shadows
+                 else [] for m, sfx in counts}
+        primary = {key: primary_hidden(count, drops[key], self._k) for key, count in counts.items()}
+        present = exp.Not(this=is_null(col("merged", MAIN))) if plan.shadows else None
+        level = select([exp.Star(), *(_alias(cond, f"{m}{sfx}__primary") for (m, sfx), cond in primary.items())],
+                       merged, where=present)
+        dims = [(f"d{i}", name in plan.disjoint) for i, name in enumerate(plan.dimensions)]
+        flags = [_alias(final_hidden(col("first", f"{m}{sfx}__primary"), col("first", contributors(m, sfx)),
+                                     [(col("first", key), [col("first", k) for k in keys if k != key], disjoint)
+                                      for key, disjoint in dims], self._k), hidden_column(m, sfx))
+                 for m, sfx in counts]
+        return subquery(select([exp.Star(), *flags], subquery(level, "first")), "merged")
+
+    def _suppressed(self, name: str, previous: bool) -> exp.Expr | None:
+        """Whether a measure's value in a row is hidden: any base measure behind it is (`_hidden`)."""
+        suffix = "__prev" if previous else ""
+        conditions = [col("merged", hidden_column(base, suffix))
+                      for base in self.catalog.base_measures_of(name) if base in self._counted]
+        if not conditions:
+            return None
+        result: exp.Expr = conditions[0]
+        for condition in conditions[1:]:
+            result = exp.Or(this=result, expression=condition)
+        return exp.Paren(this=result)
+
+    def _row_flags(self, plan: MeasurePlan) -> list[exp.Expr]:
+        shown: list[exp.Expr | None] = []
+        for output in plan.outputs:
+            if output.hidden or output.part not in ("value", "previous"):
+                continue
+            if output.part == "previous" and not plan.previous:
+                continue
+            shown.append(self._suppressed(output.measure, output.part == "previous"))
+        suffixes = ["", "__prev"] if plan.previous else [""]
+        counts: list[exp.Expr] = [col("merged", contributors(m, suffix)) for m in sorted(self._counted)
+                                  for suffix in suffixes]
+        return row_flags(shown, counts)
 
     def _merge(self, plan: MeasurePlan, keys: list[str], ctes: list[tuple[str, exp.Expr]]) -> exp.Expr:
         measure_columns: list[str] = []
@@ -289,19 +427,28 @@ class _Renderer:
             before = previous.get(agg.key[1:])
             if before is not None and self.can_share_scan(agg, before):
                 del previous[agg.key[1:]]
-                mapping = {**{m: m for m in agg.measures}, **{f"{m}__prev": f"{m}__prev" for m in agg.measures}}
+                mapping = {**_columns(agg, ""), **_columns(agg, "__prev")}
                 body = self.aggregate(agg, before)
             else:
-                mapping = {m: m for m in agg.measures}
+                mapping = _columns(agg, "")
                 body = self.aggregate(agg)
             measure_columns += [c for c in mapping if c not in measure_columns]
             sources.append((agg, mapping))
             ctes.append((agg.key, body))
         for agg in previous.values():
-            mapping = {f"{m}__prev": m for m in agg.measures}
+            mapping = {name: source for name, source in zip(_columns(agg, "__prev"), _columns(agg, ""), strict=True)}
             measure_columns += [c for c in mapping if c not in measure_columns]
             sources.append((agg, mapping))
             ctes.append((agg.key, self.aggregate(agg)))
+        for agg in plan.shadows:  # contributor counts without one filter, beside the rows they compare with
+            assert agg.shadow_of is not None and agg.dropped is not None
+            period = "__prev" if agg.shadow_of.startswith("p") else ""
+            mapping = {dropped(m, period, agg.dropped): contributors(m) for m in agg.measures}
+            measure_columns += [c for c in mapping if c not in measure_columns]
+            sources.append((agg, mapping))
+            ctes.append((agg.key, self.aggregate(agg)))
+        if plan.shadows:  # which groups the query itself has (a shadow may have more)
+            measure_columns.append(MAIN)
         branches: list[exp.Expr] = []
         numeric = self.rc.dialect.measure_type
         for index, (agg, mapping) in enumerate(sources):
@@ -309,6 +456,9 @@ class _Renderer:
             for column in measure_columns:
                 # the first branch types every column (PostgreSQL would make a NULL-only column text)
                 null = cast(exp.Null(), numeric) if index == 0 else exp.Null()
+                if column == MAIN:
+                    columns.append(_alias(null if agg.shadow_of else exp.Literal.number(1), column))
+                    continue
                 columns.append(_alias(col(agg.key, mapping[column]) if column in mapping else null, column))
             branches.append(select(columns, table_ref(agg.key, agg.key)))
         ctes.append(("data", _union(branches)))
@@ -317,9 +467,11 @@ class _Renderer:
             ctes.append(("spine", self._spine(plan.spine)))
             dims = [k for k in keys if k != "time"]
             filler_columns: list[exp.Expr] = [*(col("d", k) for k in dims), col("spine", "time")]
-            filler_columns += [_alias(exp.Null(), c) for c in measure_columns]
+            filler_columns += [_alias(exp.Literal.number(1) if c == MAIN else exp.Null(), c) for c in measure_columns]
             if dims:
-                ctes.append(("d", select([col("data", k) for k in dims], table_ref("data", "data"), distinct=True)))
+                present = exp.Not(this=is_null(col("data", MAIN))) if plan.shadows else None
+                ctes.append(("d", select([col("data", k) for k in dims], table_ref("data", "data"), where=present,
+                                         distinct=True)))
 
                 def count(name: str) -> exp.Expr:
                     return exp.Subquery(this=select([exp.Count(this=exp.Star())], table_ref(name, name)))
@@ -372,7 +524,8 @@ class _Renderer:
         base = self.catalog.measures.get(name)
         if base is not None:
             column = col("merged", f"{name}__prev" if previous else name)
-            return exp.Coalesce(this=column, expressions=[_zero()]) if base.additive_zero else column
+            value = exp.Coalesce(this=column, expressions=[_zero()]) if base.additive_zero else column
+            return hide(value, self._suppressed(name, previous))
         derived = self.catalog.derived[name]
         formula = derived.formula
         if derived.round and isinstance(formula, E.Call) and formula.op == "div":
@@ -590,6 +743,14 @@ class _Renderer:
         return select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
 
 
+def _columns(agg: Aggregate, suffix: str) -> dict[str, str]:
+    """An aggregate's measure columns (and their contributor counts) for a period, each named as it is."""
+    out = {f"{m}{suffix}": f"{m}{suffix}" for m in agg.measures}
+    if agg.contributors:
+        out.update({contributors(m, suffix): contributors(m, suffix) for m in agg.measures})
+    return out
+
+
 def _all(conditions: list[exp.Expr]) -> exp.Expr:
     """AND of at least one condition."""
     combined = and_(conditions)
@@ -616,15 +777,23 @@ def render(planned: Planned, catalog: Catalog, ctx: Context, dialect: Dialect, i
     plan: Plan = planned.plan
     count: Counted | None = None
     keyset: tuple[int, ...] | None = None
+    audience: Counted | None = None
     if isinstance(plan, MeasurePlan):
         tree, columns = renderer.measure_plan(plan, planned)
+        if plan.min_group_size:
+            audience_params = Params(inline=inline, text_type=dialect.text_type)
+            audience_rc = RenderContext(catalog, ctx, dialect, audience_params)
+            audience_tree = _Renderer(audience_rc).audience(plan)
+            if audience_tree is not None:
+                audience = Counted(with_ctes(audience_tree, audience_rc.shared_ctes()), tuple(audience_params.values))
     else:
         tree, columns, keyset = renderer.list_plan(plan, planned)
         count_params = Params(inline=inline, text_type=dialect.text_type)
         count_rc = RenderContext(catalog, ctx, dialect, count_params)
         count_tree = _Renderer(count_rc).list_count(plan)
         count = Counted(with_ctes(count_tree, count_rc.shared_ctes()), tuple(count_params.values))
-    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns), count, keyset)
+    return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), tuple(columns), count, keyset,
+                    audience=audience)
 
 
 def render_spans(catalog: Catalog, ctx: Context, dialect: Dialect, names: list[str]) -> Rendered:

@@ -24,6 +24,7 @@ from service.ask.text import stem
 from service.ask.timewords import TimeFind
 from service.ask.words import (
     AND,
+    BY,
     FILLER,
     INDEFINITE,
     PER,
@@ -46,6 +47,15 @@ def _choose_measures(toks: Tokens, found: Found) -> list[str]:
     # "revenue per visit": a ratio the catalog does not have, not revenue about visits
     if strong and any(at > 0 and toks.norm[at - 1] in PER for _, at, _ in found.weak):
         raise Unsure("a ratio per a count the catalog does not have", "no_measure")
+    # "revenue by number of visits": a weak noun after "by" is a grouping, by its bands
+    for name, at, senses in found.weak:
+        before = [j for j in range(at) if toks.norm[j] not in FILLER or toks.norm[j] in BY]
+        if strong and before and toks.norm[before[-1]] in BY:
+            bands = [lexicon.dimensions[s.target].band for s in senses
+                     if s.kind == "number" and s.target in lexicon.dimensions]
+            if not bands or bands[0] is None:
+                raise Unsure(f"grouped by {name}", "rank_what")
+            found.dims.append(((bands[0],), at))
     # the other readings of weak nouns: "cancelled" next to a strong measure is a status
     if strong:
         for name, at, senses in found.weak:

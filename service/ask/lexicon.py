@@ -152,8 +152,8 @@ def _role(catalog: Catalog, name: str) -> DimRole | None:
 
 
 def _band_of(catalog: Catalog, name: str) -> str | None:
-    marked = getattr(catalog.dimensions[name], "quasi_identifier", None)
-    coarse = getattr(marked, "coarsen_to", None)
+    """The banded dimension to group by instead: the privacy marking's coarse form, else a band of it."""
+    coarse = getattr(getattr(catalog.dimensions[name], "privacy", None), "coarsen_to", None)
     if isinstance(coarse, str) and coarse in catalog.dimensions:
         return coarse
     for candidate in catalog.dimensions.values():
@@ -310,8 +310,20 @@ def cached_lexicon(catalog: Catalog, scope: Scope) -> Lexicon:
 
 
 def band_labels(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """The values of banded dimensions, known from the catalog itself (patient.age_band: 18-24, ...)."""
-    return {d.name: d.expr.labels for d in catalog.dimensions.values() if isinstance(d.expr, Bands) and not d.pii}
+    """The values of banded dimensions, known from the catalog itself (patient.age_band: 18-24, ...): the
+    labels that name one band of one dimension only and are more than a number ("65+" and "18-24" are,
+    "2" or "$0", which several bands share or a question uses as a number, are not)."""
+    bands = {d.name: d.expr.labels for d in catalog.dimensions.values() if isinstance(d.expr, Bands) and not d.pii}
+    seen: dict[str, int] = {}
+    for labels in bands.values():
+        for text in labels:
+            seen[text] = seen.get(text, 0) + 1
+    out = {}
+    for name, labels in bands.items():
+        kept = tuple(t for t in labels if seen[t] == 1 and not re.fullmatch(r"[$\d.,]+", t) and "$" not in t)
+        if kept:
+            out[name] = kept
+    return out
 
 
 def value_dimensions(catalog: Catalog) -> list[str]:

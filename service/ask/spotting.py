@@ -18,6 +18,7 @@ from service.ask.words import (
     AVERAGE,
     BOTTOM,
     BUSY,
+    BY,
     COUNTING,
     FILLER,
     FIRST,
@@ -100,6 +101,8 @@ def record(toks: Tokens, found: Found, senses: tuple[Sense, ...], span: list[int
         found.sensitive = True
         toks.take(*span)
         return
+    if start > 0 and toks.norm[start - 1] in BY and any(s.kind in ("number", "dimension") for s in senses):
+        senses = tuple(s for s in senses if s.kind != "measure")  # "patients by visit count": a grouping
     values = [s for s in senses if s.kind == "value"]
     measures = [s for s in senses if s.kind == "measure"]
     if values and (not measures or len(span) > 1):
@@ -133,8 +136,9 @@ def record(toks: Tokens, found: Found, senses: tuple[Sense, ...], span: list[int
         if len(span) > 1:
             _dimension_words(toks, found, span)
         return
-    dims = tuple(dict.fromkeys(s.target for s in senses if s.kind == "dimension"))
     numbers = tuple(dict.fromkeys(s.target for s in senses if s.kind == "number"))
+    bands = {toks.lexicon.dimensions[n].band for n in numbers}  # "lifetime spend": the number, banded to group
+    dims = tuple(dict.fromkeys(s.target for s in senses if s.kind == "dimension" and s.target not in bands))
     if dims:
         found.dims.append((dims, start))
         if all(toks.norm[j] in FILLER for j in span):

@@ -112,3 +112,4 @@ OLD = word_stems("old")
 WHERE = word_stems("where")
 VERSUS = word_stems("vs", "versus")
 TARGET = word_stems("for", "on", "at", "in")  # "booked for next week": the appointments' own dates
+BY = word_stems("by")

@@ -38,6 +38,7 @@ from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
+from service.services.suppression import Tally, refuse_too_few, split_page
 from service.settings import Settings
 
 Dialect = Literal["postgres", "duckdb"]
@@ -186,7 +187,7 @@ def _column_models(columns: tuple[ColumnInfo, ...]) -> tuple[Column, ...]:
 # --- the operations ----------------------------------------------------------------------------------
 
 
-_Cached = tuple[list[dict[str, Any]], int, str | None]  # rows, total_rows, next_cursor
+_Cached = tuple[list[dict[str, Any]], int, str | None, Tally]  # rows, total_rows, next_cursor, suppression
 
 
 class _Results:
@@ -209,10 +210,10 @@ class _Results:
         return found
 
     def put(self, key: tuple[object, ...] | None, rows: list[dict[str, Any]], total: int,
-            cursor: str | None = None) -> None:
+            cursor: str | None = None, tally: Tally | None = None) -> None:
         if key is None or len(rows) > self.max_rows:
             return
-        self.items[key] = (rows, total, cursor)
+        self.items[key] = (rows, total, cursor, tally or Tally())
         while len(self.items) > self.size:
             self.items.popitem(last=False)
 
@@ -225,7 +226,8 @@ def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, d
     """The query compiled for the data's state (no database access: the compiled statement is cached); with
     the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
-    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
+    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog,
+                  min_group_size=settings.agent_min_group_size if scope == "agent" else None)
     compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
     return compiled, as_of, warnings
 
@@ -255,20 +257,26 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
                 page = (_prepare(settings, query, scope, state, total=counted)[0]
                         if counted is not None and compiled.reads_from_the_end(counted) else compiled)
                 records = await db.fetch(page.sql, *page.params)
+                tally = Tally()
+                if compiled.min_group_size:  # the agent scope: the page beside what was suppressed
+                    records, tally = split_page(compiled, records)
+                    await refuse_too_few(db, compiled, tally)
                 total = counted if counted is not None else await _total(
                     db, compiled, records, key, settings, query, scope, state)
     if cached is not None:
-        rows, total, cursor = cached
+        rows, total, cursor, tally = cached
     else:
         cursor = compiled.next_cursor(records)
         names = [c.name for c in compiled.columns]
         convert = [converter(c) for c in compiled.columns]
         width = range(len(names))
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
-        RESULTS.put(key, rows, total, cursor)
+        RESULTS.put(key, rows, total, cursor, tally)
+    k = compiled.min_group_size
     meta = Meta(as_of=as_of, range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                warnings=[*compiled.warnings, *warnings], next_cursor=cursor)
+                warnings=[*compiled.warnings, *warnings, *tally.warnings(k)], next_cursor=cursor,
+                suppressed_rows=tally.dropped if k else None)
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 
 
@@ -311,7 +319,8 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
     probe = query.model_copy(update={"offset": 0, "limit": 1})
     first, _, _ = _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
-    return int(found[0][len(first.columns)]) if found else 0
+    total = found[0][len(first.columns)] if found else None  # NULL: the agent scope's tally-only record
+    return int(total) if total is not None else 0
 
 
 async def _count(conn: asyncpg.Connection, compiled: Compiled, key: tuple[object, ...] | None) -> int:

@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.catalog import Catalog
+from semantic.catalog import Catalog, Dimension
 from semantic.planner.filters import ALLOWED
 from semantic.planner.nodes import Context, Scope
+from semantic.planner.privacy import EXISTENCE_OPS, agent_grains, agent_groupable
 from semantic.planner.roles import hidden_members
 from semantic.planner.timerange import COMPARES, RELATIVE_RANGES
 from semantic.query import GRAIN_NAMES, MAX_LIMIT
@@ -43,6 +44,8 @@ async def _spans(conn: object, catalog: Catalog, ctx: Context, version: int | No
 def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan], as_of: dt.date | None,
                      version: int | None) -> CatalogResponse:
     hidden = hidden_members(catalog, scope)  # what the scope may not use (semantic/planner/roles.py)
+    ungroupable = hidden | ({d.name for d in catalog.dimensions.values() if not agent_groupable(d)}
+                            if scope == "agent" else set())
     measures = []
     for measure in catalog.all_measures():
         if measure.name in hidden:
@@ -55,22 +58,32 @@ def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan],
             derived_from=[] if base else list(catalog.base_measures_of(measure.name)),
             default_time_dimension=(base.time if base else
                                     catalog.measures[catalog.base_measures_of(measure.name)[0]].time),
-            groupable_by=[d for d in catalog.groupable_dimensions(measure.name) if d not in hidden],
+            groupable_by=[d for d in catalog.groupable_dimensions(measure.name) if d not in ungroupable],
             groupable_overlapping_by=[d for d in catalog.groupable_dimensions(measure.name, overlapping=True)
-                                      if d not in hidden],
+                                      if d not in ungroupable],
         ))
-    dimensions = [
-        CatalogDimension(
-            name=d.name, kind=d.kind, label=d.label, description=d.description, synonyms=list(d.synonyms),
-            type=d.type, unit=d.unit, format=d.format, entity=d.entity, pii=d.pii, filter_only=d.filter_only,
-            grains=list(d.grains), ops=["search"] if d.search is not None else list(ALLOWED[d.type]),
-            span=spans.get(d.name),
-        )
-        for d in catalog.dimensions.values() if d.name not in hidden
-    ]
+    dimensions = [_dimension(d, scope, spans.get(d.name)) for d in catalog.dimensions.values() if d.name not in hidden]
     return CatalogResponse(as_of=as_of, data_version=version, measures=measures, dimensions=dimensions,
                            grains=list(GRAIN_NAMES), ranges=list(RELATIVE_RANGES), compare=list(COMPARES),
                            max_limit=MAX_LIMIT)
+
+
+def _dimension(d: Dimension, scope: Scope, span: DateSpan | None) -> CatalogDimension:
+    """A dimension as `scope` may use it: for an agent, an identifier is filtered by existence only, a
+    quasi-identifier is filtered, not grouped (its coarse form is named), a time is bucketed no finer than
+    its minimum grain (semantic/planner/privacy.py)."""
+    ops = ["search"] if d.search is not None else list(ALLOWED[d.type])
+    filter_only, grains = d.filter_only, list(d.grains)
+    if scope == "agent":
+        filter_only = filter_only or not agent_groupable(d)
+        grains = list(agent_grains(d))
+        if d.identifier:
+            ops = list(EXISTENCE_OPS)
+    return CatalogDimension(
+        name=d.name, kind=d.kind, label=d.label, description=d.description, synonyms=list(d.synonyms),
+        type=d.type, unit=d.unit, format=d.format, entity=d.entity, pii=d.pii, identifier=d.identifier,
+        quasi_identifier=d.quasi_identifier, coarse_form=d.privacy.coarsen_to, filter_only=filter_only,
+        grains=grains, ops=ops, span=span)
 
 
 async def catalog_info(engine: AsyncEngine, settings: Settings, scope: Scope) -> CatalogResponse:

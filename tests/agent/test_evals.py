@@ -1,7 +1,8 @@
 """The evaluation set: every listed tool call fits the generated schema and returns the stored answer.
 
 The answers in evals/questions.yaml were computed once by our own SQL over the client's export
-(evals/compute_expected.py), independently of the engine.
+(evals/compute_expected.py), independently of the engine, with the rows an agent does not see (fewer than
+k patients behind them) listed apart as `expect.suppressed`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def test_eval_question(qid: str, run_tool) -> None:
     if call["tool"] == "query":
         assert result["meta"]["as_of"] == EVALS["as_of"]
         actual_rows = result["rows"]
+        # rows of fewer than k patients are left out of an agent's answer, and counted (evals/compute_expected.py)
+        assert result["meta"]["suppressed_rows"] == len(expect.get("suppressed", [])), qid
+        for key in expect.get("suppressed", []):
+            assert not any(_project([row], list(key)) == [key] for row in actual_rows), (qid, key)
     else:
         actual_rows = result["values"]
     expected_rows = expect["rows"]

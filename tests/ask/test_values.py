@@ -19,8 +19,11 @@ def test_only_the_business_vocabulary_is_indexed() -> None:
     for name in indexed:
         dimension = catalog.dimensions[name]
         assert not dimension.pii and not name.endswith(".id") and dimension.type == "string"
-    assert band_labels(catalog) == {"patient.age_band": ("under 18", "18-24", "25-34", "35-44", "45-54", "55-64",
-                                                         "65+")}
+    bands = band_labels(catalog)
+    assert bands["patient.age_band"] == ("under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+    shown = [label for labels in bands.values() for label in labels]
+    assert len(shown) == len(set(shown)), "a band label names one band of one dimension"
+    assert not [label for label in shown if label.replace(",", "").replace("$", "").isdigit()], "no bare numbers"
 
 
 def test_the_index_read_from_the_database_is_the_corpus_one_and_is_kept_per_data_version(client_db_url: str) -> None:

@@ -71,7 +71,8 @@ def test_agent_refusal_names_the_personal_member(callers: Callers) -> None:
 def test_agents_may_not_list_patients_one_by_one_even_without_personal_columns(callers: Callers) -> None:
     body = {"dimensions": ["patient.lifetime_spend", "patient.visit_count", "patient.age"]}
     error = callers.call("agent", "POST", "/api/query", json=body).json()["error"]
-    assert error["code"] == "forbidden_member" and "patient_count" in error["suggestions"]
+    # an agent's query needs a measure (contract additions, section 1: aggregate_required)
+    assert error["code"] == "aggregate_required" and "patient_count" in error["suggestions"]
     for hidden in ("patient.email", "patient.search"):  # nor filter or sort on personal data
         for where in ({"filters": [{"field": hidden, "op": "is_not_null"}]},
                       {"order": [{"field": hidden, "dir": "asc"}]}):

@@ -402,6 +402,23 @@ export interface components {
             entity: string;
             /** Pii */
             pii: boolean;
+            /**
+             * Identifier
+             * @description Names one record (an id): an agent may only test its existence (is_null / is_not_null) or count its distinct values.
+             * @default false
+             */
+            identifier?: boolean;
+            /**
+             * Quasi Identifier
+             * @description With other attributes it could single a person out: an agent may filter on it but groups by `coarse_form` (or buckets a time by `grains`) instead.
+             * @default false
+             */
+            quasi_identifier?: boolean;
+            /**
+             * Coarse Form
+             * @description The dimension to group by instead (a band).
+             */
+            coarse_form?: string | null;
             /** Filter Only */
             filter_only: boolean;
             /** Grains */
@@ -546,7 +563,7 @@ export interface components {
              * Field
              * @enum {string}
              */
-            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
+            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
             /**
              * Op
              * @enum {string}
@@ -654,6 +671,11 @@ export interface components {
              * @description A listing of rows (a key such as patient.id among its dimensions, no measures) whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for the rows after this page. Null after a shorter page (the listing's end) and for other queries.
              */
             next_cursor?: string | null;
+            /**
+             * Suppressed Rows
+             * @description The agent scope: rows left out because every value in them came from fewer than the minimum group size of patients (values hidden in rows kept are null; see warnings).
+             */
+            suppressed_rows?: number | null;
         };
         /** OrderBy */
         OrderBy: {
@@ -777,7 +799,7 @@ export interface components {
              * Dimensions
              * @default []
              */
-            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
+            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
             time?: components["schemas"]["TimeSpec"] | null;
             /**
              * Filters
