@@ -203,8 +203,9 @@ export interface paths {
         put?: never;
         /**
          * Ask Question
-         * @description Answer a question with the agent tools (agent scope whatever the caller's role): the answer, every tool
-         *     call with its result, and a suggested chart.
+         * @description Answer a question in plain words: the answer, every query with its result, and a suggested chart. With a
+         *     language model configured, the model answers with the agent tools (agent scope whatever the caller's role);
+         *     without one, the built-in parser answers with the caller's role (`engine`, `interpretation`).
          */
         post: operations["agent-ask_question"];
         delete?: never;
@@ -318,7 +319,7 @@ export interface components {
             chart: components["schemas"]["AskChart"] | null;
             /**
              * Steps
-             * @description Model calls made.
+             * @description Model calls made (0 for the parser).
              */
             steps: number;
             /**
@@ -326,6 +327,24 @@ export interface components {
              * @description Set when the model was stopped before it answered.
              */
             stopped_by?: "step_limit" | null;
+            /**
+             * Engine
+             * @description `parser`: the built-in question parser (no model configured); `llm`: the model.
+             * @default llm
+             * @enum {string}
+             */
+            engine?: "parser" | "llm";
+            /**
+             * Interpretation
+             * @description The question as the parser understood it, in words (null for the model, and when the parser could not map the question).
+             */
+            interpretation?: string | null;
+            /**
+             * Suggestions
+             * @description Questions the parser can answer, closest first, when it could not map this one.
+             * @default []
+             */
+            suggestions?: string[];
         };
         /** AuditEventOut */
         AuditEventOut: {
