@@ -35,8 +35,11 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from semantic.catalog import default_catalog  # noqa: E402
-from service.ask.lexicon import band_labels, build_lexicon, with_values  # noqa: E402
+from semantic import (
+    band_labels,
+    default_catalog,
+)
+from service.ask.lexicon import build_lexicon, with_values  # noqa: E402
 from service.ask.parser import parse  # noqa: E402
 from service.ask.suggest import suggestions  # noqa: E402
 

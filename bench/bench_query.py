@@ -238,10 +238,7 @@ AS_OF = dt.date(2025, 11, 26)  # the export's as_of (date of its latest payment)
 def compiler(state: Any = None) -> Callable[..., Any]:
     """`compile(query_dict, use_cache=...)` -> the engine's Compiled (sql, params), as the API does it: for the
     database's `state` (`service.services.query.DataState`: its as_of, summaries and rollups) when given."""
-    from semantic.catalog import default_catalog
-    from semantic.compile import compile_query
-    from semantic.planner.nodes import Context
-    from semantic.query import Query
+    from semantic import Context, Query, compile_query, default_catalog
 
     catalog = default_catalog()
     context = (Context(as_of=AS_OF, summary_as_of=AS_OF) if state is None else

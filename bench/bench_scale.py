@@ -296,10 +296,7 @@ def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | 
                 rollups_catalog: str | None, total: int | None = None) -> Any:
     """The engine's statements for `query` as the API compiles them for this database (summaries, rollups);
     `total`: the listing's count, which the API knows before a page by offset (`Compiled.reversible`)."""
-    from semantic.catalog import default_catalog
-    from semantic.compile import compile_query
-    from semantic.planner.nodes import Context
-    from semantic.query import Query
+    from semantic import Context, Query, compile_query, default_catalog
 
     return compile_query(Query.model_validate(query), default_catalog(),
                          Context(as_of=as_of, summary_as_of=summary_as_of, scope="manager",

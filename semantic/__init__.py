@@ -13,7 +13,16 @@ See semantic/README.md for the flow, the modules and the definitions the contrac
 
 from __future__ import annotations
 
-from semantic.catalog import Catalog, Dimension, did_you_mean, suggest
+from semantic.catalog import Catalog, Dimension, Measure, did_you_mean, suggest
+from semantic.catalog.facts import (
+    Role,
+    band_labels,
+    band_of,
+    counted_rows,
+    dimension_role,
+    names_things,
+    unfilterable_by,
+)
 from semantic.compile import Compiled, compile_query
 from semantic.errors import (
     INVALID_QUERY,
@@ -31,7 +40,7 @@ from semantic.planner.filters import ALLOWED as FILTER_OPS_BY_TYPE
 from semantic.planner.nodes import ColumnInfo, Context, Scope, Value
 from semantic.planner.privacy import EXISTENCE_OPS, agent_grains, agent_groupable
 from semantic.planner.roles import hidden_members
-from semantic.planner.timerange import COMPARES, RELATIVE_RANGES, DateRange
+from semantic.planner.timerange import COMPARES, RELATIVE_RANGES, DateRange, add_months
 from semantic.query import (
     DEFAULT_LIMIT,
     FILTER_OPS,
@@ -75,28 +84,38 @@ __all__ = [
     "Filter",
     "Having",
     "Issue",
+    "Measure",
     "OrderBy",
     "Query",
     "QueryError",
+    "Role",
     "Schema",
     "Scope",
     "SemanticError",
     "TimeSpec",
     "Value",
+    "add_months",
     "agent_grains",
     "agent_groupable",
+    "annotations",
+    "band_labels",
+    "band_of",
     "build_catalog",
     "compile_query",
+    "counted_rows",
     "current_schema",
     "default_catalog",
     "dialect",
     "did_you_mean",
+    "dimension_role",
     "hidden_members",
     "json_value",
     "load_catalog",
     "materialized_tables",
+    "names_things",
     "refresh_statements",
     "render_spans",
     "suggest",
+    "unfilterable_by",
     "use_schema",
 ]

@@ -6,13 +6,10 @@ Types: string, integer, number, boolean, date, time (a timestamp), and `null` fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from semantic.catalog import expr as E
+from semantic.catalog.catalog import Catalog, suggest
 from semantic.catalog.graph import path_fans_out
-
-if TYPE_CHECKING:
-    from semantic.catalog.catalog import Catalog
 
 NUMERIC = ("integer", "number")
 TEMPORAL = ("date", "time")
@@ -68,7 +65,6 @@ class TypeCheck:
         if isinstance(node, E.Col):
             found = self.catalog.column_type(entity, node.name)
             if found is None:
-                from semantic.catalog.catalog import suggest
                 table = self.catalog.entities[entity].table
                 close = suggest(node.name, self.catalog.schema.column_names(table))
                 return self.problem(f"table {table!r} has no column {node.name!r}",

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from semantic.catalog.catalog import Catalog
-from semantic.catalog.expr import Expr, ExprSyntaxError, MeasureRef, parse_expr
+from semantic.catalog.expr import Expr, ExprSyntaxError, MeasureRef, parse_expr, walk
 from semantic.catalog.models import (
     GRAINS,
     DerivedMeasure,
@@ -177,8 +177,6 @@ def expand_components(catalog: Catalog, name: str, seen: tuple[str, ...] = ()) -
 
 
 def _measure_refs(node: Expr) -> list[str]:
-    from semantic.catalog.expr import walk
-
     return [n.name for n in walk(node) if isinstance(n, MeasureRef)]
 
 

@@ -13,17 +13,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from semantic.catalog import Catalog
-from semantic.catalog.expr import Bands, Call, Col, DatePart, Diff, Dim
-from semantic.catalog.graph import path_fans_out
-from semantic.catalog.models import Measure
-from semantic.planner.nodes import Scope
-from semantic.planner.roles import hidden_members
+from semantic import (
+    Catalog,
+    Role,
+    Scope,
+    band_of,
+    counted_rows,
+    dimension_role,
+    hidden_members,
+    names_things,
+    unfilterable_by,
+)
 from service.ask.text import Speller, stem
 from service.ask.words import FILLER, correctable_words, grammar_words
 
 Kind = Literal["measure", "dimension", "number", "value", "sensitive"]
-DimRole = Literal["category", "ordinal", "number"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class DimensionInfo:
     label: str
     type: str
     entity: str
-    role: DimRole
+    role: Role
     band: str | None  # the banded dimension to group by instead (patient.age -> patient.age_band)
     unit: str | None
 
@@ -137,73 +141,24 @@ def _identifier(dimension: object) -> bool:
     return bool(getattr(dimension, "identifier", False)) or name.endswith(".id") or name.endswith("_id")
 
 
-def _role(catalog: Catalog, name: str) -> DimRole | None:
-    dimension = catalog.dimensions[name]
-    expr = dimension.expr
-    if dimension.type == "string":
-        return "ordinal" if isinstance(expr, Bands) else "category"
-    if dimension.type == "date":
-        return "ordinal"
-    if dimension.type in ("number", "integer"):
-        if isinstance(expr, DatePart) or (isinstance(expr, Diff) and expr.unit == "months"):
-            return "ordinal"
-        return "number"
-    return None  # booleans and times are not grouped by from words
-
-
-def _band_of(catalog: Catalog, name: str) -> str | None:
-    """The banded dimension to group by instead: the privacy marking's coarse form, else a band of it."""
-    coarse = getattr(getattr(catalog.dimensions[name], "privacy", None), "coarsen_to", None)
-    if isinstance(coarse, str) and coarse in catalog.dimensions:
-        return coarse
-    for candidate in catalog.dimensions.values():
-        if isinstance(candidate.expr, Bands) and isinstance(candidate.expr.of, Dim):
-            target = candidate.expr.of.name
-            qualified = target if "." in target else f"{candidate.entity}.{target}"
-            if qualified == name:
-                return candidate.name
-    return None
-
-
-def _count_of(catalog: Catalog, measure: Measure) -> tuple[str, str | None] | None:
-    """(entity, flag) when the measure counts its entity's rows, all or those with one boolean flag."""
-    if measure.agg != "count":
-        return None
-    if measure.filter is None:
-        return measure.entity, None
-    if isinstance(measure.filter, Dim):
-        flag = measure.filter.name if "." in measure.filter.name else f"{measure.entity}.{measure.filter.name}"
-        if flag in catalog.dimensions and catalog.dimensions[flag].type == "boolean":
-            return measure.entity, flag
-    return None
-
-
 def _measure_info(catalog: Catalog, name: str, hidden: set[str]) -> MeasureInfo:
     measure = catalog.measure(name)
     assert measure is not None
-    bases = [catalog.measures[b] for b in catalog.base_measures_of(name)]
     groupable = {*catalog.groupable_dimensions(name), *catalog.groupable_dimensions(name, overlapping=True)}
-    unfilterable: set[str] = set()
-    for part in bases:
-        if part.split_measure is None:
-            continue
-        for dimension in catalog.dimensions.values():
-            path = catalog.graph.path(part.entity, dimension.entity)
-            if path is not None and path_fans_out(path):
-                unfilterable.add(dimension.name)
+    unfilterable = unfilterable_by(catalog, name)
     base = catalog.measures.get(name)
     finer: list[str] = []
-    if base is not None and _count_of(catalog, base) == (base.entity, None):
+    if base is not None and counted_rows(catalog, base) == (base.entity, None):
         for other in catalog.measures.values():
             direct = any(j.child == other.entity and j.parent == base.entity for j in catalog.joins)
-            if (other.name not in hidden and direct and _count_of(catalog, other) == (other.entity, None)):
+            if (other.name not in hidden and direct and counted_rows(catalog, other) == (other.entity, None)):
                 finer.append(other.name)
     return MeasureInfo(
         name=name, label=measure.label, unit=measure.unit, entity=base.entity if base else None,
         groupable=frozenset(groupable - hidden),
         split=base.split_measure if base and base.split_measure not in hidden else None,
         unfilterable=frozenset(unfilterable),
-        count_of=_count_of(catalog, base) if base else None, finer=tuple(finer),
+        count_of=counted_rows(catalog, base) if base else None, finer=tuple(finer),
     )
 
 
@@ -279,11 +234,11 @@ def build_lexicon(catalog: Catalog, scope: Scope) -> Lexicon:
         if dimension.kind == "time" and dimension.type == "time":
             times[name] = (dimension.entity, frozenset(phrase_of(dimension.label)))
             time_labels[name] = dimension.label
-        role = _role(catalog, name)
+        role = dimension_role(catalog, name)
         if role is None:
             continue
         dimensions[name] = DimensionInfo(name, dimension.label, dimension.type, dimension.entity, role,
-                                         _band_of(catalog, name), dimension.unit)
+                                         band_of(catalog, name), dimension.unit)
         kind: Kind = "number" if role == "number" else "dimension"
         for text in _dimension_phrases(catalog, name):
             words.update(words_of(text))
@@ -307,40 +262,6 @@ def cached_lexicon(catalog: Catalog, scope: Scope) -> Lexicon:
             _LEXICONS.clear()
         found = _LEXICONS[key] = build_lexicon(catalog, scope)
     return found
-
-
-def band_labels(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """The values of banded dimensions, known from the catalog itself (patient.age_band: 18-24, ...): the
-    labels that name one band of one dimension only and are more than a number ("65+" and "18-24" are,
-    "2" or "$0", which several bands share or a question uses as a number, are not)."""
-    bands = {d.name: d.expr.labels for d in catalog.dimensions.values() if isinstance(d.expr, Bands) and not d.pii}
-    seen: dict[str, int] = {}
-    for labels in bands.values():
-        for text in labels:
-            seen[text] = seen.get(text, 0) + 1
-    out = {}
-    for name, labels in bands.items():
-        kept = tuple(t for t in labels if seen[t] == 1 and not re.fullmatch(r"[$\d.,]+", t) and "$" not in t)
-        if kept:
-            out[name] = kept
-    return out
-
-
-def value_dimensions(catalog: Catalog) -> list[str]:
-    """Dimensions whose values name things of the business (sources, services, providers, statuses, methods):
-    strings read straight from a column (or columns joined), never personal, never an identifier."""
-    out = []
-    for dimension in catalog.dimensions.values():
-        if dimension.type != "string" or dimension.pii or dimension.filter_only or _identifier(dimension):
-            continue
-        if getattr(dimension, "quasi_identifier", None):
-            continue
-        expr = dimension.expr
-        plain = isinstance(expr, Col) or (isinstance(expr, Call) and expr.op == "concat"
-                                          and all(isinstance(a, Col) or not isinstance(a, Dim) for a in expr.args))
-        if plain:
-            out.append(dimension.name)
-    return out
 
 
 def with_values(lexicon: Lexicon, values: Mapping[str, Iterable[str]]) -> Lexicon:
@@ -374,3 +295,8 @@ def with_values(lexicon: Lexicon, values: Mapping[str, Iterable[str]]) -> Lexico
     return Lexicon(measures=lexicon.measures, dimensions=lexicon.dimensions, phrases=frozen, aliases=lexicon.aliases,
                    words=frozenset(words), values=kept, max_phrase=max((len(p) for p in frozen), default=1),
                    joins=lexicon.joins, times=lexicon.times, time_labels=lexicon.time_labels)
+
+
+def value_dimensions(catalog: Catalog) -> list[str]:
+    """Dimensions whose values name things of the business (sources, services, providers, statuses, methods)."""
+    return [d.name for d in catalog.dimensions.values() if names_things(d)]

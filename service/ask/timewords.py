@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from semantic.planner.timerange import add_months
+from semantic import add_months
 from service.ask.text import Token, stem
 from service.ask.text import stems as _stems
 

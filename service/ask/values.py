@@ -13,9 +13,8 @@ from collections import OrderedDict
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.catalog import Catalog
-from semantic.query import Query
-from service.ask.lexicon import Lexicon, band_labels, cached_lexicon, value_dimensions, with_values
+from semantic import Catalog, Query, band_labels
+from service.ask.lexicon import Lexicon, cached_lexicon, value_dimensions, with_values
 from service.services.query import DataState, run_query
 from service.settings import Settings
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from semantic.catalog import default_catalog
-from service.ask.lexicon import Lexicon, band_labels, cached_lexicon, with_values
+from semantic import band_labels, default_catalog
+from service.ask.lexicon import Lexicon, cached_lexicon, with_values
 
 CORPUS = Path(__file__).with_name("corpus.yaml")
 

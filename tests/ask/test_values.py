@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from semantic.catalog import default_catalog
+from semantic import band_labels, default_catalog
 from service.ask import values
-from service.ask.lexicon import band_labels, value_dimensions
+from service.ask.lexicon import value_dimensions
 from service.services.query import data_state
 from service.settings import Settings
 from tests.ask.support import CLIENT_VALUES
