@@ -35,10 +35,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from semantic import (
-    band_labels,
-    default_catalog,
-)
+from semantic import band_labels, default_catalog  # noqa: E402
 from service.ask.lexicon import build_lexicon, with_values  # noqa: E402
 from service.ask.parser import parse  # noqa: E402
 from service.ask.suggest import suggestions  # noqa: E402
