@@ -83,7 +83,7 @@ class Builder:
                        "give `coarsen_to: <dimension>` (a band) or `min_grain: <grain>` (a time)", *path,
                        "quasi_identifier")
         return Privacy(declared[0] if declared else None, quasi.coarsen_to if quasi else None,
-                       quasi.min_grain if quasi else None, tuple(raw.coarse_of))
+                       quasi.min_grain if quasi else None, tuple(raw.coarse_of), quasi.step if quasi else None)
 
     def materialization(self, name: str, raw: RawMaterialization) -> Materialization:
         line = self.located.line("materializations", name)

@@ -36,6 +36,8 @@ class RawQuasi(_Raw):
 
     coarsen_to: str | None = Field(default=None, description="the dimension an agent groups by instead")
     min_grain: Grain | None = Field(default=None, description="a time dimension: the finest bucket an agent may use")
+    step: float | None = Field(default=None, gt=0, description="a number: an agent's filter values are multiples of "
+                               "it (no threshold falls between two patients at the top or the bottom)")
 
 
 class RawDimension(_Raw):
@@ -199,6 +201,7 @@ class Privacy:
     coarsen_to: str | None = None
     min_grain: Grain | None = None
     coarse_of: tuple[str, ...] = ()
+    step: float | None = None  # an agent's filter values on it are multiples of this
 
 
 @dataclass(frozen=True)

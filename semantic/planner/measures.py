@@ -66,6 +66,9 @@ class MeasurePlanner(Resolver):
                     fans |= self._check_grouping(shown, base, time_dim, "time.dimension")
                     if self.agent and time.dimension is None:
                         privacy.check_bucket(time_dim, time.grain, "time.grain")
+                if (self.agent and time_dim is not None and time.dimension is None and time.window is not None
+                        and q.time is not None and not isinstance(q.time.range, str)):
+                    privacy.check_range(time_dim, time.window.start, time.window.end, "time.range")
                 elif time_dim is not None and time.window:
                     self._check_filter(shown, base, time_dim, "time.dimension")
                 for node, fpath in filters:

@@ -18,6 +18,7 @@ the rows with 1 to k-1 of them suppressed (semantic/render/suppression.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from semantic.catalog import Catalog, Dimension
@@ -94,11 +95,65 @@ def check_bucket(dimension: Dimension, grain: str, path: str) -> None:
                          f"agent, not by {grain}", path, _grains_from(minimum))
 
 
-def check_filter(dimension: Dimension, op: str, path: str) -> None:
-    """An identifier may be filtered only by existence; anything else may be filtered (k protects it)."""
-    if dimension.privacy.sensitivity == "identifier" and op not in EXISTENCE_OPS:
+def check_filter(dimension: Dimension, node: FilterNode, path: str) -> None:
+    """An identifier may be filtered only by existence; a quasi-identifier at its coarse form's resolution: a
+    number by multiples of its `step` (spend by $500), a time by bucket starts of its `min_grain` or coarser
+    (created_at by months). Else thresholds placed between two patients would tell them apart: three queries
+    (below u + 1, from u, both) add up to the one patient between them."""
+    privacy = dimension.privacy
+    if privacy.sensitivity == "identifier" and node.op not in ("is_null", "not_null"):
         raise QueryError(FORBIDDEN_MEMBER, f"{dimension.name!r} names one record; an agent may only test whether "
-                         "one exists (is_null / is_not_null)", path, [])
+                         "one exists (is_null / is_not_null)", f"{path}.op", [])
+    if privacy.sensitivity != "quasi_identifier":
+        return
+    if privacy.step is not None:
+        step = privacy.step
+        odd = [v for v in node.values if isinstance(v, int | float) and not _multiple(v, step)]
+        if odd:
+            shown = int(step) if float(step).is_integer() else step
+            raise QueryError(FORBIDDEN_GRAIN, f"an agent filters {dimension.name!r} by multiples of {shown}, not "
+                             f"{odd[0]!r}" + (f"; or filter {privacy.coarsen_to!r}" if privacy.coarsen_to else ""),
+                             f"{path}.value", [str(_nearest(odd[0], step))])
+    if privacy.min_grain is not None:
+        for value in node.values:
+            if isinstance(value, dt.date) and not aligned(value, privacy.min_grain):
+                raise QueryError(FORBIDDEN_GRAIN, f"an agent filters {dimension.name!r} by whole "
+                                 f"{privacy.min_grain}s: give the start of a {privacy.min_grain} (or of a month, "
+                                 f"quarter or year), not {value.isoformat()}", f"{path}.value", [])
+
+
+def check_range(dimension: Dimension, start: dt.date | None, end: dt.date, path: str) -> None:
+    """A range on a patient-event time an agent sets itself starts and ends at bucket starts of its `min_grain`
+    or coarser (the named ranges, fixed by the data's as_of, are always allowed)."""
+    minimum = dimension.privacy.min_grain
+    if dimension.privacy.sensitivity != "quasi_identifier" or minimum is None:
+        return
+    for bound in (start, end):
+        if bound is not None and not aligned(bound, minimum):
+            raise QueryError(FORBIDDEN_GRAIN, f"an agent ranges {dimension.name!r} over whole {minimum}s: start and "
+                             f"end at the start of a {minimum} (or of a month, quarter or year), not "
+                             f"{bound.isoformat()}; or use a named range (last_30_days, ...)", path, [])
+
+
+def aligned(value: dt.date, grain: str) -> bool:
+    """Whether `value` starts a bucket of `grain` or of a coarser grain (a datetime: at midnight)."""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time():
+            return False
+        value = value.date()
+    starts = {"day": True, "week": value.weekday() == 0, "month": value.day == 1,
+              "quarter": value.day == 1 and value.month in (1, 4, 7, 10), "year": value.day == 1 and value.month == 1}
+    return any(starts[g] for g in GRAINS[GRAINS.index(grain):]) if grain in GRAINS else True
+
+
+def _multiple(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) < 1e-9
+
+
+def _nearest(value: float, step: float) -> float | int:
+    found = round(value / step) * step
+    return int(found) if float(found).is_integer() else found
 
 
 def check_aggregate(catalog: Catalog, measure: AnyMeasure, path: str) -> None:

@@ -124,6 +124,8 @@ class Resolver:
             except RangeError as err:
                 close = suggest(spec.range, RELATIVE_RANGES) if isinstance(spec.range, str) else []
                 raise QueryError(INVALID_RANGE, str(err), "time.range", close) from None
+            if self.agent and not isinstance(spec.range, str) and dimension is not None:
+                privacy.check_range(dimension, window.start, window.end, "time.range")
         shift = None
         if spec.compare is not None:
             if spec.compare not in COMPARES:
@@ -151,9 +153,10 @@ class Resolver:
                 raise QueryError(INVALID_FILTER, f"{raw.field!r} is a measure: filter it in `having`", f"{path}.field",
                                  [])
             dimension = self.dimension(raw.field, f"{path}.field")
+            typed = typed_filter(dimension, raw, path)
             if self.agent:
-                privacy.check_filter(dimension, raw.op, f"{path}.op")
-            out.append((typed_filter(dimension, raw, path), path))
+                privacy.check_filter(dimension, typed, path)
+            out.append((typed, path))
         return out
 
     def _path(self, measure: Measure, dimension: Dimension, path: str, code: str) -> Path:

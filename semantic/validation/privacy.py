@@ -122,6 +122,10 @@ def coarse_forms_are_usable(ctx: Context) -> Iterator[Issue]:
                             f"grains ({', '.join(dimension.grains) or 'none: not a time'})",
                             "use coarsen_to for a non-time dimension, or one of its grains", *where,
                             "quasi_identifier")
+        if privacy.step is not None and dimension.type not in ("number", "integer"):
+            yield ctx.issue("privacy_decision", dimension.name, f"step is for numbers; {dimension.name} is a "
+                            f"{dimension.type}", "remove step (a time's filters follow its min_grain)", *where,
+                            "quasi_identifier")
         for name in privacy.coarse_of:
             if name not in catalog.dimensions:
                 yield ctx.issue("privacy_decision", dimension.name, f"coarse_of names unknown dimension {name!r}",

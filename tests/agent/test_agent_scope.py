@@ -9,6 +9,7 @@ the agent whatever calls them).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -141,16 +142,51 @@ def _one_patient(manager: Any) -> dict[str, Any]:
 
 def test_filters_that_narrow_to_one_patient_are_refused(agent: Any, manager: Any) -> None:
     target = _one_patient(manager)
-    created = target["patient.created_at"]
-    filters = [{"field": "patient.created_at", "op": "between", "values": [created, created]},
+    created = dt.datetime.fromisoformat(target["patient.created_at"])
+    # the issue's filters: the record-created time to the microsecond and the exact age are too fine to filter by
+    exact = [{"field": "patient.created_at", "op": "between", "values": [created.isoformat(), created.isoformat()]},
+             {"field": "patient.age", "op": "equals", "value": target["patient.age"] if target["patient.age"] % 5
+              else target["patient.age"] + 1}]
+    for narrow in exact:
+        refused(agent, {"measures": ["visit_count"], "filters": [narrow]}, "forbidden_grain")
+    # at the resolution an agent may use (the record's month, a five-year age range), with gender and source
+    month = created.date().replace(day=1)
+    after = (month + dt.timedelta(days=32)).replace(day=1)
+    low = target["patient.age"] - target["patient.age"] % 5
+    filters = [{"field": "patient.created_at", "op": "gte", "value": month.isoformat()},
+               {"field": "patient.created_at", "op": "lt", "value": after.isoformat()},
                {"field": "patient.gender", "op": "equals", "value": target["patient.gender"]},
                {"field": "patient.source", "op": "equals", "value": target["patient.source"]},
-               {"field": "patient.age", "op": "equals", "value": target["patient.age"]}]
+               {"field": "patient.age", "op": "gte", "value": low},
+               {"field": "patient.age", "op": "lt", "value": low + 5}]
+    everyone = manager({"measures": ["patient_count"], "filters": filters})["rows"][0]["patient_count"]
+    assert 1 <= everyone < K  # a few patients: refused, whatever is asked of them
     for measures in (["visit_count"], ["revenue", "line_revenue"], ["patient_count"]):
         refused(agent, {"measures": measures, "filters": filters}, "too_few_patients")
     # their treatment history, grouped by service: refused as a whole, not shown row by row
     refused(agent, {"measures": ["service_line_count"], "dimensions": ["service.name"], "filters": filters},
             "too_few_patients")
+
+
+def test_thresholds_between_two_patients_are_refused(agent: Any) -> None:
+    # the red team's tracker: [150000, u + 300) + [u, 250000) - [150000, 250000) was the patient in [u, u + 300)
+    refused(agent, {"measures": ["revenue"], "filters": [
+        {"field": "patient.lifetime_spend", "op": "gte", "value": 168000},
+        {"field": "patient.lifetime_spend", "op": "lt", "value": 168300}]}, "forbidden_grain")
+    # ages picked by bits, and days inside a week of first visits
+    refused(agent, {"measures": ["patient_count"], "filters": [
+        {"field": "patient.age", "op": "in", "values": [36, 37, 38, 39, 44]}]}, "forbidden_grain")
+    refused(agent, {"measures": ["new_patient_count"], "time": {"range": ["2025-10-01", "2025-10-15"]}},
+            "forbidden_grain")
+    # at the coarse form's resolution they are answered: $500 steps, five years, whole weeks or months
+    spend = {"field": "patient.lifetime_spend", "op": "gte", "value": 100000}
+    for body in ({"measures": ["revenue"], "filters": [spend]},
+                 {"measures": ["patient_count"], "filters": [{"field": "patient.age", "op": "between",
+                                                              "values": [40, 50]}]},
+                 {"measures": ["new_patient_count"], "time": {"range": ["2025-10-01", "2025-11-01"]}},
+                 {"measures": ["new_patient_count"], "time": {"range": "last_30_days"}}):
+        status, answer = agent(body)
+        assert status == 200, (body, answer)
 
 
 def test_small_groups_are_dropped_and_counted(agent: Any, manager: Any) -> None:
@@ -294,9 +330,13 @@ def test_the_agent_catalog_offers_the_coarse_form(client_api: TestClient, agent_
 
 
 def _top_spend(manager: Any) -> int:
+    """A threshold only the top spender reaches, in the $500 steps an agent may filter spend by."""
     rows = manager({"dimensions": ["patient.id", "patient.lifetime_spend"],
                     "order": [{"field": "patient.lifetime_spend", "dir": "desc"}], "limit": 2})["rows"]
-    return int(rows[1]["patient.lifetime_spend"]) + 1  # a threshold only the top spender reaches
+    top, second = (int(r["patient.lifetime_spend"]) for r in rows)
+    threshold = (second // 50_000 + 1) * 50_000
+    assert threshold <= top  # so on the client's export ($6,557.64 and $6,176.21 at the top)
+    return threshold
 
 
 def test_everyone_but_one_gives_nothing_away(agent: Any, manager: Any, client_api: TestClient,
@@ -359,8 +399,8 @@ def test_a_refusal_is_no_yes_no_answer_about_an_isolated_patient(agent: Any, man
     # with a filter that isolates one patient, adding a test filter used to answer 0 (no) or too_few (yes)
     alone = {"field": "patient.lifetime_spend", "op": "gte", "value": _top_spend(manager)}
     answers = set()
-    for age in range(18, 90, 7):
-        test = {"field": "patient.age", "op": "between", "values": [age, age + 6]}
+    for age in range(20, 90, 5):
+        test = {"field": "patient.age", "op": "between", "values": [age, age + 5]}
         status, answer = agent({"measures": ["patient_count"], "filters": [alone, test]})
         answers.add((status, answer.get("error", {}).get("code")))
     assert answers == {(400, "too_few_patients")}
