@@ -237,12 +237,12 @@ AS_OF = dt.date(2025, 11, 26)  # the export's as_of (date of its latest payment)
 
 def compiler(state: Any = None) -> Callable[..., Any]:
     """`compile(query_dict, use_cache=...)` -> the engine's Compiled (sql, params), as the API does it: for the
-    database's `state` (`service.services.query.DataState`: its as_of, summaries and rollups) when given."""
+    database's `state` (`service.services.query.DataState`: its as_of, summaries and materializations) when given."""
     from semantic import Context, Query, compile_query, default_catalog
 
     catalog = default_catalog()
     context = (Context(as_of=AS_OF, summary_as_of=AS_OF) if state is None else
-               Context(as_of=state.as_of, summary_as_of=state.summary_as_of, rollups_catalog=state.rollups_catalog))
+               Context(as_of=state.as_of, summary_as_of=state.summary_as_of, built_from=state.built_from))
 
     def compile_one(query: dict[str, Any], use_cache: bool = False) -> Any:
         return compile_query(Query.model_validate(query), catalog, context, use_cache=use_cache)
@@ -270,7 +270,7 @@ async def _measure_pair(base: str, key: str, url: str, rows: dict[str, Row], run
 
     conn = await asyncpg.connect(url)
     try:
-        compile_one = compiler(await data_state(conn))  # the statements the API runs (rollups, summaries)
+        compile_one = compiler(await data_state(conn))  # the statements the API runs (materializations, summaries)
         async with LeanClient(base, {"Authorization": f"Bearer {key}"}) as client:
             health = []
             request = client.request_bytes(None, "/api/health")
