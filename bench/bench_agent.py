@@ -95,7 +95,12 @@ def _ms(samples: list[float], q: float) -> str:
     return f"{percentile(samples, q):.1f}" if samples else "-"
 
 
-def run_scale(scale: str, server: str, work: Path, runs: int) -> tuple[str, float | None, list[Pair]]:
+def run_scale(scale: str, server: str, work: Path, runs: int, database: str | None = None,
+              log: Path | None = None) -> tuple[str, float | None, list[Pair]]:
+    """Generate and load `scale` into a scratch database of `server` (or use `database`, already loaded), then
+    measure."""
+    if database is not None:
+        return scale, None, _measure_on(database, runs, log)
     data = work / f"data-{scale}"
     if not (data / "patient.json").exists():
         print(f"[{scale}] generating", flush=True)
@@ -104,13 +109,17 @@ def run_scale(scale: str, server: str, work: Path, runs: int) -> tuple[str, floa
     with scratch_database(server) as url:
         print(f"[{scale}] loading", flush=True)
         load = timed_run([MEDSPA, "seed", "load", "--dir", str(data)], env={"DATABASE_URL": url})
-        manager_key, agent_key, as_of = asyncio.run(_keys(url))
-        pairs = [Pair(name, query) for name, query in dashboard_queries(as_of) if query.get("measures")]
-        env = {"MEDSPA_RESULT_CACHE": "0", "STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS),
-               "AGENT_RATE_LIMIT": "1000000"}
-        with api_process(url, env=env, start_seconds=120) as (base, _):
-            asyncio.run(_measure(base, manager_key, agent_key, pairs, runs))
-    return scale, load.seconds, pairs
+        return scale, load.seconds, _measure_on(url, runs, log)
+
+
+def _measure_on(url: str, runs: int, log: Path | None) -> list[Pair]:
+    manager_key, agent_key, as_of = asyncio.run(_keys(url))
+    pairs = [Pair(name, query) for name, query in dashboard_queries(as_of) if query.get("measures")]
+    env = {"MEDSPA_RESULT_CACHE": "0", "STATEMENT_TIMEOUT_MS": str(STATEMENT_TIMEOUT_MS),
+           "AGENT_RATE_LIMIT": "1000000"}
+    with api_process(url, env=env, start_seconds=120, log=log) as (base, _):
+        asyncio.run(_measure(base, manager_key, agent_key, pairs, runs))
+    return pairs
 
 
 def render(reports: list[tuple[str, float | None, list[Pair]]], runs: int, command: str) -> str:
@@ -118,7 +127,8 @@ def render(reports: list[tuple[str, float | None, list[Pair]]], runs: int, comma
              f"`{command}` on {machine()}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {runs} runs per query "
              "and role, alternating, result cache off, over HTTP with an API key.", ""]
     for scale, load_seconds, pairs in reports:
-        lines += [f"## {scale} ({SCALES[scale]:,} patients; load {load_seconds:.1f} s)", "",
+        load = f"; load {load_seconds:.1f} s" if load_seconds is not None else ""
+        lines += [f"## {scale} ({SCALES[scale]:,} patients{load})", "",
                   "| query | manager p50 | manager p95 | agent p50 | agent p95 | agent/manager p50 | "
                   "rows suppressed |", "|---|---:|---:|---:|---:|---:|---:|"]
         for p in pairs:
@@ -137,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--work", type=Path, default=None, help="keep generated data here (reused next time)")
     parser.add_argument("--server-url", default=None)
+    parser.add_argument("--database-url", default=None, help="a database already loaded at the (one) scale given")
+    parser.add_argument("--log", type=Path, default=None, help="the API server's output goes here")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     command = "python bench/bench_agent.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -146,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         with postgres_server(args.server_url) as server:
             for scale in args.scales.split(","):
-                reports.append(run_scale(scale, server, work, args.runs))
+                reports.append(run_scale(scale, server, work, args.runs, args.database_url, args.log))
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 args.out.write_text(render(reports, args.runs, command.strip()))
     print(f"wrote {args.out}")
