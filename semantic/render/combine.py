@@ -100,24 +100,35 @@ class MeasureRenderer(AggregateRenderer):
         if not counted:
             return None
         branches: list[exp.Expr] = []
+        seen: set[tuple[object, ...]] = set()
         for agg in counted:
+            filters = (*agg.filters, *self.time_filters(agg.time))
+            if (agg.entity, filters) in seen:  # the same rows for another measure: read once
+                continue
+            seen.add((agg.entity, filters))
             scope = Scope(self.rc, agg.entity)
             home = scope.root
-            where = conditions(scope, home, [*agg.filters, *self.time_filters(agg.time)])
+            where = conditions(scope, home, list(filters))
             patient = self.patient_key(scope, home)
             from_, joins = scope.finish()
             branches.append(select([alias(patient, "p")], from_, joins, where=and_(where)))
-        who, hashed = self.rc.alias("who"), self.rc.alias("hashed")
+        # each patient once (UNION drops duplicates before anything is hashed), hashed once, in a CTE that the
+        # count and the sketch both read
+        who = self.rc.alias("who")
+        distinct = branches[0] if len(branches) == 1 else union(branches, distinct=True)
+        if len(branches) == 1:
+            distinct.set("distinct", exp.Distinct())
         hashes = select([alias(keyed_hash(col(who, "p"), self.rc.params.add(SKETCH_SEED)), "h")],
-                        subquery(union(branches), who), distinct=True)
-        count = select([exp.Count(this=exp.Star())], subquery(hashes, hashed))
-        lowest = self.rc.alias("lowest")
-        ranked = select([col(hashed, "h")], subquery(hashes.copy(), hashed))
+                        subquery(distinct, who))
+        hashed, lowest = self.rc.alias("hashed"), self.rc.alias("lowest")
+        count = select([exp.Count(this=exp.Star())], table_ref(hashed, hashed))
+        ranked = select([col(hashed, "h")], table_ref(hashed, hashed))
         ranked.set("order", exp.Order(expressions=[exp.Ordered(this=col(hashed, "h"))]))
         ranked.set("limit", exp.Limit(expression=exp.Literal.number(SKETCH)))
         sketch = select([exp.ArrayAgg(this=col(lowest, "h"))], subquery(ranked, lowest))
-        return exp.Select(expressions=[alias(exp.Subquery(this=count), "n"), alias(exp.Subquery(this=sketch),
-                                                                                   "sketch")])
+        out = exp.Select(expressions=[alias(exp.Subquery(this=count), "n"), alias(exp.Subquery(this=sketch), "sketch")])
+        out.set("with_", exp.With(expressions=[exp.CTE(this=hashes, alias=exp.TableAlias(this=ident(hashed)))]))
+        return out
 
     def _hidden(self, plan: MeasurePlan, merged: exp.Expr) -> exp.Expr:
         """`merged` with, per counted base measure and period, whether its value is hidden (`<m>[__prev]__hidden`):

@@ -122,9 +122,10 @@ def positions(count: int) -> list[exp.Expr] | None:
     return [exp.Literal.number(i + 1) for i in range(count)] or None
 
 
-def union(branches: list[exp.Expr]) -> exp.Expr:
+def union(branches: list[exp.Expr], distinct: bool = False) -> exp.Expr:
+    """UNION ALL of `branches` (UNION, duplicates dropped, with `distinct`)."""
     result = branches[0]
     for branch in branches[1:]:
-        result = exp.Union(this=result, expression=branch, distinct=False)
+        result = exp.Union(this=result, expression=branch, distinct=distinct)
     return result
 
