@@ -16,6 +16,7 @@ from threading import Lock
 
 from semantic.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
+from semantic.planner.limits import check_as_of, check_parameters, check_size
 from semantic.planner.nodes import Context, ListPlan, Value
 from semantic.planner.planner import ColumnInfo, Planned, plan_query
 from semantic.planner.timerange import DateRange
@@ -122,7 +123,9 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     a page past the middle is then read from the listing's other end (`from_the_end`); same rows."""
     if dialect_name not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect_name!r}; use one of {', '.join(DIALECTS)}")
-    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty, total)
+    check_size(query)  # before anything grows with the query's size, the cache key included
+    check_as_of(ctx.as_of)
+    key = _key(query, catalog, ctx, dialect_name, inline, pretty, total)
     if use_cache:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -135,6 +138,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
             planned = replace(planned, plan=replace(listing, from_end=tail))
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
+    check_parameters(max(len(rendered.params), len(count.params) if count is not None else 0))
     keyset = (Keyset(fingerprint(listing, ctx.as_of), rendered.keyset, listing.after is not None)
               if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
     compiled = Compiled(
@@ -156,6 +160,28 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     if use_cache:
         _CACHE.put(key, compiled)
     return compiled
+
+
+def _key(query: Query, catalog: Catalog, ctx: Context, dialect_name: str, inline: bool, pretty: bool,
+         total: int | None) -> tuple[object, ...]:
+    return (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty, total)
+
+
+def cached(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres", *, inline: bool = False,
+           pretty: bool = False, total: int | None = None) -> Compiled | None:
+    """`compile_query`'s answer when it is in the cache (a dictionary lookup), else None: callers that compile
+    off their event loop ask this first, so a repeated query costs no hand-off to a thread."""
+    if dialect_name not in DIALECTS:
+        return None
+    check_size(query)
+    check_as_of(ctx.as_of)
+    return _CACHE.get(_key(query, catalog, ctx, dialect_name, inline, pretty, total))
+
+
+def remember(query: Query, catalog: Catalog, ctx: Context, compiled: Compiled, dialect_name: str = "postgres", *,
+             inline: bool = False, pretty: bool = False, total: int | None = None) -> None:
+    """Put what `compile_query(..., use_cache=False)` returned in the cache, as `compile_query` would have."""
+    _CACHE.put(_key(query, catalog, ctx, dialect_name, inline, pretty, total), compiled)
 
 
 def clear_cache() -> None:

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from semantic.catalog import Catalog, default_catalog
-from semantic.compile import Compiled, compile_query
-from semantic.errors import INVALID_RANGE, QueryError
+from semantic.compile import Compiled
+from semantic.errors import INVALID_AS_OF, QueryError
 from semantic.planner.nodes import Context, Scope
 from semantic.planner.planner import ColumnInfo
 from semantic.planner.timerange import DateRange
@@ -37,6 +37,7 @@ from semantic.render.params import json_value
 from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
+from service.services.compiling import compile_off_loop
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
 from service.settings import Settings
 
@@ -87,7 +88,7 @@ def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -
         try:
             return dt.date.fromisoformat(requested), []
         except ValueError:
-            raise QueryError(INVALID_RANGE, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
+            raise QueryError(INVALID_AS_OF, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
                              []) from None
     if settings.as_of is not None:
         return settings.as_of, []
@@ -220,13 +221,14 @@ class _Results:
 RESULTS = _Results()
 
 
-def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
-             inline: bool = False, total: int | None = None) -> tuple[Compiled, dt.date, list[str]]:
+async def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
+                   inline: bool = False, total: int | None = None) -> tuple[Compiled, dt.date, list[str]]:
     """The query compiled for the data's state (no database access: the compiled statement is cached); with
     the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
     ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
-    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
+    compiled = await compile_off_loop(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline,
+                                      total=total)
     return compiled, as_of, warnings
 
 
@@ -242,7 +244,7 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
     async with outage_as_503(), _connection(engine, conn) as db:
         if state is None:
             state = await data_state(db)
-        compiled, as_of, warnings = _prepare(settings, query, scope, state)
+        compiled, as_of, warnings = await _prepare(settings, query, scope, state)
         listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
         key = ((_database(engine), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
@@ -252,7 +254,7 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
                 # a page by offset: its count first (needed anyway unless the page is the last), and a page
                 # past the middle is read from the listing's other end, the shorter walk
                 counted = await _count(db, compiled, key) if compiled.reversible else None
-                page = (_prepare(settings, query, scope, state, total=counted)[0]
+                page = ((await _prepare(settings, query, scope, state, total=counted))[0]
                         if counted is not None and compiled.reads_from_the_end(counted) else compiled)
                 records = await db.fetch(page.sql, *page.params)
                 total = counted if counted is not None else await _total(
@@ -309,7 +311,7 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
         return 0
     # an aggregate query's page past its end: the first row of the same query carries the count
     probe = query.model_copy(update={"offset": 0, "limit": 1})
-    first, _, _ = _prepare(settings, probe, scope, state)
+    first, _, _ = await _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
     return int(found[0][len(first.columns)]) if found else 0
 
@@ -333,8 +335,8 @@ async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, s
     if state is None:
         async with read_only(engine) as conn:
             state = await data_state(conn)
-    readable, as_of, warnings = _prepare(settings, query, scope, state, dialect, inline=True)
-    bound, _, _ = _prepare(settings, query, scope, state, dialect)
+    readable, as_of, warnings = await _prepare(settings, query, scope, state, dialect, inline=True)
+    bound, _, _ = await _prepare(settings, query, scope, state, dialect)
     meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],
