@@ -211,7 +211,11 @@ def api(
     workers: Annotated[int | None, typer.Option(
         min=1, max=64, help="Worker processes (default: API_WORKERS, else one per CPU core, at most 4).")] = None,
 ) -> None:
-    """Serve the API alone (uvicorn), in one or more worker processes."""
+    """Serve the API alone (uvicorn), in one or more worker processes.
+
+    Forwarded headers are not uvicorn's to trust (service/client_address.py decides, from TRUSTED_PROXIES and
+    PROXY_SECRET); a request's head must arrive within HEADER_TIMEOUT_S (service/slow_clients.py); workers stop
+    when their supervisor dies (service/supervision.py)."""
     import os
     import shutil
     import tempfile
@@ -219,26 +223,30 @@ def api(
     import uvicorn
 
     from service.settings import default_workers
+    from service.slow_clients import GuardedHttpToolsProtocol
+    from service.supervision import SUPERVISOR_ENV
 
     settings = get_settings()
     count = workers or settings.api_workers or default_workers()
     host, port = host or settings.api_host, port or settings.api_port
+    serving = {"host": host, "port": port, "log_level": "warning", "access_log": False,  # the app logs requests
+               "proxy_headers": False, "http": GuardedHttpToolsProtocol, "timeout_graceful_shutdown": 5}
     if count == 1:
         from service.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(create_app(settings), **serving)  # type: ignore[arg-type]
         return
     from service.db.resolve import database_url
 
     # Each worker builds its own app from the environment (this process only supervises them): resolve
     # (and start) the database once here, and give the workers one file to count sign-in attempts in
-    # (service/auth/rate_limit.py).
+    # (service/auth/rate_limit.py): LOGIN_LIMITER_FILE when set (kept across restarts), else one for this run.
     shared = Path(tempfile.mkdtemp(prefix="medspa-api-"))
     os.environ["DATABASE_URL"] = database_url(settings)
-    os.environ["LOGIN_LIMITER_FILE"] = str(shared / "login-attempts.sqlite")
+    os.environ["LOGIN_LIMITER_FILE"] = str(settings.login_limiter_file or shared / "sign-in-limits.sqlite")
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
     try:
-        uvicorn.run("service.app:create_app", factory=True, workers=count, host=host, port=port,
-                    log_level="warning", access_log=False)  # the app logs each request itself
+        uvicorn.run("service.app:create_app", factory=True, workers=count, **serving)  # type: ignore[arg-type]
     finally:
         shutil.rmtree(shared, ignore_errors=True)
 

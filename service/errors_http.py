@@ -24,8 +24,10 @@ class ApiError(Exception):
         path: str | None = None,
         suggestions: list[str] | None = None,
         retryable: bool | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.headers = headers
         self.status = status
         self.code = code
         self.message = message
@@ -43,7 +45,7 @@ class ApiError(Exception):
 
 async def api_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"Retry-After": "1"} if exc.retryable else None
+    headers = {"Retry-After": "1", **(exc.headers or {})} if exc.retryable else exc.headers
     return JSONResponse(status_code=exc.status, content=exc.body(), headers=headers)
 
 
