@@ -42,8 +42,8 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class _BodyTooSlow(Exception):
-    pass
+class _BodyTooSlow(BaseException):
+    """Not an Exception: FastAPI turns any Exception raised while it reads a body into its own 400."""
 
 
 def _too_large(limit: int) -> JSONResponse:
