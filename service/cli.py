@@ -60,6 +60,36 @@ def db_url() -> None:
     typer.echo(database_url(start=False))
 
 
+@db_app.command("app-role")
+def db_app_role(
+    name: Annotated[str, typer.Argument(help="The role's name, e.g. medspa_app.")] = "medspa_app",
+) -> None:
+    """Create (or update) a least-privilege login role for the API; run as the database owner, after migrate.
+    The password is read from APP_DB_PASSWORD, else from standard input."""
+    import asyncio
+    import os
+
+    from service.db.app_role import AppRoleError, ensure_app_role
+    from service.db.resolve import database_url
+
+    password = os.environ.get("APP_DB_PASSWORD") or sys.stdin.readline().rstrip("\n")
+    url = database_url()
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            async with conn.transaction():
+                await ensure_app_role(conn, name, password)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(run())
+    except AppRoleError as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"role {name} ready: connect the API with it (see docker-compose.yml)")
+
+
 @app.command("migrate")
 def migrate() -> None:
     """Bring the database schema up to date (Alembic, from models.py)."""

@@ -22,11 +22,16 @@ async def query_error_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=400, content={"error": exc.to_dict()})
 
 
+MAX_PATH_CHARS = 120  # a path into a value nested hundreds deep is cut, not echoed whole
+
+
 def _where(loc: tuple[object, ...]) -> str | None:
     parts = [p for p in loc if p != "body"]
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if len(out) > MAX_PATH_CHARS:
+            return out[:MAX_PATH_CHARS] + "..."
     return out or None
 
 
