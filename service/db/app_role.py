@@ -6,6 +6,7 @@ The database's owner runs migrations and loads data; the API needs far less. Its
 - use the accounts it checks and the trail it writes: SELECT on `users` and `api_keys` (both made with the
   command line, as the owner), SELECT, INSERT and UPDATE on `user_sessions`, SELECT and INSERT on
   `audit_events` (append-only: its trigger refuses UPDATE and DELETE to anyone).
+(Through the membership it may also set `temp_file_limit`, which the read path does in every transaction.)
 Nothing else: no DDL, no writes to data, no superuser or role rights. A table the API comes to write needs its
 line in APP_GRANTS (tests/security/test_app_role.py runs the API as this role).
 """
@@ -44,10 +45,11 @@ async def ensure_app_role(conn: asyncpg.Connection, name: str, password: str) ->
     options = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
     # role DDL takes no bound parameters: format() quotes the name (%I) and the password (%L)
     statement = await conn.fetchval(
-        f"SELECT format('{verb} ROLE %I WITH {options} CONNECTION LIMIT {CONNECTION_LIMIT} PASSWORD %L', $1, $2)",
+        f"SELECT format('{verb} ROLE %I WITH {options} CONNECTION LIMIT {CONNECTION_LIMIT} PASSWORD %L', "
+        "$1::text, $2::text)",
         name, password)
     await conn.execute(statement)
-    quoted = await conn.fetchval("SELECT quote_ident($1)", name)
+    quoted = await conn.fetchval("SELECT quote_ident($1::text)", name)
     database = await conn.fetchval("SELECT quote_ident(current_database())")
     await conn.execute(f"GRANT {READER_ROLE} TO {quoted}")
     await conn.execute(f"GRANT CONNECT ON DATABASE {database} TO {quoted}")
