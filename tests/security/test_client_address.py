@@ -23,6 +23,20 @@ def db(make_database) -> str:  # type: ignore[no-untyped-def]
     return make_database()  # type: ignore[no-any-return]
 
 
+@pytest.fixture(scope="module")
+def plain(db: str) -> Iterator[TestClient]:
+    """An API with no proxy configured, on a connection from 10.1.2.3."""
+    with client_from(db, "10.1.2.3") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def behind_ui(db: str) -> Iterator[TestClient]:
+    """An API sharing SECRET with the UI's proxy, on a connection from 127.0.0.1."""
+    with client_from(db, "127.0.0.1", proxy_secret=SECRET) as client:
+        yield client
+
+
 @contextmanager
 def client_from(url: str, peer: str, **settings: Any) -> Iterator[TestClient]:
     from service.app import create_app
@@ -53,25 +67,22 @@ SPOOFS = [
 
 
 @pytest.mark.parametrize("headers", SPOOFS)
-def test_forwarded_headers_are_ignored_by_default(db: str, headers: dict[str, str]) -> None:
-    with client_from(db, "10.1.2.3") as client:
-        assert _login_address(client, db, headers) == "10.1.2.3"
+def test_forwarded_headers_are_ignored_by_default(db: str, plain: TestClient, headers: dict[str, str]) -> None:
+    assert _login_address(plain, db, headers) == "10.1.2.3"
 
 
 @pytest.mark.parametrize("headers", SPOOFS)
-def test_a_wrong_proxy_secret_changes_nothing(db: str, headers: dict[str, str]) -> None:
-    with client_from(db, "10.1.2.3", proxy_secret=SECRET) as client:
-        assert _login_address(client, db, headers) == "10.1.2.3"
+def test_a_wrong_proxy_secret_changes_nothing(db: str, behind_ui: TestClient, headers: dict[str, str]) -> None:
+    assert _login_address(behind_ui, db, headers) == "127.0.0.1"
 
 
-def test_the_ui_proxy_with_the_secret_names_the_client(db: str) -> None:
-    with client_from(db, "127.0.0.1", proxy_secret=SECRET) as client:
-        proxied = {"x-forwarded-for": "203.0.113.9", "x-medspa-proxy": SECRET}
-        assert _login_address(client, db, proxied) == "203.0.113.9"
-        # a chain or a non-address from the proxy is not believed: the peer is recorded
-        for forwarded in ("203.0.113.9, 6.6.6.6", "<script>", ""):
-            headers = {"x-forwarded-for": forwarded, "x-medspa-proxy": SECRET}
-            assert _login_address(client, db, headers) == "127.0.0.1"
+def test_the_ui_proxy_with_the_secret_names_the_client(db: str, behind_ui: TestClient) -> None:
+    proxied = {"x-forwarded-for": "203.0.113.9", "x-medspa-proxy": SECRET}
+    assert _login_address(behind_ui, db, proxied) == "203.0.113.9"
+    # a chain or a non-address from the proxy is not believed: the peer is recorded
+    for forwarded in ("203.0.113.9, 6.6.6.6", "<script>", ""):
+        headers = {"x-forwarded-for": forwarded, "x-medspa-proxy": SECRET}
+        assert _login_address(behind_ui, db, headers) == "127.0.0.1"
 
 
 def test_trusted_proxies_name_the_first_untrusted_hop(db: str) -> None:
@@ -84,11 +95,10 @@ def test_trusted_proxies_name_the_first_untrusted_hop(db: str) -> None:
         assert _login_address(client, db, {"x-forwarded-for": "198.51.100.4"}) == "10.9.9.9"
 
 
-def test_the_sign_in_limit_cannot_be_dodged_by_rotating_forwarded_headers(db: str) -> None:
-    with client_from(db, "10.1.2.3", proxy_secret=SECRET) as client:
-        codes = [client.post("/api/auth/login", json={"username": "maria", "password": f"wrong-{i}"},
-                             headers={"x-forwarded-for": f"6.6.6.{i}", "x-medspa-proxy": "guess"}).status_code
-                 for i in range(7)]
+def test_the_sign_in_limit_cannot_be_dodged_by_rotating_forwarded_headers(behind_ui: TestClient) -> None:
+    codes = [behind_ui.post("/api/auth/login", json={"username": "maria", "password": f"wrong-{i}"},
+                            headers={"x-forwarded-for": f"6.6.6.{i}", "x-medspa-proxy": "guess"}).status_code
+             for i in range(7)]
     assert codes == [401] * 5 + [429] * 2
 
 
