@@ -23,7 +23,6 @@ from service.deps import drain
 from service.errors import install as install_query_errors
 from service.errors_http import ApiError, api_error_handler, http_error_handler, unexpected_error_response
 from service.middleware import RequestContextMiddleware, configure_logging
-from service.offload import configure as configure_offload
 from service.routes import agent, audit, auth, health, patients
 from service.routes import catalog as catalog_routes
 from service.routes import query as query_routes
@@ -87,7 +86,6 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.state.finishing = set()  # service.deps.finish_soon's tasks
     app.state.login_limiter = _login_limiter(settings)
     configure_logging()
-    configure_offload(settings.compile_budget_ms)
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)  # 404/405/... in the contract's shape
     app.add_exception_handler(asyncpg.InternalClientError, _broken_connection)

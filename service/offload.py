@@ -50,6 +50,7 @@ def _raise_in_thread(ident: int, exc: type[BaseException] | None) -> None:
 
 @dataclass(eq=False)
 class _Ticket:
+    budget: float
     ident: int = 0
     clock: int = 0
     started_cpu: float = 0.0
@@ -63,7 +64,7 @@ class Lane:
     name: str
     threads: int
     queue: int
-    budget: float | None = None  # seconds of the job thread's CPU time
+    budget: float | None = None  # seconds of the job thread's CPU time (a call may give its own)
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _in_flight: int = field(default=0, init=False)
@@ -76,9 +77,9 @@ class Lane:
         """Jobs running or waiting."""
         return self._in_flight
 
-    async def run(self, job: Callable[[], T]) -> T:
+    async def run(self, job: Callable[[], T], *, budget: float | None = None) -> T:
         """`job()` in one of the lane's threads; 503 `server_busy` when its queue is full, `OverBudget` when the
-        job ran past the budget."""
+        job ran past `budget` (else the lane's) seconds of CPU."""
         with self._lock:
             if self._in_flight >= self.threads + self.queue:
                 raise ApiError(503, "server_busy", f"the server is busy ({self.name}); retry in a moment",
@@ -88,21 +89,21 @@ class Lane:
                 self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix=f"medspa-{self.name}")
             executor = self._executor
         try:
-            return await asyncio.wrap_future(executor.submit(self._job, job))
+            return await asyncio.wrap_future(executor.submit(self._job, job, budget or self.budget))
         finally:
             with self._lock:
                 self._in_flight -= 1
 
-    def _job(self, job: Callable[[], T]) -> T:
-        ticket = _Ticket()
+    def _job(self, job: Callable[[], T], budget: float | None) -> T:
+        ticket = _Ticket(budget or 0.0)
         try:
-            if self.budget is not None:
+            if budget is not None:
                 self._start(ticket)
             return job()
         except _Interrupt:
-            raise OverBudget(self.name, self.budget or 0.0) from None
+            raise OverBudget(self.name, ticket.budget) from None
         finally:
-            if self.budget is not None:
+            if budget is not None:
                 self._settle(ticket)
 
     def _start(self, ticket: _Ticket) -> None:
@@ -129,13 +130,12 @@ class Lane:
                 continue
 
     def _watch(self) -> None:
-        assert self.budget is not None
         while True:
             self._wake.wait()
             time.sleep(_WATCH_EVERY)
             with self._lock:
                 for ticket in self._running:
-                    if not ticket.fired and time.clock_gettime(ticket.clock) - ticket.started_cpu > self.budget:
+                    if not ticket.fired and time.clock_gettime(ticket.clock) - ticket.started_cpu > ticket.budget:
                         ticket.fired = True
                         _raise_in_thread(ticket.ident, _Interrupt)
                 if not self._running:
@@ -143,12 +143,7 @@ class Lane:
 
 
 # One set per process (each uvicorn worker has its own). Compilation: two threads, so a heavy compile does not
-# hold up every other uncached query, and a CPU budget (set from Settings.compile_budget_ms at startup);
-# hashing: one thread (argon2 already computes its four lanes in threads of its own).
-COMPILE = Lane("compile", threads=2, queue=30, budget=2.0)
+# hold up every other uncached query, with a CPU budget per job (Settings.compile_budget_ms, given by the
+# caller); hashing: one thread (argon2 already computes its four lanes in threads of its own).
+COMPILE = Lane("compile", threads=2, queue=10, budget=2.0)
 HASHING = Lane("hashing", threads=1, queue=16)
-
-
-def configure(compile_budget_ms: int) -> None:
-    """The compile lane's CPU budget from the settings (the app factory calls it)."""
-    COMPILE.budget = compile_budget_ms / 1000

@@ -12,15 +12,17 @@ from service.offload import COMPILE, OverBudget
 
 
 async def compile_off_loop(query: Query, catalog: Catalog, ctx: Context, dialect: str = "postgres", *,
-                           inline: bool = False, pretty: bool = False, total: int | None = None) -> Compiled:
-    """`semantic.compile.compile_query`'s answer; a query that takes longer than the budget to compile is
-    refused with `limit_exceeded` (it would take as long again every time it is sent)."""
+                           inline: bool = False, pretty: bool = False, total: int | None = None,
+                           budget_ms: int | None = None) -> Compiled:
+    """`semantic.compile.compile_query`'s answer; a query that takes longer than `budget_ms` of CPU (default: the
+    lane's) to compile is refused with `limit_exceeded` (it would take as long again every time it is sent)."""
     hit = cached(query, catalog, ctx, dialect, inline=inline, pretty=pretty, total=total)
     if hit is not None:
         return hit
     try:
         compiled = await COMPILE.run(lambda: compile_query(query, catalog, ctx, dialect, inline=inline, pretty=pretty,
-                                                           total=total, use_cache=False))
+                                                           total=total, use_cache=False),
+                                     budget=budget_ms / 1000 if budget_ms is not None else None)
     except OverBudget as exc:
         raise QueryError(LIMIT_EXCEEDED, f"the query is too complex: compiling it took over {exc.budget:g} s of "
                          "CPU; use fewer measures, filters or values", None, []) from None
