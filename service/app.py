@@ -26,6 +26,7 @@ from service.middleware import RequestContextMiddleware, configure_logging
 from service.routes import agent, audit, auth, health, patients
 from service.routes import catalog as catalog_routes
 from service.routes import query as query_routes
+from service.services.compiling import COMPILE_PROCESS
 from service.settings import Settings, get_settings
 from service.supervision import start_watch
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         # May the read path SET LOCAL ROLE medspa_reader? Checked once (None: database down; checked on first use).
         app.state.reader_role = await detect_reader_role(engine)
         watch = start_watch()  # a worker of `medspa api` stops when its supervisor dies (service/supervision.py)
+        COMPILE_PROCESS.start()  # the process large queries compile in (service/process_lane.py), ready now
         try:
             yield
         finally:

@@ -1,10 +1,11 @@
-"""CPU-bound work off the event loop: password hashing and query compilation run in small thread pools
-(`Lane`s), so the loop keeps answering health checks, cached queries and sign-ins while they run.
+"""CPU-bound work off the event loop: password hashing and small query compilations run in small thread pools
+(`Lane`s), so the loop keeps answering health checks, cached queries and sign-ins while they run. (Large
+compilations, which would hold the GIL for hundreds of milliseconds, run in a process: service/process_lane.py.)
 
 A lane runs at most `threads` jobs at once and lets at most `queue` more wait; one past that is refused at
 once with the retryable 503 `server_busy` (a flood queues, briefly, instead of piling up for minutes).
-argon2 releases the GIL while it hashes; compilation holds it, but the interpreter hands it to the loop's
-thread every switch interval (5 ms), so a compile delays the loop by that much, not by its whole length.
+argon2 releases the GIL while it hashes; a small compilation holds it for a few milliseconds, and the
+interpreter hands it to the loop's thread every switch interval (5 ms) anyway.
 
 A lane may give each job a CPU budget: a job still running after `budget` seconds of its own thread's CPU
 time (not wall time: a busy machine does not make a query "too complex") is interrupted by an exception
@@ -15,7 +16,9 @@ interrupted that way, which is what query compilation is (planning and sqlglot r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -31,12 +34,15 @@ _WATCH_EVERY = 0.05  # seconds between two looks at the running jobs' CPU clocks
 
 
 class OverBudget(Exception):
-    """A job ran past its lane's CPU budget and was interrupted."""
+    """A job ran past its lane's CPU budget and was interrupted (picklable: a process lane raises it too)."""
 
     def __init__(self, lane: str, budget: float) -> None:
-        super().__init__(f"{lane} took over {budget:g} s of CPU")
+        super().__init__(lane, budget)
         self.lane = lane
         self.budget = budget
+
+    def __str__(self) -> str:
+        return f"{self.lane} took over {self.budget:g} s of CPU"
 
 
 class _Interrupt(BaseException):
@@ -46,6 +52,13 @@ class _Interrupt(BaseException):
 def _raise_in_thread(ident: int, exc: type[BaseException] | None) -> None:
     """Schedule `exc` to be raised in thread `ident` at its next bytecode (None: cancel a scheduled one)."""
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc) if exc else None)
+
+
+def _lower_priority(nice: int) -> None:
+    """This thread (and the threads it starts, such as argon2's lanes) at nice `nice` (Linux: per thread)."""
+    if nice and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 @dataclass(eq=False)
@@ -65,6 +78,7 @@ class Lane:
     threads: int
     queue: int
     budget: float | None = None  # seconds of the job thread's CPU time (a call may give its own)
+    nice: int = 0  # the lane's threads' CPU priority (Linux schedules threads one by one): higher yields more
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _in_flight: int = field(default=0, init=False)
@@ -86,7 +100,8 @@ class Lane:
                                retryable=True)
             self._in_flight += 1
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix=f"medspa-{self.name}")
+                self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix=f"medspa-{self.name}",
+                                                    initializer=_lower_priority, initargs=(self.nice,))
             executor = self._executor
         try:
             return await asyncio.wrap_future(executor.submit(self._job, job, budget or self.budget))
@@ -142,8 +157,8 @@ class Lane:
                     self._wake.clear()
 
 
-# One set per process (each uvicorn worker has its own). Compilation: two threads, so a heavy compile does not
-# hold up every other uncached query, with a CPU budget per job (Settings.compile_budget_ms, given by the
-# caller); hashing: one thread (argon2 already computes its four lanes in threads of its own).
+# One set per process (each uvicorn worker has its own). Small compilations: two threads, with a CPU budget per
+# job (Settings.compile_budget_ms, given by the caller); hashing: one thread (argon2 already computes its four
+# lanes in threads of its own) at a lower priority, so a flood of sign-ins yields the CPU to everything else.
 COMPILE = Lane("compile", threads=2, queue=10, budget=2.0)
-HASHING = Lane("hashing", threads=1, queue=16)
+HASHING = Lane("hashing", threads=1, queue=16, nice=10)

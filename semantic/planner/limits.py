@@ -59,7 +59,7 @@ def _too_many(what: str, count: int, limit: int, path: str, hint: str) -> QueryE
     return QueryError(LIMIT_EXCEEDED, f"{count:,} {what}: at most {limit:,}; {hint}", path, [])
 
 
-def _values_of(item: BaseModel) -> int:
+def values_of(item: BaseModel) -> int:
     """How many values a filter carries (`value` may hold a list too, for the list ops)."""
     count = 0
     for given in (getattr(item, "value", None), getattr(item, "values", None)):
@@ -92,7 +92,7 @@ def check_size(query: BaseModel) -> None:
     total = 0
     for key in ("filters", "having"):
         for index, item in enumerate(getattr(query, key, [])):
-            count = _values_of(item)
+            count = values_of(item)
             if count > MAX_VALUES_PER_FILTER:
                 raise _too_many("values in one filter", count, MAX_VALUES_PER_FILTER, f"{key}[{index}].values",
                                 "filter on a coarser field, or split the query")

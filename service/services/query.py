@@ -228,7 +228,8 @@ async def _prepare(settings: Settings, query: Query, scope: Scope, state: DataSt
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
     ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
     compiled = await compile_off_loop(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline,
-                                      total=total, budget_ms=settings.compile_budget_ms)
+                                      total=total, budget_ms=settings.compile_budget_ms,
+                                      metrics_file=settings.metrics_file)
     return compiled, as_of, warnings
 
 
