@@ -5,8 +5,8 @@ times filter values) or the database (a 2,000-year day grain, an IN list past th
 parameters) for long. A query past one is refused with the contract's codes: `limit_exceeded` (sizes),
 `invalid_as_of` (as_of outside the window), `invalid_range` / `invalid_filter` (dates outside the window,
 numbers no column can hold; checked where ranges and values are typed, `timerange.py` and `filters.py`).
-The figures are generous for every client we have (the dashboard's largest query has 14 members and a
-handful of filters) and documented in semantic/README.md ("Limits").
+The figures are generous for every client we have (the UI's largest query, the patient table's, has 18
+members and a handful of filters) and documented in semantic/README.md ("Limits").
 """
 
 from __future__ import annotations
