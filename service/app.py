@@ -67,7 +67,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         # May the read path SET LOCAL ROLE medspa_reader? Checked once (None: database down; checked on first use).
         app.state.reader_role = await detect_reader_role(engine)
         watch = start_watch()  # a worker of `medspa api` stops when its supervisor dies (service/supervision.py)
-        COMPILE_PROCESS.start()  # the process large queries compile in (service/process_lane.py), ready now
+        if settings.compile_process_at_startup:
+            COMPILE_PROCESS.start()  # the process large queries compile in (service/process_lane.py), ready now
         try:
             yield
         finally:

@@ -264,7 +264,8 @@ def api(
     if count == 1:
         from service.app import create_app
 
-        uvicorn.run(create_app(settings), **serving)  # type: ignore[arg-type]
+        served = settings.model_copy(update={"compile_process_at_startup": True})
+        uvicorn.run(create_app(served), **serving)  # type: ignore[arg-type]
         return
     from service.db.resolve import database_url
 
@@ -275,6 +276,7 @@ def api(
     os.environ["DATABASE_URL"] = database_url(settings)
     os.environ["LOGIN_LIMITER_FILE"] = str(settings.login_limiter_file or shared / "sign-in-limits.sqlite")
     os.environ[SUPERVISOR_ENV] = str(os.getpid())
+    os.environ["COMPILE_PROCESS_AT_STARTUP"] = "1"
     try:
         uvicorn.run("service.app:create_app", factory=True, workers=count, **serving)  # type: ignore[arg-type]
     finally:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     query_queue: int = Field(default=10, ge=0, description="...and how many more may wait (then 503 server_busy).")
     compile_budget_ms: int = Field(default=2_000, ge=50,
                                    description="CPU time one query's compilation may take (else limit_exceeded).")
+    compile_process_at_startup: bool = Field(
+        default=False, description="Start the process large queries compile in when the app starts (`medspa api` "
+        "sets it; in-process uses such as `medspa query` start it only if a large query comes).")
     reader_temp_file_limit: str = Field(
         default="1GB", pattern=r"^(-1|[0-9]+ ?(kB|MB|GB|TB)?)$",
         description="PostgreSQL temp_file_limit for the read path (the reader role): disk one query may spill to.")
