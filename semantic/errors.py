@@ -40,6 +40,10 @@ class QueryError(SemanticError):
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[type[QueryError], tuple[str, str, str | None, tuple[str, ...]]]:
+        """Picklable as itself (a large query is compiled in another process and its refusal sent back)."""
+        return QueryError, (self.code, self.message, self.path, tuple(self.suggestions))
+
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "path": self.path,
                 "suggestions": list(self.suggestions)}

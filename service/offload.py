@@ -30,7 +30,7 @@ from service.errors_http import ApiError
 
 T = TypeVar("T")
 
-_WATCH_EVERY = 0.05  # seconds between two looks at the running jobs' CPU clocks
+_WATCH_EVERY = 0.05  # seconds between two looks at the running jobs' CPU clocks (less for a smaller budget)
 
 
 class OverBudget(Exception):
@@ -147,7 +147,9 @@ class Lane:
     def _watch(self) -> None:
         while True:
             self._wake.wait()
-            time.sleep(_WATCH_EVERY)
+            with self._lock:
+                every = min([_WATCH_EVERY, *(ticket.budget / 5 for ticket in self._running)])
+            time.sleep(every)
             with self._lock:
                 for ticket in self._running:
                     if not ticket.fired and time.clock_gettime(ticket.clock) - ticket.started_cpu > ticket.budget:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
@@ -56,6 +57,10 @@ def _child_init(nice: int, warm: Callable[[], object] | None) -> None:
         warm()
 
 
+class ChildError(RuntimeError):
+    """An exception the child raised that could not be sent back as itself (it does not pickle)."""
+
+
 def _in_child(lane: str, budget: float | None, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
     try:
         if budget:
@@ -63,6 +68,12 @@ def _in_child(lane: str, budget: float | None, fn: Callable[..., T], args: tuple
         return fn(*args)
     except _Interrupt:
         raise OverBudget(lane, budget or 0.0) from None
+    except Exception as exc:
+        try:  # one that does not come back whole would break the pool in the parent: send its type instead
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise ChildError(f"{type(exc).__name__} in {lane}") from None
+        raise
     finally:
         try:
             signal.setitimer(signal.ITIMER_PROF, 0)

@@ -63,10 +63,10 @@ def test_a_full_queue_refuses_at_once_and_the_loop_keeps_answering() -> None:
 
 def test_a_query_too_complex_to_compile_in_its_budget_is_refused(client_db_url: str, api_for: Any) -> None:
     measures = [m.name for m in default_catalog().all_measures()]
-    heavy = {"measures": measures, "time": {"range": "last_90_days"},  # ~0.3 s to compile, fast to run
+    heavy = {"measures": measures, "time": {"range": "last_90_days"},  # 0.1-0.3 s to compile, fast to run
              "filters": [{"field": "patient.source", "op": "not_in", "values": [f"s{i}" for i in range(500)]}]}
     with api_for(client_db_url) as client:
-        client.app.state.settings = client.app.state.settings.model_copy(update={"compile_budget_ms": 60})
+        client.app.state.settings = client.app.state.settings.model_copy(update={"compile_budget_ms": 20})
         refused = client.post("/api/query", json=heavy)
         assert refused.status_code == 400, refused.text
         error = refused.json()["error"]
@@ -74,3 +74,50 @@ def test_a_query_too_complex_to_compile_in_its_budget_is_refused(client_db_url: 
         assert client.post("/api/query", json={"measures": ["revenue"]}).status_code == 200
         client.app.state.settings = client.app.state.settings.model_copy(update={"compile_budget_ms": 20_000})
         assert client.post("/api/query", json=heavy).status_code == 200  # the same query, with time to compile
+
+
+def _refuse() -> None:
+    from semantic.errors import QueryError
+
+    raise QueryError("invalid_filter", "refused in the child", "filters[0]", ["x"])
+
+
+class _Unpicklable(Exception):
+    def __init__(self, a: int, b: int) -> None:  # pickles as _Unpicklable(message): unpickling it fails
+        super().__init__(f"{a} {b}")
+
+
+def _raise_unpicklable() -> None:
+    raise _Unpicklable(1, 2)
+
+
+def _die() -> None:
+    import os
+
+    os._exit(3)
+
+
+def test_the_compile_process_sends_refusals_back_and_survives_its_failures() -> None:
+    from semantic.errors import QueryError
+    from service.process_lane import ChildError, ProcessLane
+
+    lane = ProcessLane("test process", processes=1, queue=2, budget=0.5)
+
+    async def go() -> None:
+        with pytest.raises(QueryError) as refused:
+            await lane.run(_refuse)
+        assert (refused.value.code, refused.value.path) == ("invalid_filter", "filters[0]")
+        with pytest.raises(ChildError):
+            await lane.run(_raise_unpicklable)
+        with pytest.raises(OverBudget):
+            await lane.run(_spin, budget=0.1)
+        assert await lane.run(sum, [1, 2, 3]) == 6  # the pool is whole after all of that
+        with pytest.raises(ApiError) as busy:
+            await lane.run(_die)  # the child dies: a retryable 503, and the next call gets a new child
+        assert busy.value.code == "server_busy" and busy.value.retryable is True
+        assert await lane.run(sum, [4, 5]) == 9
+
+    try:
+        asyncio.run(go())
+    finally:
+        lane.reset()
