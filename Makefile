@@ -18,7 +18,7 @@ help:
 	@echo "make install  Python env in .venv/ and the UI's node_modules"
 	@echo "make bench    benchmarks (writes docs/benchmarks.md); not part of make test"
 	@echo "make security the security tests alone (roles, audit, database safety, HTTP hygiene, fuzzing)"
-	@echo "make hostile  the longer hostile-input campaign (thousands of cases, schemathesis x10); not part of make test"
+	@echo "make hostile  the longer hostile-input campaign (10,000 random cases, schemathesis at 500 examples per operation); not part of make test"
 	@echo "make bench-stress  health and a cached query, idle and under a sign-in flood and heavy queries"
 	@echo "make load-test  60 s at 50 users against a local API (bench/results/load.md); not part of make test"
 
@@ -69,8 +69,8 @@ bench: install
 security: install-py
 	$(BIN)/pytest -q -p no:cacheprovider tests/security
 
-HOSTILE_CASES ?= 5000
-SCHEMATHESIS_EXAMPLES ?= 300
+HOSTILE_CASES ?= 10000
+SCHEMATHESIS_EXAMPLES ?= 500
 hostile: install-py
 	HOSTILE_CASES=$(HOSTILE_CASES) SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider -s \
 		tests/security/test_hostile.py tests/security/test_schemathesis.py tests/security/test_injection.py \

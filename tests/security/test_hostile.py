@@ -9,6 +9,7 @@ and schemathesis with a larger budget (tests/security/test_schemathesis.py)."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
 import random
@@ -226,7 +227,7 @@ def _mutant(rng: random.Random) -> Any:
     for _ in range(rng.randint(1, 4)):
         part = rng.choice(["filter", "filter", "filter", "having", "time", "time", "as_of", "limit", "offset",
                            "order", "after", "many", "key"])
-        value = rng.choice(HOSTILE_VALUES)
+        value = copy.deepcopy(rng.choice(HOSTILE_VALUES))  # the pool's lists are not the body's to grow
         if part == "filter":
             key = rng.choice(["value", "values"])
             _list(body, "filters").append({"field": rng.choice(FIELDS), "op": rng.choice(OPS), key: value})
