@@ -172,13 +172,14 @@ def _figures(samples: list[float]) -> tuple[str, str, str, int]:
 
 def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, workers: str, seconds: float) -> str:
     load = os.getloadavg()
+    extra = f" (API environment: {', '.join(args.api_env)})" if args.api_env else ""
     lines = [
         "# Stress: health and a cached query under a sign-in flood and heavy queries",
         "",
         f"Run {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node()} ({os.cpu_count()} cores, load average "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end), `medspa api` with {workers} worker(s), the "
-        f"client's export. Each phase {seconds:g} s; probes one request every {args.every:g} ms each, in their own "
-        "processes. Targets during the loads: health p99 < 100 ms, cached query p99 < 200 ms.",
+        f"client's export{extra}. Each phase {seconds:g} s; probes one request every {args.every:g} ms each, in "
+        "their own processes. Targets during the loads: health p99 < 100 ms, cached query p99 < 200 ms.",
         "",
         "| phase | health p50 | health p99 | health max | cached p50 | cached p99 | cached max | probes failed |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -216,6 +217,9 @@ def main() -> int:
     parser.add_argument("--flood", type=int, default=16, help="sign-in clients")
     parser.add_argument("--heavy", type=int, default=20, help="heavy query clients")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--api-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the API, e.g. PYTHONPATH=/path/to/another/checkout to measure "
+                        "its code under the same loads")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
     from semantic.catalog import default_catalog
@@ -232,7 +236,7 @@ def main() -> int:
             generate(data, patients=4000, seed=42, anchor=dt.date(2025, 11, 26))
         with postgres_server(args.server_url) as server, scratch_database(server) as url:
             key = load_export(url, data)
-            env = {"PROXY_SECRET": SECRET}
+            env = {"PROXY_SECRET": SECRET, **dict(item.split("=", 1) for item in args.api_env)}
             with api_process(url, env=env, workers=args.workers, log=work / "api.log") as (base, _):
                 # warm: the cached query's answer, and one heavy query (the compiled catalog, the rollups' pages)
                 warm = probes(base, key, 1.0, 50)
