@@ -128,10 +128,6 @@ async def enter_reader_role(conn: asyncpg.Connection, engine: AsyncEngine) -> No
         await conn.execute(f"SET LOCAL ROLE {READER_ROLE}")
 
 
-BEGIN_READ_ONLY = "BEGIN READ ONLY"
-BEGIN_AS_READER = f"BEGIN READ ONLY; SET LOCAL ROLE {READER_ROLE}"  # one round trip (simple query protocol)
-
-
 def begin_statement(engine: AsyncEngine) -> str | None:
     """The statement that opens a read on `engine` (None before the first check)."""
     return _BEGIN.get(engine.sync_engine)
