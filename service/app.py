@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
             await drain(app.state.finishing)  # reads ended and connections returned after their answers
             await engine.dispose()
             await app.state.priority_engine.dispose()
+            if settings.compile_process_at_startup:
+                COMPILE_PROCESS.reset(wait=True)  # the child exits with its worker
 
     app = FastAPI(
         title="Beauty Med Spa analytics API",

@@ -50,7 +50,9 @@ def _watch_parent(parent: int) -> None:
 def _child_init(nice: int, warm: Callable[[], object] | None) -> None:
     with contextlib.suppress(OSError):
         os.nice(nice)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
+    # Ctrl-C and SIGTERM to the process group are the worker's to handle: it shuts the pool down as it stops
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGPROF, _on_timer)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     if warm is not None:
@@ -122,9 +124,10 @@ class ProcessLane:
             with self._lock:
                 self._in_flight -= 1
 
-    def reset(self) -> None:
-        """Drop the pool (its child died, or the app stops); the next call starts another."""
+    def reset(self, *, wait: bool = False) -> None:
+        """Drop the pool (its child died, or the app stops: `wait` for the child to exit); the next call starts
+        another."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=wait, cancel_futures=True)
