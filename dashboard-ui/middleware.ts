@@ -1,20 +1,19 @@
 import { NextResponse, type NextRequest } from "next/server";
 
+import { proxyToApi } from "@/lib/api-proxy";
 import { SESSION_COOKIE, loginHref } from "@/lib/auth";
 
 /**
- * 1. Proxy /api/* and /openapi.json to FastAPI with the API_PORT in force at *run* time.
- *    next.config.mjs has the same rewrites, but `next build` bakes their target into the build;
- *    this reads the environment of the running `next start` (or `next dev`) instead.
+ * 1. Proxy /api/* and /openapi.json to FastAPI with the API_PORT in force at *run* time (lib/api-proxy.ts:
+ *    the client's address for the API, and 503 `api_unavailable` in the contract's shape while the API is
+ *    down). next.config.mjs has rewrites for `next dev`, but `next build` bakes their target into the build.
  * 2. Pages need a session: without the session cookie, go to /login first (the API still decides;
  *    an expired session is caught by the client on its first 401).
  */
 export function middleware(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith("/api/") || pathname === "/openapi.json") {
-    const host = process.env.API_HOST || "127.0.0.1"; // "api" under docker-compose
-    const port = process.env.API_PORT || "8000";
-    return NextResponse.rewrite(new URL(`${pathname}${search}`, `http://${host}:${port}`));
+    return proxyToApi(request);
   }
   if (!request.cookies.has(SESSION_COOKIE)) {
     // A rewrite, not a redirect: Next writes redirect targets on "localhost" (even behind

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -94,18 +95,18 @@ def main() -> int:
 
         api_port, ui_port = free_port(), free_port()
         env["API_PORT"] = str(api_port)  # read at run time by the UI's middleware proxy
+        env["UI_PORT"] = str(ui_port)
+        env["PROXY_SECRET"] = secrets.token_hex(32)  # as `make run`: the API believes the UI's client address
         if ui_build_is_stale():
             print("e2e: building the UI...", flush=True)
             subprocess.run(["npm", "run", "--silent", "build"], cwd=UI, check=True, env=env,
                            stdout=subprocess.DEVNULL)
-        # each in its own process group: `npx` and the API leave children (next-server, workers) that
-        # stopping the parent alone would orphan
+        # each in its own process group: the API leaves children (its workers) that stopping the parent
+        # alone would orphan
         processes.append(subprocess.Popen([BIN / "medspa", "api", "--port", str(api_port)], env=env,
                                           start_new_session=True))
-        processes.append(subprocess.Popen(
-            ["npx", "next", "start", "-p", str(ui_port), "-H", "127.0.0.1"], cwd=UI, env=env,
-            stdout=subprocess.DEVNULL, start_new_session=True,
-        ))
+        processes.append(subprocess.Popen(["node", "server.mjs"], cwd=UI, env=env, stdout=subprocess.DEVNULL,
+                                          start_new_session=True))  # the UI's server, as `make run` starts it
         wait_for(f"http://127.0.0.1:{api_port}/api/health")
         wait_for(f"http://127.0.0.1:{ui_port}/")
         test_env = {**env, "E2E_BASE_URL": f"http://127.0.0.1:{ui_port}",

@@ -24,9 +24,13 @@ from semantic.catalog.facts import (
     unfilterable_by,
 )
 from semantic.compile import Compiled, compile_query
+from semantic.compile import cached as cached_compile
+from semantic.compile import remember as remember_compiled
 from semantic.errors import (
+    INVALID_AS_OF,
     INVALID_QUERY,
     INVALID_RANGE,
+    LIMIT_EXCEEDED,
     TOO_FEW_PATIENTS,
     CatalogError,
     Issue,
@@ -36,7 +40,9 @@ from semantic.errors import (
 from semantic.loading import build_catalog, default_catalog, load_catalog
 from semantic.materialize.registry import refresh as refresh_statements
 from semantic.materialize.registry import tables as materialized_tables
+from semantic.planner import limits as QUERY_LIMITS
 from semantic.planner.filters import ALLOWED as FILTER_OPS_BY_TYPE
+from semantic.planner.limits import values_of
 from semantic.planner.nodes import ColumnInfo, Context, Scope, Value
 from semantic.planner.privacy import EXISTENCE_OPS, agent_grains, agent_groupable
 from semantic.planner.roles import hidden_members
@@ -68,10 +74,13 @@ __all__ = [
     "FILTER_OPS_BY_TYPE",
     "GRAIN_NAMES",
     "HAVING_OPS",
+    "INVALID_AS_OF",
     "INVALID_QUERY",
     "INVALID_RANGE",
+    "LIMIT_EXCEEDED",
     "MAX_LIMIT",
     "POPULATION_SKETCH",
+    "QUERY_LIMITS",
     "RELATIVE_RANGES",
     "TOO_FEW_PATIENTS",
     "Catalog",
@@ -101,6 +110,7 @@ __all__ = [
     "band_labels",
     "band_of",
     "build_catalog",
+    "cached_compile",
     "compile_query",
     "counted_rows",
     "current_schema",
@@ -114,8 +124,10 @@ __all__ = [
     "materialized_tables",
     "names_things",
     "refresh_statements",
+    "remember_compiled",
     "render_spans",
     "suggest",
     "unfilterable_by",
     "use_schema",
+    "values_of",
 ]

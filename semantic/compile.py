@@ -16,6 +16,7 @@ from threading import Lock
 
 from semantic.catalog.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
+from semantic.planner.limits import check_as_of, check_parameters, check_size
 from semantic.planner.nodes import ColumnInfo, Context, ListPlan, MeasurePlan, Planned, Value
 from semantic.planner.physical import choose_sources
 from semantic.planner.planner import plan_query
@@ -104,7 +105,9 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     """Plan and render `query`; raises `QueryError` (contract codes) when the query is refused."""
     if dialect_name not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect_name!r}; use one of {', '.join(DIALECTS)}")
-    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty)
+    check_size(query)  # before anything grows with the query's size, the cache key included
+    check_as_of(ctx.as_of)
+    key = _key(query, catalog, ctx, dialect_name, inline, pretty)
     if use_cache:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -113,6 +116,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     listing = planned.plan
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
+    check_parameters(max(len(rendered.params), len(count.params) if count is not None else 0))
     keyset = (Keyset(fingerprint(listing, ctx.as_of), rendered.keyset, listing.after is not None or listing.backward,
                      listing.backward, listing.after is not None)
               if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
@@ -139,6 +143,28 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     if use_cache:
         _CACHE.put(key, compiled)
     return compiled
+
+
+def _key(query: Query, catalog: Catalog, ctx: Context, dialect_name: str, inline: bool,
+         pretty: bool) -> tuple[object, ...]:
+    return (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty)
+
+
+def cached(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres", *, inline: bool = False,
+           pretty: bool = False) -> Compiled | None:
+    """`compile_query`'s answer when it is in the cache (a dictionary lookup), else None: callers that compile
+    off their event loop ask this first, so a repeated query costs no hand-off to a thread."""
+    if dialect_name not in DIALECTS:
+        return None
+    check_size(query)
+    check_as_of(ctx.as_of)
+    return _CACHE.get(_key(query, catalog, ctx, dialect_name, inline, pretty))
+
+
+def remember(query: Query, catalog: Catalog, ctx: Context, compiled: Compiled, dialect_name: str = "postgres", *,
+             inline: bool = False, pretty: bool = False) -> None:
+    """Put what `compile_query(..., use_cache=False)` returned in the cache, as `compile_query` would have."""
+    _CACHE.put(_key(query, catalog, ctx, dialect_name, inline, pretty), compiled)
 
 
 def clear_cache() -> None:

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # The contract's error codes (query-api.md, "Errors"), plus the two for malformed input and one for a bad
-# keyset cursor (`after`, semantic/keyset.py).
+# keyset cursor (`after`, semantic/keyset.py). `invalid_as_of`: an as_of that is no date or lies outside the
+# dates a query may name (semantic/planner/limits.py).
 UNKNOWN_MEMBER = "unknown_member"
 INVALID_GROUPING = "invalid_grouping"
 INVALID_FILTER = "invalid_filter"
 INVALID_RANGE = "invalid_range"
+INVALID_AS_OF = "invalid_as_of"
 INVALID_ORDER = "invalid_order"
 INVALID_QUERY = "invalid_query"
 LIMIT_EXCEEDED = "limit_exceeded"
@@ -43,6 +45,10 @@ class QueryError(SemanticError):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[type[QueryError], tuple[str, str, str | None, tuple[str, ...]]]:
+        """Picklable as itself (a large query is compiled in another process and its refusal sent back)."""
+        return QueryError, (self.code, self.message, self.path, tuple(self.suggestions))
 
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "path": self.path,

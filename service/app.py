@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.agent.http import mount_mcp
-from service.auth.db_role import detect_reader_role
-from service.auth.rate_limit import RateLimiter, SharedRateLimiter
+from service.auth.db_role import detect_reader_role, set_temp_file_limit
+from service.auth.rate_limit import RateLimiter, SharedRateLimiter, SignInLimiter
+from service.client_address import ClientAddressMiddleware
 from service.db.engine import make_engine
 from service.db.resolve import database_url
 from service.deps import drain
@@ -26,7 +27,9 @@ from service.routes import agent, audit, auth, health, patients
 from service.routes import catalog as catalog_routes
 from service.routes import query as query_routes
 from service.services.agent_queries import WINDOW_SECONDS
+from service.services.compiling import COMPILE_PROCESS
 from service.settings import Settings, get_settings
+from service.supervision import start_watch
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -43,11 +46,11 @@ async def _broken_connection(request: Request, exc: Exception) -> JSONResponse:
     return unexpected_error_response(broken, getattr(request.state, "request_id", None))
 
 
-def _login_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
+def _login_limiter(settings: Settings) -> SignInLimiter:
     """In memory for one process; in the file `medspa api` shares between its workers when it runs several."""
     if settings.login_limiter_file is not None:
-        return SharedRateLimiter(settings.login_attempts_per_minute, 60.0, settings.login_limiter_file)
-    return RateLimiter(settings.login_attempts_per_minute, 60.0)
+        return SignInLimiter.shared(settings.login_limiter_file, settings.login_attempts_per_minute)
+    return SignInLimiter.in_memory(settings.login_attempts_per_minute)
 
 
 def _agent_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
@@ -63,16 +66,28 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(url or database_url(settings), settings)
+        resolved = url or database_url(settings)
+        engine = make_engine(resolved, settings)
         app.state.engine = engine
+        # connections held back for /api/health and sign-in: no query can take them (service/db/engine.py)
+        app.state.priority_engine = make_engine(resolved, settings, priority=True)
         app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        set_temp_file_limit(engine, settings.reader_temp_file_limit)
         # May the read path SET LOCAL ROLE medspa_reader? Checked once (None: database down; checked on first use).
         app.state.reader_role = await detect_reader_role(engine)
+        watch = start_watch()  # a worker of `medspa api` stops when its supervisor dies (service/supervision.py)
+        if settings.compile_process_at_startup:
+            COMPILE_PROCESS.start()  # the process large queries compile in (service/process_lane.py), ready now
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             await drain(app.state.finishing)  # reads ended and connections returned after their answers
             await engine.dispose()
+            await app.state.priority_engine.dispose()
+            if settings.compile_process_at_startup:
+                COMPILE_PROCESS.reset(wait=True)  # the child exits with its worker
 
     app = FastAPI(
         title="Beauty Med Spa analytics API",
@@ -94,7 +109,10 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         CORSMiddleware, allow_origins=[settings.ui_origin], allow_credentials=True,
         allow_methods=["GET", "POST"], allow_headers=["content-type", "authorization"],
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, body_timeout=settings.body_timeout_s)
+    # outermost: every layer inside sees the client's real address (forwarded headers only from configured proxies)
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies,
+                       proxy_secret=settings.proxy_secret.get_secret_value() if settings.proxy_secret else None)
     app.include_router(query_routes.router)  # first: the hot path, matched before the others are tried
     app.include_router(health.router)
     app.include_router(auth.router)

@@ -60,6 +60,36 @@ def db_url() -> None:
     typer.echo(database_url(start=False))
 
 
+@db_app.command("app-role")
+def db_app_role(
+    name: Annotated[str, typer.Argument(help="The role's name, e.g. medspa_app.")] = "medspa_app",
+) -> None:
+    """Create (or update) a least-privilege login role for the API; run as the database owner, after migrate.
+    The password is read from APP_DB_PASSWORD, else from standard input."""
+    import asyncio
+    import os
+
+    from service.db.app_role import AppRoleError, ensure_app_role
+    from service.db.resolve import database_url
+
+    password = os.environ.get("APP_DB_PASSWORD") or sys.stdin.readline().rstrip("\n")
+    url = database_url()
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            async with conn.transaction():
+                await ensure_app_role(conn, name, password)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(run())
+    except AppRoleError as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"role {name} ready: connect the API with it (see docker-compose.yml)")
+
+
 @app.command("migrate")
 def migrate() -> None:
     """Bring the database schema up to date (Alembic, from models.py)."""
@@ -211,7 +241,11 @@ def api(
     workers: Annotated[int | None, typer.Option(
         min=1, max=64, help="Worker processes (default: API_WORKERS, else one per CPU core, at most 4).")] = None,
 ) -> None:
-    """Serve the API alone (uvicorn), in one or more worker processes."""
+    """Serve the API alone (uvicorn), in one or more worker processes.
+
+    Forwarded headers are not uvicorn's to trust (service/client_address.py decides, from TRUSTED_PROXIES and
+    PROXY_SECRET); a request's head must arrive within HEADER_TIMEOUT_S (service/slow_clients.py); workers stop
+    when their supervisor dies (service/supervision.py)."""
     import os
     import shutil
     import tempfile
@@ -219,26 +253,32 @@ def api(
     import uvicorn
 
     from service.settings import default_workers
+    from service.slow_clients import GuardedHttpToolsProtocol
+    from service.supervision import SUPERVISOR_ENV
 
     settings = get_settings()
     count = workers or settings.api_workers or default_workers()
     host, port = host or settings.api_host, port or settings.api_port
+    serving = {"host": host, "port": port, "log_level": "warning", "access_log": False,  # the app logs requests
+               "proxy_headers": False, "http": GuardedHttpToolsProtocol, "timeout_graceful_shutdown": 5}
     if count == 1:
         from service.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+        served = settings.model_copy(update={"compile_process_at_startup": True})
+        uvicorn.run(create_app(served), **serving)  # type: ignore[arg-type]
         return
     from service.db.resolve import database_url
 
     # Each worker builds its own app from the environment (this process only supervises them): resolve
     # (and start) the database once here, and give the workers one file to count sign-in attempts in
-    # (service/auth/rate_limit.py).
+    # (service/auth/rate_limit.py): LOGIN_LIMITER_FILE when set (kept across restarts), else one for this run.
     shared = Path(tempfile.mkdtemp(prefix="medspa-api-"))
     os.environ["DATABASE_URL"] = database_url(settings)
-    os.environ["LOGIN_LIMITER_FILE"] = str(shared / "login-attempts.sqlite")
+    os.environ["LOGIN_LIMITER_FILE"] = str(settings.login_limiter_file or shared / "sign-in-limits.sqlite")
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
+    os.environ["COMPILE_PROCESS_AT_STARTUP"] = "1"
     try:
-        uvicorn.run("service.app:create_app", factory=True, workers=count, host=host, port=port,
-                    log_level="warning", access_log=False)  # the app logs each request itself
+        uvicorn.run("service.app:create_app", factory=True, workers=count, **serving)  # type: ignore[arg-type]
     finally:
         shutil.rmtree(shared, ignore_errors=True)
 

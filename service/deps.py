@@ -46,7 +46,8 @@ async def get_raw_connection(request: Request) -> AsyncIterator[asyncpg.Connecti
 async def get_reader_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
     """A pooled asyncpg connection in a read-only transaction as `medspa_reader` (the spa's data, nothing else)."""
     engine: AsyncEngine = request.app.state.engine
-    async with raw_connection(engine) as conn, reader_transaction(conn, engine):  # BEGIN and SET ROLE: one trip
+    # BEGIN and SET ROLE in one trip; not gated: the record runs a query of its own inside (which is)
+    async with raw_connection(engine) as conn, reader_transaction(conn, engine, gated=False):
         yield conn
 
 

@@ -1,8 +1,8 @@
 """The semantic layer's refusals as the contract's HTTP errors.
 
 `QueryError` -> 400 `{"error": {"code", "message", "path", "suggestions"}}`; a body that is not a
-query at all (on the query routes) -> 422 in the same shape. Database outages are mapped to 503 by
-`service.errors_http.database_failure` where the query runs.
+query at all (on the query routes) -> 422 in the same shape. Database failures are mapped where the query
+runs by `service.errors_http.database_error` (outages 503, values the database refuses 400).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from semantic import QueryError
-from service.errors_http import ApiError, database_failure
+from service.errors_http import ApiError, database_error, unusable_input
 
 QUERY_PATHS = ("/api/query", "/api/patients/export")
 
@@ -22,11 +22,16 @@ async def query_error_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=400, content={"error": exc.to_dict()})
 
 
+MAX_PATH_CHARS = 120  # a path into a value nested hundreds deep is cut, not echoed whole
+
+
 def _where(loc: tuple[object, ...]) -> str | None:
     parts = [p for p in loc if p != "body"]
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if len(out) > MAX_PATH_CHARS:
+            return out[:MAX_PATH_CHARS] + "..."
     return out or None
 
 
@@ -51,8 +56,9 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
 
 
 def database_unavailable(exc: BaseException) -> ApiError | None:
-    """The contract's retryable 503 for a database outage or timeout; None for anything else."""
-    return database_failure(exc)
+    """The contract's answer to a database failure (a retryable 503 for an outage or timeout, a 400 for a value
+    the database refuses); None for anything else."""
+    return unusable_input(exc) or database_error(exc)
 
 
 def install(app: FastAPI) -> None:

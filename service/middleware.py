@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -33,8 +34,16 @@ DOCS_CSP = (b"content-security-policy",
 MAX_BODY_BYTES = 1_000_000
 
 
+# How long a client may take to send a request's body (its head has a deadline of its own: service/slow_clients.py).
+BODY_TIMEOUT_S = 15.0
+
+
 class _BodyTooLarge(Exception):
     pass
+
+
+class _BodyTooSlow(BaseException):
+    """Not an Exception: FastAPI turns any Exception raised while it reads a body into its own 400."""
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -42,17 +51,25 @@ def _too_large(limit: int) -> JSONResponse:
     return JSONResponse(status_code=413, content=body)
 
 
+def _too_slow(seconds: float) -> JSONResponse:
+    body = ApiError(408, "request_timeout", f"the request body was not sent within {seconds:g} s").body()
+    return JSONResponse(status_code=408, content=body, headers={"connection": "close"})
+
+
 class RequestContextMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware overhead): tags each request with an id, adds headers, logs a line,
-    and refuses request bodies over `max_body_bytes` (413) before anything parses them.
+    refuses request bodies over `max_body_bytes` (413) before anything parses them, and bodies not sent within
+    `body_timeout` seconds (408: a slow client holds no worker for longer).
 
     The log line holds method, route path, status and duration: never query strings, bodies or
     patient ids (the path of a patient record is logged as its route template).
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES,
+                 body_timeout: float = BODY_TIMEOUT_S) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,6 +107,10 @@ class RequestContextMiddleware:
             if started_response:
                 raise
             await _too_large(self.max_body_bytes)(scope, receive, send_wrapper)
+        except _BodyTooSlow:
+            if started_response:
+                raise
+            await _too_slow(self.body_timeout)(scope, receive, send_wrapper)
         except Exception as exc:
             # Answer here rather than let the server print a traceback (which could quote data).
             if started_response:
@@ -104,8 +125,32 @@ class RequestContextMiddleware:
                 "status": status_holder["status"], "ms": round((time.perf_counter() - started) * 1000, 2),
             }})
 
+    def _timed(self, receive: Receive) -> Receive:
+        """`receive` with a deadline for the whole body (from the first read); once the body is complete, reads
+        (a streaming answer's wait for the client to disconnect) are not timed."""
+        deadline: float | None = None
+        complete = False
+
+        async def timed() -> Message:
+            nonlocal deadline, complete
+            if complete:
+                return await receive()
+            loop = asyncio.get_running_loop()
+            deadline = deadline or loop.time() + self.body_timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyTooSlow from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        return timed
+
     async def _bounded(self, scope: Scope, receive: Receive) -> Receive:
-        """`receive`, once the body is known to fit: by its Content-Length, or (chunked) by reading it first."""
+        """`receive`, once the body is known to fit: by its Content-Length, or (chunked) by reading it first;
+        with a deadline for the body either way."""
+        receive = self._timed(receive)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:

@@ -2,6 +2,9 @@
 
 Values are typed JSON: numbers must be numbers, booleans booleans, dates ISO strings. A time
 dimension compared with dates (not datetimes) compares its date: `lte 2025-11-26` includes that day.
+Numbers must be finite and integers fit bigint (what a bound parameter carries); dates lie within the
+window of semantic/planner/limits.py: anything else is refused here (`invalid_filter`), never sent to the
+database to fail there.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from semantic.catalog import Dimension, suggest
 from semantic.catalog.catalog import AnyMeasure
 from semantic.errors import INVALID_FILTER, QueryError
+from semantic.planner.limits import WINDOW, in_window, number_problem
 from semantic.planner.nodes import FilterNode, HavingNode, Value
 from semantic.query import FILTER_OPS, HAVING_OPS, Filter, Having
 
@@ -66,6 +70,9 @@ def _typed(dimension_type: str, value: Any, path: str, name: str) -> tuple[Value
     if dimension_type in ("number", "integer"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise wrong
+        problem = number_problem(value)
+        if problem is not None:
+            raise QueryError(INVALID_FILTER, f"{name!r} is a number no column holds: {problem}", path, [])
         return value, False
     if dimension_type == "boolean":
         if not isinstance(value, bool):
@@ -75,20 +82,28 @@ def _typed(dimension_type: str, value: Any, path: str, name: str) -> tuple[Value
         raise wrong
     if dimension_type == "date":
         try:
-            return dt.date.fromisoformat(value), False
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise QueryError(INVALID_FILTER, f"{name!r} is a date: give YYYY-MM-DD, got {value!r}", path,
                              []) from None
+        return _within_window(day, path), False
     try:
         if len(value) == 10:
-            return dt.date.fromisoformat(value), True
+            return _within_window(dt.date.fromisoformat(value), path), True
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise QueryError(INVALID_FILTER, f"{name!r} is a time: give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, "
                          f"got {value!r}", path, []) from None
     if parsed.tzinfo is not None:
         raise QueryError(INVALID_FILTER, "times are clinic-local and naive: drop the timezone", path, [])
-    return parsed, False
+    return _within_window(parsed, path), False
+
+
+def _within_window(day: dt.date, path: str) -> dt.date:
+    if not in_window(day):
+        raise QueryError(INVALID_FILTER, f"{day.isoformat()} is outside the dates a query may name ({WINDOW})",
+                         path, [])
+    return day
 
 
 def typed_filter(dimension: Dimension, raw: Filter, path: str) -> FilterNode:

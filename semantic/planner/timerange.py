@@ -3,7 +3,9 @@
 Ranges are half-open `[start, end)` of dates. as_of's own day is included, so "last_7_days" on
 2025-11-26 is [2025-11-20, 2025-11-27). `this_*` ranges run to date (through as_of); `last_*`
 calendar ranges are complete periods. A comparison shifts the range back by a whole number of
-months (calendar-based ranges, previous_year) or days (day-based ranges).
+months (calendar-based ranges, previous_year) or days (day-based ranges). Explicit ranges lie within the
+window of semantic/planner/limits.py (as_of too, checked by the compiler), so no arithmetic here leaves
+the years Python's dates hold.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+
+from semantic.planner.limits import EARLIEST, LATEST, WINDOW
 
 RELATIVE_RANGES = ("today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "last_12_months",
                    "this_month", "last_month", "this_quarter", "last_quarter", "this_year", "last_year", "all_time")
@@ -69,6 +73,8 @@ def resolve_range(spec: str | list[str], as_of: dt.date) -> DateRange:
             raise RangeError(f"range dates must be ISO dates (YYYY-MM-DD), got {spec!r}") from None
         if end <= start:
             raise RangeError(f"range end {end} must be after start {start} (the end is exclusive)")
+        if start < EARLIEST or end > LATEST + dt.timedelta(days=1):
+            raise RangeError(f"a range lies within the dates a query may name ({WINDOW}; the end is exclusive)")
         if start.day == 1 and end.day == 1:
             months = (end.year - start.year) * 12 + end.month - start.month
             return DateRange(start, end, Shift(months=months))

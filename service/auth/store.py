@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import asyncpg
 
-from service.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from service.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_off_loop
 from service.auth.principal import Principal, Role
 from service.auth.tokens import hash_secret, new_secret
 
@@ -35,13 +35,23 @@ async def add_user(conn: asyncpg.Connection, username: str, password: str, role:
     )
 
 
-async def authenticate(conn: asyncpg.Connection, username: str, password: str) -> Principal | None:
-    row = await conn.fetchrow(
+async def find_login(conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
+    """The enabled user's name, password hash and role (None for no such user): what a sign-in checks."""
+    return await conn.fetchrow(
         "SELECT username, password_hash, role FROM users WHERE username = $1 AND NOT disabled", username
     )
-    if not verify_password(row["password_hash"] if row else None, password) or row is None:
+
+
+async def check_password(row: asyncpg.Record | None, password: str) -> Principal | None:
+    """The principal `row` (from `find_login`) signs in as when `password` is right; the hash is verified off
+    the event loop, against a dummy hash when there is no such user (the same time either way)."""
+    if not await verify_off_loop(row["password_hash"] if row else None, password) or row is None:
         return None
     return Principal(actor=row["username"], role=cast(Role, row["role"]), kind="user")
+
+
+async def authenticate(conn: asyncpg.Connection, username: str, password: str) -> Principal | None:
+    return await check_password(await find_login(conn, username), password)
 
 
 async def start_session(conn: asyncpg.Connection, username: str) -> str:

@@ -14,29 +14,36 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
+from service.db.slots import attach_slots
 from service.db.urls import to_async_url
 from service.settings import Settings
 
 
-def make_engine(url: str, settings: Settings) -> AsyncEngine:
+def make_engine(url: str, settings: Settings, *, priority: bool = False) -> AsyncEngine:
     """The pooled engine. No pre-ping (three round trips per checkout with asyncpg): a checkout instead
-    replaces, at no round-trip cost, a connection the server has closed or one left inside a transaction."""
+    replaces, at no round-trip cost, a connection the server has closed or one left inside a transaction.
+
+    `priority`: the small pool held back for /api/health and sign-in (`Settings.priority_pool_size`, no
+    overflow), which no query can take. The main pool runs at most `query_slots` uncached queries at once
+    (service/db/slots.py), so it always has connections for session checks and cached answers."""
     engine = create_async_engine(
         to_async_url(url),
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_size,
+        pool_size=settings.priority_pool_size if priority else settings.pool_size,
+        max_overflow=0 if priority else settings.pool_overflow,
         pool_pre_ping=False,
-        pool_timeout=10,
+        pool_timeout=5 if priority else 10,
         connect_args={
             "timeout": 5,
             "command_timeout": settings.statement_timeout_ms / 1000 + 5,
             "server_settings": {
                 "statement_timeout": str(settings.statement_timeout_ms),
-                "application_name": "medspa-api",
+                "application_name": "medspa-api-priority" if priority else "medspa-api",
             },
         },
     )
     event.listen(engine.sync_engine, "checkout", _refuse_unusable)
+    if not priority:
+        attach_slots(engine, settings.query_slots, settings.query_queue)
     return engine
 
 

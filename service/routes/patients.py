@@ -24,6 +24,8 @@ from service.settings import Settings
 
 router = APIRouter(prefix="/api/patients", tags=["patients"])
 
+MAX_PATIENT_ID_CHARS = 64  # ids are `pat_` and a few characters; anything longer is no patient's
+
 # A cell starting with one of these is run as a formula by spreadsheets: it is prefixed with ' (as the UI does).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -134,6 +136,8 @@ async def get_patient(
     patient_id: str, request: Request, principal: StaffDep, conn: ReaderConnectionDep, engine: EngineDep,
     settings: SettingsDep,
 ) -> PatientRecord:
+    if len(patient_id) > MAX_PATIENT_ID_CHARS:  # no patient has such an id; nothing to look up
+        raise ApiError(404, "not_found", "no patient with that id", path="patient_id")
     as_of, _ = resolve_as_of(None, settings, await data_state(conn))  # the engine's as_of, not a second one
     stats = await fetch_patient_stats(engine, settings, scope_for(principal.role), patient_id, as_of)
     record = await fetch_patient_record(conn, patient_id, as_of, stats) if stats else None

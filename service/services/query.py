@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from semantic import (
-    INVALID_RANGE,
+    INVALID_AS_OF,
     Catalog,
     ColumnInfo,
     Compiled,
@@ -36,13 +36,13 @@ from semantic import (
     Query,
     QueryError,
     Scope,
-    compile_query,
     default_catalog,
     json_value,
 )
 from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
+from service.services.compiling import compile_off_loop
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
 from service.services.suppression import Population, Tally, refuse_too_few, split_page
 from service.settings import Settings
@@ -90,7 +90,7 @@ def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -
         try:
             return dt.date.fromisoformat(requested), []
         except ValueError:
-            raise QueryError(INVALID_RANGE, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
+            raise QueryError(INVALID_AS_OF, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
                              []) from None
     if settings.as_of is not None:
         return settings.as_of, []
@@ -224,13 +224,15 @@ class _Results:
 RESULTS = _Results()
 
 
-def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
-             inline: bool = False) -> tuple[Compiled, dt.date, list[str]]:
-    """The query compiled for the data's state (no database access: the compiled statement is cached)."""
+async def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
+                   inline: bool = False) -> tuple[Compiled, dt.date, list[str]]:
+    """The query compiled for the data's state (no database access: the compiled statement is cached), off the
+    event loop (service/services/compiling.py)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
     ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, built_from=state.built_from,
                   min_group_size=settings.agent_min_group_size if scope == "agent" else None)
-    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline)
+    compiled = await compile_off_loop(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline,
+                                      budget_ms=settings.compile_budget_ms, metrics_file=settings.metrics_file)
     return compiled, as_of, warnings
 
 
@@ -248,7 +250,7 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
     async with outage_as_503(), _connection(engine, conn) as db:
         if state is None:
             state = await data_state(db)
-        compiled, as_of, warnings = _prepare(settings, query, scope, state)
+        compiled, as_of, warnings = await _prepare(settings, query, scope, state)
         listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
         key = ((_database(engine), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
@@ -320,7 +322,7 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
         return 0
     # an aggregate query's page past its end: the first row of the same query carries the count
     probe = query.model_copy(update={"offset": 0, "limit": 1})
-    first, _, _ = _prepare(settings, probe, scope, state)
+    first, _, _ = await _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
     total = found[0][len(first.columns)] if found else None  # NULL: the agent scope's tally-only record
     return int(total) if total is not None else 0
@@ -367,8 +369,8 @@ async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, s
     if state is None:
         async with read_only(engine) as conn:
             state = await data_state(conn)
-    readable, as_of, warnings = _prepare(settings, query, scope, state, dialect, inline=True)
-    bound, _, _ = _prepare(settings, query, scope, state, dialect)
+    readable, as_of, warnings = await _prepare(settings, query, scope, state, dialect, inline=True)
+    bound, _, _ = await _prepare(settings, query, scope, state, dialect)
     meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],

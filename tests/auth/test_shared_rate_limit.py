@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from service.app import _login_limiter
-from service.auth.rate_limit import RateLimiter, SharedRateLimiter
+from service.auth.rate_limit import RateLimiter, SharedRateLimiter, SignInLimiter
 from service.settings import Settings
 
 
@@ -44,6 +44,8 @@ def test_old_hits_are_dropped_from_the_file(tmp_path: Path) -> None:
 
 
 def test_the_app_uses_the_shared_file_when_told_to(tmp_path: Path) -> None:
-    assert isinstance(_login_limiter(Settings(login_limiter_file=None)), RateLimiter)
+    memory = _login_limiter(Settings(login_limiter_file=None))
+    assert isinstance(memory, SignInLimiter) and isinstance(memory.pair, RateLimiter)
     shared = _login_limiter(Settings(login_limiter_file=tmp_path / "hits.sqlite"))
-    assert isinstance(shared, SharedRateLimiter) and shared.attempts == Settings().login_attempts_per_minute
+    assert isinstance(shared.pair, SharedRateLimiter) and shared.pair.attempts == Settings().login_attempts_per_minute
+    assert all(isinstance(c, SharedRateLimiter) for c in (shared.address, shared.user, shared.devices))

@@ -1,23 +1,39 @@
 """Schemathesis against /openapi.json, in-process, signed in as a manager: no 5xx on any generated input,
 and every refusal in the contract's error shape.
 
-Bounded for `make test`: 30 examples per operation, valid and invalid inputs. Left out: `POST /api/auth/logout`
-(it would end the manager's session the other cases use; tests/auth covers it) and `/mcp` (not in the
-OpenAPI document; tests/agent drives it with the MCP SDK). `POST /api/ask` is included without a model
-configured: the built-in parser answers any text with a 200.
+Bounded for `make test`: 30 examples per operation, valid and invalid inputs; `make hostile` runs 500
+(SCHEMATHESIS_EXAMPLES) as part of the longer hostile campaign and prints the answers' statuses. Left out:
+`POST /api/auth/logout` (it would end the manager's session the other cases use; tests/auth covers it) and
+`/mcp` (not in the OpenAPI document; tests/agent drives it with the MCP SDK). `POST /api/ask` is included
+without a model configured: the built-in parser answers any text with a 200.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 
 from tests.security.conftest import Callers
 
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "30"))
+STATUSES: Counter[int] = Counter()
+SERVER_ERRORS: Counter[str] = Counter()  # "503 llm_not_configured": which 5xx, by code
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report() -> Iterator[None]:
+    yield
+    print(f"\nschemathesis: {sum(STATUSES.values())} requests, {MAX_EXAMPLES} examples per operation, "
+          f"statuses {dict(sorted(STATUSES.items()))}, 5xx by code {dict(SERVER_ERRORS)}")
+
+
 ALLOWED_5XX: dict[tuple[str, str], tuple[int, str]] = {}
 
 
@@ -58,10 +74,12 @@ def _send(callers: Callers, kwargs: dict[str, Any]) -> Any:
 def test_no_server_errors(case: Any, callers: Callers) -> None:
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     response = _send(callers, kwargs)
+    STATUSES[response.status_code] += 1
     where = f"{case.method} {case.path}"
     if response.status_code >= 500:
         allowed = ALLOWED_5XX.get((case.method, case.path))
         code = response.json().get("error", {}).get("code") if response.content else None
+        SERVER_ERRORS[f"{response.status_code} {code} ({case.method} {case.path})"] += 1
         assert allowed == (response.status_code, code), f"{where}: {response.status_code} {response.text[:300]}"
     if response.status_code >= 400:
         error = response.json()["error"]  # every refusal in the contract's shape

@@ -178,15 +178,21 @@ export const api = {
   patient: (id: string, options: RequestOptions = {}) =>
     request<PatientRecord>(`/api/patients/${encodeURIComponent(id)}`, options),
 
-  /** Health answers 503 with a body when the database is down: return that body, not an error. */
+  /** Health answers 503 with a body when the database is down: return that body, not an error. A 503 in the
+   *  error shape is the UI's proxy saying the API itself does not answer (`api_unavailable`): an error. */
   health: async (options: RequestOptions = {}): Promise<Health> => {
     const response = await fetch(`${baseUrl()}/api/health`, { cache: "no-store", ...options });
     if (response.status === 200 || response.status === 503) {
+      let body: unknown;
       try {
-        return (await response.json()) as Health;
+        body = await response.json();
       } catch {
         throw new ApiError(response.status, { code: "http_error", message: "Health answered no JSON." });
       }
+      if (body && typeof body === "object" && "error" in body) {
+        throw new ApiError(response.status, (body as { error: { code: string; message: string } }).error);
+      }
+      return body as Health;
     }
     throw await toApiError(response);
   },
