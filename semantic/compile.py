@@ -9,6 +9,7 @@ on nothing else, so a repeated dashboard query skips planning and rendering.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from semantic.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
 from semantic.planner.nodes import Context, ListPlan, Value
 from semantic.planner.planner import ColumnInfo, Planned, plan_query
-from semantic.planner.timerange import DateRange
+from semantic.planner.timerange import DateRange, partial_buckets
 from semantic.query import Query
 from semantic.render.dialects import DIALECTS, dialect
 from semantic.render.sql import TOTAL, render
@@ -44,6 +45,7 @@ class Compiled:
     # a page by offset of root rows: compiled again with the listing's total, a page past the middle is read
     # from the other end (`from_the_end`)
     reversible: bool = False
+    partial_periods: tuple[dt.date, ...] = ()  # `time` buckets not wholly inside the range
 
     total_column = TOTAL
 
@@ -135,7 +137,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
             planned = replace(planned, plan=replace(listing, from_end=tail))
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
-    keyset = (Keyset(fingerprint(listing, ctx.as_of), rendered.keyset, listing.after is not None)
+    keyset = (Keyset(fingerprint(listing, ctx.moment), rendered.keyset, listing.after is not None)
               if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
     compiled = Compiled(
         sql=rendered.tree.sql(dialect=dialect_name, pretty=pretty, copy=False),  # the tree is ours alone
@@ -152,6 +154,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         count_params=count.params if count is not None else (),  # type: ignore[arg-type]
         keyset=keyset,
         reversible=isinstance(listing, ListPlan) and keyset is not None and _reversible(listing),
+        partial_periods=partial_buckets(planned.range, query.time.grain if query.time is not None else None),
     )
     if use_cache:
         _CACHE.put(key, compiled)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from semantic.asof import AsOf
 from semantic.catalog import Catalog
 from semantic.catalog.expr import Col
 from semantic.errors import INVALID_CURSOR, INVALID_QUERY, QueryError
@@ -54,7 +55,7 @@ def key_types(plan: ListPlan, catalog: Catalog) -> tuple[str, ...]:
                  for o in key_order(plan, catalog))
 
 
-def fingerprint(plan: ListPlan, as_of: dt.date) -> str:
+def fingerprint(plan: ListPlan, as_of: AsOf) -> str:
     """Identifies the listing a cursor belongs to: its plan without page and cursor, and its as_of."""
     normalised = replace(plan, limit=0, offset=0, after=None, from_end=None)
     return hashlib.sha256(repr((normalised, as_of)).encode()).hexdigest()[:16]
@@ -179,7 +180,7 @@ def resume(plan: ListPlan, after: str, catalog: Catalog, ctx: Context) -> ListPl
         raise QueryError(INVALID_QUERY, f"`after` resumes a listing of {plan.root} rows, which needs the key "
                          f"among the dimensions ({', '.join(keys)}); this query lists distinct values: page it "
                          "with `offset`, or add the key", "after", keys)
-    values = decode(after, fingerprint(plan, ctx.as_of), key_types(plan, catalog))
+    values = decode(after, fingerprint(plan, ctx.moment), key_types(plan, catalog))
     return replace(plan, after=values)
 
 

@@ -22,6 +22,7 @@ import datetime as dt
 
 from sqlglot import exp
 
+from semantic.asof import AsOf, as_moment
 from semantic.catalog import Catalog
 from semantic.catalog import expr as E
 from semantic.catalog.graph import Edge, path_fans_out
@@ -154,7 +155,7 @@ def from_chain(rc: RenderContext, agg: Aggregate, previous: Aggregate | None, ch
     return select(columns, table(TABLE, ALIAS), joins, where=and_(where), group=group)
 
 
-def chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Dialect) -> tuple[
+def chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date | AsOf, dialect: Dialect) -> tuple[
         exp.Expr, tuple[object, ...]]:
     """INSERT INTO chain_rows: every row the chain's measures count, as of `as_of` (reading the summaries),
     with the times of its value's previous `CHAIN_DEPTH` rows (by time, then key)."""
@@ -162,7 +163,8 @@ def chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Di
     measure = catalog.measures[chain.measures[0]]
     assert measure.expr is not None and measure.time is not None
     params = Params(text_type=dialect.text_type)
-    rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=as_of), dialect, params)
+    moment = as_moment(as_of)
+    rc = RenderContext(catalog, Context.at(moment, moment), dialect, params)
     scope = Scope(rc, measure.entity)
     root = scope.root
     at, value, key = scope.dim_at(root, measure.time), scope.eval(root, measure.expr), root.key
@@ -183,7 +185,7 @@ def chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Di
                           partition_by=[col(r, "v")], order=order.copy())
 
     names = ["chain", "as_of", "at", "value", *PREVIOUS, *STORED[:len(chain.dimensions)]]
-    body = select([exp.Literal.string(chain.name), params.add(as_of), col(r, "at"), col(r, "v"),
+    body = select([exp.Literal.string(chain.name), params.add(moment.day), col(r, "at"), col(r, "v"),
                    *(lag(k) for k in range(1, CHAIN_DEPTH + 1)),
                    *(col(r, STORED[i]) for i in range(len(chain.dimensions)))], subquery(rows, r))
     body.set("order", exp.Order(expressions=[exp.Ordered(this=col(r, "at"))]))

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from sqlglot import exp
 
+from semantic.asof import AsOf, as_moment
 from semantic.catalog import Catalog
 from semantic.catalog import expr as E
 from semantic.catalog.graph import path_fans_out
@@ -643,16 +644,19 @@ def render_spans(catalog: Catalog, ctx: Context, dialect: Dialect, names: list[s
     return Rendered(with_ctes(tree, rc.shared_ctes()), tuple(params.values), ("name", "lo", "hi"))
 
 
-def render_summary_refresh(catalog: Catalog, entity_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
-    """INSERT INTO <summary table> SELECT key, as_of, <every materialized dimension computed inline>."""
+def render_summary_refresh(catalog: Catalog, entity_name: str, as_of: dt.date | AsOf,
+                           dialect: Dialect) -> Rendered:
+    """INSERT INTO <summary table> SELECT key, as_of, as_of_time, <every materialized dimension computed inline>."""
     entity = catalog.entities[entity_name]
     assert entity.summary_table is not None and entity.summary_key is not None
     params = Params(text_type=dialect.text_type)
-    rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=None), dialect, params)
+    moment = as_moment(as_of)
+    rc = RenderContext(catalog, Context.at(moment), dialect, params)
     scope = Scope(rc, entity_name)
     root = scope.root
-    names = [entity.summary_key, "as_of"]
-    columns: list[exp.Expr] = [root.key, params.add(as_of)]
+    names = [entity.summary_key, "as_of", "as_of_time"]
+    columns: list[exp.Expr] = [root.key, params.add(moment.day),
+                               cast(exp.Literal.string(moment.time.isoformat()) if moment.time else exp.Null(), "time")]
     for dimension in catalog.dimensions.values():
         if dimension.entity == entity_name and dimension.materialized:
             names.append(dimension.materialized)
@@ -663,18 +667,19 @@ def render_summary_refresh(catalog: Catalog, entity_name: str, as_of: dt.date, d
     return Rendered(with_ctes(insert, rc.shared_ctes()), tuple(params.values), tuple(names))
 
 
-def render_rollup_refresh(catalog: Catalog, rollup_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
+def render_rollup_refresh(catalog: Catalog, rollup_name: str, as_of: dt.date | AsOf, dialect: Dialect) -> Rendered:
     """INSERT INTO rollup_rows: the rollup's measures per day and dimension values, computed by the same
     aggregate a query runs (reading the summaries of `as_of`), one row per measure that had rows."""
     rollup = catalog.rollups[rollup_name]
     params = Params(text_type=dialect.text_type)
-    rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=as_of), dialect, params)  # no rollups
+    moment = as_moment(as_of)
+    rc = RenderContext(catalog, Context.at(moment, moment), dialect, params)  # no rollups
     home = catalog.measures[rollup.measures[0]].entity
     day = TimeSlice(rollup.time, "day", None) if rollup.time is not None else None
     fanned = bool(fanned_dimensions(catalog, rollup))
     body = _Renderer(rc).aggregate(Aggregate("g", home, rollup.measures, rollup.dimensions, day, (), fanned),
                                    with_rows=True)
-    name, stamp = exp.Literal.string(rollup.name), params.add(as_of)
+    name, stamp = exp.Literal.string(rollup.name), params.add(moment.day)
     dims: list[exp.Expr] = [cast(col("g", f"d{i}"), "text") for i in range(len(rollup.dimensions))]
     dims += [cast(exp.Null(), "text") for _ in range(ROLLUP_COLUMNS - len(dims))]
     branches: list[exp.Expr] = [
@@ -689,7 +694,7 @@ def render_rollup_refresh(catalog: Catalog, rollup_name: str, as_of: dt.date, di
     return Rendered(with_ctes(insert, [*rc.shared_ctes(), ("g", body)]), tuple(params.values), tuple(names))
 
 
-def render_chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date, dialect: Dialect) -> Rendered:
+def render_chain_refresh(catalog: Catalog, chain_name: str, as_of: dt.date | AsOf, dialect: Dialect) -> Rendered:
     """INSERT INTO chain_rows: the chain's rows as of `as_of` (semantic/render/chains.py)."""
     tree, params = chain_refresh(catalog, chain_name, as_of, dialect)
     return Rendered(tree, params, ())

@@ -22,6 +22,7 @@ from pathlib import Path
 import asyncpg
 from sqlglot import exp
 
+from semantic.asof import AsOf
 from semantic.catalog import default_catalog
 from semantic.render.dialects import dialect
 from semantic.render.sql import Rendered, render_bridge_refresh, render_chain_refresh, render_rollup_refresh
@@ -52,7 +53,7 @@ class Statement:
 class Step:
     name: str
     tables: tuple[str, ...]  # what it fills (empty before), then ANALYZEd and indexed
-    statements: Callable[[dt.date], list[Statement]]  # for the data's as_of; independent of each other
+    statements: Callable[[AsOf], list[Statement]]  # for the data's as_of; independent of each other
     records: Callable[[], Recorded] = field(default=dict)
 
 
@@ -70,11 +71,11 @@ def rebuilt_tables() -> tuple[str, ...]:
     return tuple(table for step in steps() for table in step.tables)
 
 
-def _summary(table: str) -> Callable[[dt.date], list[Statement]]:
+def _summary(table: str) -> Callable[[AsOf], list[Statement]]:
     return lambda as_of: [Statement.of(render_summary(table, as_of))]
 
 
-def _rollups(as_of: dt.date) -> list[Statement]:
+def _rollups(as_of: AsOf) -> list[Statement]:
     catalog = default_catalog()
     postgres = dialect("postgres")
     return [*(Statement.of(render_rollup_refresh(catalog, name, as_of, postgres)) for name in catalog.rollups),
@@ -82,18 +83,19 @@ def _rollups(as_of: dt.date) -> list[Statement]:
             *(Statement.of(render_bridge_refresh(catalog, name, postgres)) for name in catalog.bridges)]
 
 
-async def data_as_of(conn: asyncpg.Connection) -> dt.date | None:
+async def data_as_of(conn: asyncpg.Connection) -> AsOf | None:
     """The contract's default as_of: the date of the latest payment (None for an empty database)."""
     latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
-    return latest.date() if latest else None
+    return AsOf(latest.date()) if latest else None
 
 
 async def record_load(
-    conn: asyncpg.Connection, source_dir: Path, as_of: dt.date | None, row_counts: dict[str, int],
+    conn: asyncpg.Connection, source_dir: Path, as_of: AsOf | None, row_counts: dict[str, int],
     recorded: Recorded,
 ) -> int:
     """Insert the load's data_loads row (with what the steps recorded); returns the new data version."""
-    values: Recorded = {"source_dir": str(source_dir), "as_of": as_of, "row_counts": json.dumps(row_counts),
+    values: Recorded = {"source_dir": str(source_dir), "as_of": as_of.day if as_of else None,
+                        "as_of_time": as_of.time if as_of else None, "row_counts": json.dumps(row_counts),
                         **recorded}
     # column names come from the steps above, never from input
     columns = ", ".join(f'"{column}"' for column in values)

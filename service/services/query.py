@@ -26,9 +26,10 @@ import asyncpg
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from semantic.asof import AsOf
 from semantic.catalog import Catalog, default_catalog
 from semantic.compile import Compiled, compile_query
-from semantic.errors import INVALID_RANGE, QueryError
+from semantic.errors import QueryError
 from semantic.planner.nodes import Context, Scope
 from semantic.planner.planner import ColumnInfo
 from semantic.planner.timerange import DateRange
@@ -37,6 +38,7 @@ from semantic.render.params import json_value
 from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
+from service.services.as_of import resolve
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
 from service.settings import Settings
 
@@ -45,11 +47,12 @@ Dialect = Literal["postgres", "duckdb"]
 # every request reads it: the latest load looked up once (a row of NULLs before any load); one row always, so
 # it can ride along with the caller's check (service/auth/store.py NOTHING_ALSO)
 STATE_SQL = """
-SELECT latest.version, latest.as_of, latest.rollups_catalog,
-       (SELECT as_of FROM patient_summary LIMIT 1) AS summary_as_of
+SELECT latest.version, latest.as_of, latest.rollups_catalog, latest.as_of_time,
+       summary.as_of AS summary_as_of, summary.as_of_time AS summary_as_of_time
 FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (SELECT version, as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1) AS latest
-  ON true
+LEFT JOIN LATERAL (SELECT version, as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1)
+  AS latest ON true
+LEFT JOIN LATERAL (SELECT as_of, as_of_time FROM patient_summary LIMIT 1) AS summary ON true
 """
 
 
@@ -62,6 +65,16 @@ class DataState:
     as_of: dt.date | None
     summary_as_of: dt.date | None
     rollups_catalog: str | None = None
+    as_of_time: dt.time | None = None  # the data's as_of is a moment (its manifest's): semantic/asof.py
+    summary_as_of_time: dt.time | None = None
+
+    @property
+    def moment(self) -> AsOf | None:
+        return AsOf(self.as_of, self.as_of_time) if self.as_of is not None else None
+
+    @property
+    def summary_moment(self) -> AsOf | None:
+        return AsOf(self.summary_as_of, self.summary_as_of_time) if self.summary_as_of is not None else None
 
 
 async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = None) -> DataState:
@@ -73,7 +86,8 @@ async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = N
     if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
         latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
         as_of = latest.date() if latest else None
-    return DataState(row["version"], as_of, row["summary_as_of"], row["rollups_catalog"])
+    return DataState(row["version"], as_of, row["summary_as_of"], row["rollups_catalog"],
+                     row["as_of_time"] if row["as_of"] is not None else None, row["summary_as_of_time"])
 
 
 def catalog_for(settings: Settings) -> Catalog:
@@ -81,19 +95,9 @@ def catalog_for(settings: Settings) -> Catalog:
     return default_catalog(settings.metrics_file)
 
 
-def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -> tuple[dt.date, list[str]]:
-    """Per request, else configured, else the data's own, else today (an empty database, with a warning)."""
-    if requested is not None:
-        try:
-            return dt.date.fromisoformat(requested), []
-        except ValueError:
-            raise QueryError(INVALID_RANGE, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
-                             []) from None
-    if settings.as_of is not None:
-        return settings.as_of, []
-    if state.as_of is not None:
-        return state.as_of, []
-    return dt.date.today(), ["the database holds no data: as_of is today's date"]
+def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -> tuple[AsOf, list[str]]:
+    """Per request, else configured, else the data's own, else today (service/services/as_of.py)."""
+    return resolve(requested, settings, state.moment)
 
 
 def scope_for(role: str) -> Scope:
@@ -221,11 +225,11 @@ RESULTS = _Results()
 
 
 def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
-             inline: bool = False, total: int | None = None) -> tuple[Compiled, dt.date, list[str]]:
+             inline: bool = False, total: int | None = None) -> tuple[Compiled, AsOf, list[str]]:
     """The query compiled for the data's state (no database access: the compiled statement is cached); with
     the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
-    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, rollups_catalog=state.rollups_catalog)
+    ctx = Context.at(as_of, state.summary_moment, scope=scope, rollups_catalog=state.rollups_catalog)
     compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
     return compiled, as_of, warnings
 
@@ -266,9 +270,10 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         width = range(len(names))
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
         RESULTS.put(key, rows, total, cursor)
-    meta = Meta(as_of=as_of, range=_span(compiled.range), compare_range=_span(compiled.compare_range),
+    meta = Meta(as_of=as_of.isoformat(), range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                warnings=[*compiled.warnings, *warnings], next_cursor=cursor)
+                warnings=[*compiled.warnings, *warnings], next_cursor=cursor,
+                partial_periods=list(compiled.partial_periods))
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 
 
@@ -335,7 +340,7 @@ async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, s
             state = await data_state(conn)
     readable, as_of, warnings = _prepare(settings, query, scope, state, dialect, inline=True)
     bound, _, _ = _prepare(settings, query, scope, state, dialect)
-    meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
+    meta = Meta(as_of=as_of.isoformat(), range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],
                        parameterized_sql=bound.sql, columns=_columns(bound.columns), meta=meta)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from semantic.asof import AsOf
 from semantic.catalog import Catalog
 from semantic.planner.filters import ALLOWED
 from semantic.planner.nodes import Context, Scope
@@ -40,7 +41,7 @@ async def _spans(conn: object, catalog: Catalog, ctx: Context, version: int | No
     return spans
 
 
-def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan], as_of: dt.date | None,
+def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan], as_of: AsOf | None,
                      version: int | None) -> CatalogResponse:
     hidden = hidden_members(catalog, scope)  # what the scope may not use (semantic/planner/roles.py)
     measures = []
@@ -68,9 +69,9 @@ def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan],
         )
         for d in catalog.dimensions.values() if d.name not in hidden
     ]
-    return CatalogResponse(as_of=as_of, data_version=version, measures=measures, dimensions=dimensions,
-                           grains=list(GRAIN_NAMES), ranges=list(RELATIVE_RANGES), compare=list(COMPARES),
-                           max_limit=MAX_LIMIT)
+    return CatalogResponse(as_of=as_of.isoformat() if as_of else None, data_version=version, measures=measures,
+                           dimensions=dimensions, grains=list(GRAIN_NAMES), ranges=list(RELATIVE_RANGES),
+                           compare=list(COMPARES), max_limit=MAX_LIMIT)
 
 
 async def catalog_info(engine: AsyncEngine, settings: Settings, scope: Scope) -> CatalogResponse:
@@ -78,5 +79,5 @@ async def catalog_info(engine: AsyncEngine, settings: Settings, scope: Scope) ->
     async with read_only(engine) as conn:
         state = await data_state(conn)
         as_of, _ = resolve_as_of(None, settings, state)
-        spans = await _spans(conn, catalog, Context(as_of=as_of, summary_as_of=state.summary_as_of), state.version)
+        spans = await _spans(conn, catalog, Context.at(as_of, state.summary_moment), state.version)
     return describe_catalog(catalog, scope, spans, as_of, state.version)

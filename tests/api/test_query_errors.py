@@ -38,7 +38,7 @@ def _error(client: Any, body: Any, status: int = 400) -> dict[str, Any]:
     ({"measures": ["revenue"], "time": {"range": ["2025-03-01", "2025-02-01"]}}, "invalid_range", "time.range",
      None),
     ({"measures": ["revenue"], "time": {"range": "last_fortnight"}}, "invalid_range", "time.range", None),
-    ({"measures": ["revenue"], "as_of": "2025-02-30"}, "invalid_range", "as_of", None),
+    ({"measures": ["revenue"], "as_of": "2025-02-30"}, "invalid_as_of", "as_of", None),
     ({"measures": ["revenue"], "limit": 20_000}, "limit_exceeded", "limit", "10000"),
     ({"measures": ["revenue"], "order": [{"field": "visit_count", "dir": "desc"}]}, "invalid_order",
      "order[0].field", None),

@@ -16,9 +16,10 @@ AS_OF = dt.date(2025, 11, 26)
 
 
 def routed_context(as_of: dt.date = AS_OF, summary_as_of: dt.date | None = AS_OF,
-                   built: str | None = None) -> Context:
-    """A context whose stored rollups and chains were built from this catalog (or from `built`)."""
-    return Context(as_of=as_of, summary_as_of=summary_as_of,
+                   built: str | None = None, time: dt.time | None = None) -> Context:
+    """A context whose stored rollups and chains were built from this catalog (or from `built`); `time`: as_of
+    is that moment of its day (a generated data set's manifest), for the query and the summaries alike."""
+    return Context(as_of=as_of, summary_as_of=summary_as_of, as_of_time=time, summary_as_of_time=time,
                    rollups_catalog=default_catalog().fingerprint if built is None else built)
 
 

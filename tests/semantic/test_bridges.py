@@ -116,10 +116,11 @@ SAME: list[tuple[list[dict[str, Any]], bool]] = [  # filters, read from the brid
 async def _same_counts(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        state = await conn.fetchrow("SELECT as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+        state = await conn.fetchrow("SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
         assert state["rollups_catalog"] == default_catalog().fingerprint
-        fast_ctx = routed_context(state["as_of"], state["as_of"])
-        slow_ctx = routed_context(state["as_of"], state["as_of"], built="not this catalog")
+        fast_ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
+        slow_ctx = routed_context(state["as_of"], state["as_of"], built="not this catalog",
+                                  time=state["as_of_time"])
         nonzero = 0
         for filters, bridged in SAME:
             body = _listing(*filters)

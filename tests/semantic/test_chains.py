@@ -181,9 +181,9 @@ SAME = [
 async def _same_rows(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        state = await conn.fetchrow("SELECT as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+        state = await conn.fetchrow("SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
         assert state["rollups_catalog"] == default_catalog().fingerprint
-        ctx = routed_context(state["as_of"], state["as_of"])
+        ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
         nonzero = 0
         for body in SAME:
             fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="find_chain")

@@ -203,9 +203,9 @@ def test_rollups_give_the_rows_of_the_entities(client_db_url):
     async def check() -> None:
         conn = await asyncpg.connect(client_db_url)
         try:
-            state = await conn.fetchrow("SELECT as_of, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+            state = await conn.fetchrow("SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
             assert state["rollups_catalog"] == default_catalog().fingerprint
-            ctx = routed_context(state["as_of"], state["as_of"])
+            ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
             for body in SAME:
                 fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="find_rollup")
                 assert "rollup_rows" in fast.sql and "rollup_rows" not in slow.sql, body

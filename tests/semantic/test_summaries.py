@@ -35,7 +35,7 @@ def test_every_summary_column_is_generated():
     rendered = render_summary("patient_summary", dt.date(2025, 11, 26))
     assert rendered.tree.sql(dialect="postgres").startswith('INSERT INTO "patient_summary"')
     assert rendered.params[0] == dt.date(2025, 11, 26)
-    assert len(FACTS) == 12
+    assert len(FACTS) == 13
 
 
 def test_summary_rows_equal_the_inline_computation(client_db_url):

@@ -1,0 +1,48 @@
+"""as_of moment, money owed, the schedule's audit action
+
+A data set's as_of may be a moment (its manifest's, semantic/asof.py): the load records its time of day
+and the summaries are stamped with it. The summaries also carry what is owed: appointment.amount_due and
+patient.balance_due (metrics.yaml). The front desk's day (GET /api/schedule) is audited as `view_schedule`.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-06 10:00:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0008'
+down_revision: str | None = '0007'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_STAMPED = ('data_loads', 'patient_summary', 'appointment_summary', 'service_line_summary')
+_ACTIONS = ('view_patient', 'search_patients', 'list_patients', 'export_patients', 'login', 'logout', 'login_failed')
+
+
+def _actions_check(actions: tuple[str, ...]) -> None:
+    op.drop_constraint(op.f('ck_audit_events_action'), 'audit_events', type_='check')
+    op.create_check_constraint(op.f('ck_audit_events_action'), 'audit_events',
+                               "action IN (" + ", ".join(f"'{a}'" for a in actions) + ")")
+
+
+def upgrade() -> None:
+    for table in _STAMPED:
+        op.add_column(table, sa.Column('as_of_time', sa.Time(), nullable=True))
+    # The summaries are rebuilt by every load. Those of an earlier load lack the new columns' values: emptied,
+    # queries compute every per-patient fact inline (same numbers, slower) until the next load rebuilds them.
+    op.execute('TRUNCATE patient_summary, appointment_summary, service_line_summary')
+    op.add_column('patient_summary', sa.Column('balance_due', sa.BigInteger(), nullable=False))
+    op.add_column('appointment_summary', sa.Column('amount_due', sa.BigInteger(), nullable=True))
+    _actions_check((*_ACTIONS, 'view_schedule'))
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM audit_events WHERE action = 'view_schedule'")
+    _actions_check(_ACTIONS)
+    op.drop_column('appointment_summary', 'amount_due')
+    op.drop_column('patient_summary', 'balance_due')
+    for table in _STAMPED:
+        op.drop_column(table, 'as_of_time')
