@@ -51,8 +51,8 @@ def key_order(plan: ListPlan, catalog: Catalog) -> tuple[OrderNode, ...]:
 
 def key_types(plan: ListPlan, catalog: Catalog) -> tuple[str, ...]:
     """The catalog type of each key-order column (the time bucket is a date)."""
-    return tuple("date" if o.column == "time" else catalog.dimensions[o.column].type
-                 for o in key_order(plan, catalog))
+    return tuple("date" if o.column == "time" else "number" if catalog.dimensions[o.column].search is not None
+                 else catalog.dimensions[o.column].type for o in key_order(plan, catalog))
 
 
 def fingerprint(plan: ListPlan, as_of: AsOf) -> str:

@@ -42,6 +42,7 @@ from semantic.planner.nodes import (
     TimeSlice,
 )
 from semantic.planner.roles import check_front_desk
+from semantic.planner.search_order import by_relevance
 from semantic.planner.timerange import (
     COMPARES,
     DateRange,
@@ -418,6 +419,7 @@ class _Planner:
         columns += [self._dim_column(d) for d in dims]
         plan = ListPlan(root, tuple(d.name for d in dims), slice_, tuple(n for n, _ in filters), distinct, hidden,
                         tuple(order), limit, offset)
+        plan = by_relevance(plan, self.query, self.catalog)  # a search without an order: best matches first
         if self.query.after is not None:
             plan = resume(plan, self.query.after, self.catalog, self.ctx)
         return Planned(plan, tuple(columns), time.window, None, tuple(self.warnings))

@@ -70,6 +70,7 @@ from semantic.render.scope import (
     wrap,
 )
 from semantic.render.scope import table as table_ref
+from semantic.render.search import search_rank
 
 TOTAL = "__total"
 FILL_LIMIT = 100_000  # gap filling adds at most this many rows (series x buckets)
@@ -453,6 +454,8 @@ class _Renderer:
         if name == "time":
             assert plan.time is not None
             return self._bucket(scope, root, plan.time)
+        if self.catalog.dimensions[name].search is not None:  # ordered by how well the search matches
+            return search_rank(scope, root, self.catalog.dimensions[name], plan.filters)
         return scope.dim_at(root, name)
 
     def _page_keys(self, plan: ListPlan) -> exp.Select:
