@@ -31,7 +31,7 @@ def test_the_generator_writes_its_anchor_moment(generated_folder: Path, generate
 @pytest.mark.parametrize("text", ['{"as_of": "26/11/2025"}', '{"when": "2025-11-26"}', "not json", "[1]"])
 def test_a_bad_manifest_refuses_the_load(tmp_path: Path, text: str) -> None:
     (tmp_path / "manifest.json").write_text(text)
-    with pytest.raises(LoadError, match="manifest.json"):
+    with pytest.raises(LoadError, match=r"manifest\.json"):
         read_manifest(tmp_path)
 
 

@@ -13,6 +13,7 @@ from semantic.planner.nodes import Context
 from semantic.query import Query
 
 AS_OF = dt.date(2025, 11, 26)
+LATEST_LOAD = "SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1"
 
 
 def routed_context(as_of: dt.date = AS_OF, summary_as_of: dt.date | None = AS_OF,

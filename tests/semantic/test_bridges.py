@@ -15,7 +15,7 @@ from semantic.compile import Compiled, compile_query
 from semantic.errors import CatalogError
 from semantic.query import Query
 from tests.generated import generated_database
-from tests.semantic.routed import compile_routed, routed_context
+from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ SAME: list[tuple[list[dict[str, Any]], bool]] = [  # filters, read from the brid
 async def _same_counts(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        state = await conn.fetchrow("SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+        state = await conn.fetchrow(LATEST_LOAD)
         assert state["rollups_catalog"] == default_catalog().fingerprint
         fast_ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
         slow_ctx = routed_context(state["as_of"], state["as_of"], built="not this catalog",

@@ -15,7 +15,7 @@ from semantic.compile import compile_query
 from semantic.errors import CatalogError
 from semantic.query import Query
 from tests.generated import generated_database
-from tests.semantic.routed import compile_routed, routed_context
+from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ SAME = [
 async def _same_rows(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        state = await conn.fetchrow("SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+        state = await conn.fetchrow(LATEST_LOAD)
         assert state["rollups_catalog"] == default_catalog().fingerprint
         ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
         nonzero = 0

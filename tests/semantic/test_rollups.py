@@ -13,7 +13,7 @@ from semantic.catalog import build_catalog, default_catalog
 from semantic.compile import compile_query
 from semantic.errors import CatalogError
 from semantic.query import Query
-from tests.semantic.routed import compile_routed, routed_context
+from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_rollups_give_the_rows_of_the_entities(client_db_url):
     async def check() -> None:
         conn = await asyncpg.connect(client_db_url)
         try:
-            state = await conn.fetchrow("SELECT as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+            state = await conn.fetchrow(LATEST_LOAD)
             assert state["rollups_catalog"] == default_catalog().fingerprint
             ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
             for body in SAME:
