@@ -149,3 +149,11 @@ def test_the_schedule_is_audited_and_for_staff_only(generated_url: str, front_de
 def test_an_as_of_that_is_no_date_nor_moment_is_refused(manager: TestClient, value: str) -> None:
     response = manager.post("/api/query", json={"measures": ["visit_count"], "as_of": value})
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_as_of"
+
+
+def test_the_audit_trail_names_the_patient_for_the_manager(generated_url: str, front_desk: TestClient) -> None:
+    row = _query(front_desk, {"dimensions": ["patient.id", "patient.name"], "limit": 1})["rows"][0]
+    assert front_desk.get(f"/api/patients/{row['patient.id']}").status_code == 200
+    with signed_in_client(generated_url) as manager:
+        events = manager.get("/api/audit", params={"action": "view_patient", "patient_id": row["patient.id"]})
+        assert events.json()["events"][0]["patient_name"] == row["patient.name"]

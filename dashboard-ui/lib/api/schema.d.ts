@@ -181,7 +181,7 @@ export interface paths {
         };
         /**
          * List Audit Events
-         * @description Newest first; filter by action or patient id.
+         * @description Newest first, with the patient's name where an event names one; filter by action or patient id.
          */
         get: operations["audit-list_audit_events"];
         put?: never;
@@ -386,6 +386,11 @@ export interface components {
             action: string;
             /** Patient Id */
             patient_id: string | null;
+            /**
+             * Patient Name
+             * @description The patient's name, for a manager reading the trail.
+             */
+            patient_name?: string | null;
             /** Row Count */
             row_count: number | null;
             /** Client Addr */
