@@ -29,6 +29,8 @@ class RawSearch(_Raw):
 
     text: Any = Field(description="expression of lower-case text to match words against")
     digits: Any = Field(default=None, description="expression of digits-only text to match a phone against")
+    rank: Any = Field(default=None, description="expression of the text whose spelling ranks the matches (the name); "
+                                                "default: `text`")
 
 
 class RawDimension(_Raw):
@@ -163,6 +165,7 @@ class Join:
 class SearchSpec:
     text: Expr
     digits: Expr | None
+    rank: Expr | None = None
 
 
 @dataclass(frozen=True)

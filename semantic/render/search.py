@@ -3,7 +3,8 @@
 A patient matches when
 - every word of the search is in the name/email text (phone-like words also by the phone's digits), or
 - the name words, together, are spelled like a stretch of that text (pg_trgm's word similarity, at least
-  `pg_trgm.word_similarity_threshold`, 0.6: "Ebony Adms", "Ebonee Adams", "Savanah"), or
+  `pg_trgm.word_similarity_threshold`: 0.62, the database's default set by migration 0008: "Ebony Adms",
+  "Ebonee Adams", "Savanah", but not "chloe yag" for every Chloe), or
 - they are, once two neighbouring letters of one word are swapped back ("Ebnoy Adams").
 Words are compared without surrounding punctuation, in any order, so "Adams, Ebony" is "ebony adams". Only
 words of letters are forgiven: one with a digit or an email's @ must be there as typed ("ann3" is not "ann0").
@@ -52,10 +53,11 @@ def _lettered(word: str) -> bool:
 
 
 def transpositions(words: list[str]) -> list[list[str]]:
-    """The searches with two neighbouring letters of one word swapped (letters only, words of 3+ letters)."""
+    """The searches with two neighbouring letters of one word swapped (letters only, words of 4+ letters: a
+    shorter word's swaps are other common words, "ann" -> "ana", found in thousands of names)."""
     out: list[list[str]] = []
     for index, word in enumerate(words):
-        if len(word) < 3:
+        if len(word) < 4:
             continue
         for i in range(len(word) - 1):
             a, b = word[i], word[i + 1]
@@ -102,7 +104,7 @@ def search_condition(scope: Scope, inst: Instance, dimension: Dimension, text: s
     exact = with_phone(_all_words(scope, haystack, words))
     close = scope.rc.dialect.close
     loose = [w for w in words if _lettered(w)]
-    if not loose or close is None:
+    if close is None or all(len(w) < 3 for w in loose):  # one or two letters: no trigram to spell them by
         return exp.Paren(this=exact) if isinstance(exact, exp.And) else exact
     strict = [w for w in words if not _lettered(w)]
 
@@ -115,17 +117,18 @@ def search_condition(scope: Scope, inst: Instance, dimension: Dimension, text: s
 
 
 def search_rank(scope: Scope, inst: Instance, dimension: Dimension, filters: tuple[FilterNode, ...]) -> exp.Expr:
-    """How well the listing's search on `dimension` matches a row: 1 + closeness for a row with every word,
-    else the closeness of spelling (0 to 1); higher is better."""
+    """How well the listing's search on `dimension` matches a row: 1 for a row with every word, plus how close
+    the words are spelled to the rank text (the name: 0 to 1), so a name outranks an email; higher is better."""
     spec = dimension.search
     assert spec is not None
     text = next(str(f.values[0]) for f in filters if f.dimension == dimension.name and f.op == "search")
     words, _ = _tokens(text)
     closeness = scope.rc.dialect.closeness
-    if not words or closeness is None or "\x00" in text:
-        return exp.Literal.number(1)
+    if closeness is None or "\x00" in text or all(len(w) < 3 for w in words):
+        return exp.Literal.number(1)  # one or two letters spell nothing closer than another: by name alone
     haystack = scope.eval(inst, spec.text)
     exact = _all_words(scope, haystack, words)
     assert exact is not None
     bonus = exp.Case(ifs=[exp.If(this=exact, true=exp.Literal.number(1))], default=exp.Literal.number(0))
-    return exp.Add(this=bonus, expression=closeness(scope.rc.params.add(" ".join(words)), haystack.copy()))
+    ranked = scope.eval(inst, spec.rank) if spec.rank is not None else haystack.copy()
+    return exp.Add(this=bonus, expression=closeness(scope.rc.params.add(" ".join(words)), ranked))

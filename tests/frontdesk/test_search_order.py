@@ -72,3 +72,17 @@ def test_the_sql_uses_the_trigram_operator_with_bound_values(client_api: Any) ->
     explained = client_api.post("/api/query/sql", json=body).json()
     assert "OPERATOR(<%)" in explained["parameterized_sql"]
     assert "edwrad adams" in explained["params"] and "Edwrad" not in explained["parameterized_sql"]
+
+
+def test_a_close_spelling_needs_every_word_close(client_api: Any) -> None:
+    """"Edward Adms" is an Edward Adams (or close), not every Edward: the misspelt word must be close too."""
+    names = [r["patient.name"] for r in _search(client_api, "Edward Adms")]
+    everyone_edward = _search(client_api, "Edward")
+    assert names and len(names) < len(everyone_edward)
+    assert all("ad" in n.lower().split(" ", 1)[1] for n in names), names
+
+
+def test_one_or_two_letters_list_by_name(client_api: Any) -> None:
+    rows = _search(client_api, "jo")
+    last_first = [(r["patient.name"].split(" ", 1)[1], r["patient.name"].split(" ", 1)[0]) for r in rows]
+    assert last_first == sorted(last_first) and len(rows) == 50

@@ -1,8 +1,11 @@
-"""as_of moment, money owed, the schedule's audit action
+"""as_of moment, money owed, the schedule's audit action, search closeness
 
 A data set's as_of may be a moment (its manifest's, semantic/asof.py): the load records its time of day
 and the summaries are stamped with it. The summaries also carry what is owed: appointment.amount_due and
-patient.balance_due (metrics.yaml). The front desk's day (GET /api/schedule) is audited as `view_schedule`.
+patient.balance_due (metrics.yaml). The front desk's day (GET /api/schedule) is audited as `view_schedule`. A
+search's close spellings (semantic/render/search.py, pg_trgm's `<%`) need a word similarity of 0.62, not the
+default 0.6: a misspelt short word then no longer matches every patient sharing the other word ("chloe yag" is
+Chloe Yang, not every Chloe), and the trigram index returns tens of rows instead of thousands.
 
 Revision ID: 0008
 Revises: 0007
@@ -18,6 +21,7 @@ down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+WORD_SIMILARITY = "0.62"
 _STAMPED = ('data_loads', 'patient_summary', 'appointment_summary', 'service_line_summary')
 _ACTIONS = ('view_patient', 'search_patients', 'list_patients', 'export_patients', 'login', 'logout', 'login_failed')
 
@@ -37,9 +41,24 @@ def upgrade() -> None:
     op.add_column('patient_summary', sa.Column('balance_due', sa.BigInteger(), nullable=False))
     op.add_column('appointment_summary', sa.Column('amount_due', sa.BigInteger(), nullable=True))
     _actions_check((*_ACTIONS, 'view_schedule'))
+    _word_similarity(f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}")
+
+
+def _word_similarity(setting: str) -> None:
+    """The database's default for new sessions; a role that may not alter the database keeps pg_trgm's 0.6
+    (search still works, with looser close spellings)."""
+    op.execute(f"""
+        DO $$
+        BEGIN
+            EXECUTE format('ALTER DATABASE %I {setting}', current_database());
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE NOTICE 'pg_trgm.word_similarity_threshold left at its default: %', SQLERRM;
+        END $$;
+    """)
 
 
 def downgrade() -> None:
+    _word_similarity("RESET pg_trgm.word_similarity_threshold")
     op.execute("DELETE FROM audit_events WHERE action = 'view_schedule'")
     _actions_check(_ACTIONS)
     op.drop_column('appointment_summary', 'amount_due')
