@@ -59,6 +59,7 @@ def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan],
             groupable_by=[d for d in catalog.groupable_dimensions(measure.name) if d not in hidden],
             groupable_overlapping_by=[d for d in catalog.groupable_dimensions(measure.name, overlapping=True)
                                       if d not in hidden],
+            split_measure=base.split_measure if base and base.split_measure not in hidden else None,
         ))
     dimensions = [
         CatalogDimension(

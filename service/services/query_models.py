@@ -79,6 +79,9 @@ class CatalogMeasure(BaseModel):
     groupable_overlapping_by: list[str] = Field(
         description="Dimensions below its grain it may also be grouped by (distinct counts only): a row is "
                     "counted in every group it has a value in, so groups overlap.")
+    split_measure: str | None = Field(
+        default=None, description="The measure to use instead when grouping by a dimension it cannot be split by "
+                                  "(revenue -> line_revenue, allocated to each service line).")
 
 
 class CatalogDimension(BaseModel):

@@ -23,6 +23,8 @@ export interface KpiCardProps {
   spark: (number | null)[] | null;
   href: string;
   drillLabel: string;
+  /** what the number means, in a few words under the label */
+  footnote?: string;
   updating?: boolean;
 }
 
@@ -31,7 +33,8 @@ export interface KpiCardProps {
  * link that drills down; hovering or focusing it shows the exact value (and the previous one).
  */
 export function KpiCard(props: KpiCardProps) {
-  const { measure, label, description, unit, upIsGood, value, previous, change, changePct, versus, spark, href, drillLabel, updating } = props;
+  const { measure, label, description, unit, upIsGood, value, previous, change, changePct, versus, spark, href, drillLabel, footnote, updating } =
+    props;
   const compact = formatValue(value, unit, { compact: true });
   const exact = formatValue(value, unit);
   const delta = versus ? deltaOf(unit, upIsGood, previous, change, changePct) : null;
@@ -48,8 +51,9 @@ export function KpiCard(props: KpiCardProps) {
         data-testid={`kpi-${measure}`}
         data-value={typeof value === "number" ? String(value) : ""}
       >
-        <span className="flex items-center justify-between gap-2 text-label font-medium uppercase tracking-wide text-muted" title={description}>
-          <span className="truncate">{label}</span>
+        <span className="flex flex-col gap-0.5" title={description}>
+          <span className="truncate text-label font-medium uppercase tracking-wide text-muted">{label}</span>
+          {footnote ? <span className="text-label text-muted" data-testid="kpi-footnote">{footnote}</span> : null}
         </span>
         <span className="text-[26px] font-medium leading-8 tabular-nums text-ink sm:text-kpi" data-testid="kpi-value">
           {compact}

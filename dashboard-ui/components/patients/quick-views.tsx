@@ -36,6 +36,7 @@ export function QuickViews({
                 )}
               >
                 {view.label}
+                {view.schedule ? null : (
                 <span
                   className={cn(
                     "min-w-[2ch] rounded-full px-1.5 text-label tabular-nums",
@@ -45,6 +46,7 @@ export function QuickViews({
                 >
                   {count === null ? "…" : formatNumber(count)}
                 </span>
+                )}
               </button>
             </li>
           );

@@ -488,6 +488,11 @@ export interface components {
              * @description Dimensions below its grain it may also be grouped by (distinct counts only): a row is counted in every group it has a value in, so groups overlap.
              */
             groupable_overlapping_by: string[];
+            /**
+             * Split Measure
+             * @description The measure to use instead when grouping by a dimension it cannot be split by (revenue -> line_revenue, allocated to each service line).
+             */
+            split_measure?: string | null;
         };
         /** CatalogResponse */
         CatalogResponse: {
