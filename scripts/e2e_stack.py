@@ -61,7 +61,7 @@ def run_sql(url: str, statement: str) -> None:
 def main() -> int:
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "scripts"))
-    from ui_build import ui_build_is_stale
+    from ui_build import build, ui_build_is_stale
 
     from service.db.embedded import EmbeddedServer
 
@@ -93,10 +93,8 @@ def main() -> int:
 
         api_port, ui_port = free_port(), free_port()
         env["API_PORT"] = str(api_port)  # read at run time by the UI's middleware proxy
-        if ui_build_is_stale():
-            print("e2e: building the UI...", flush=True)
-            subprocess.run(["npm", "run", "--silent", "build"], cwd=UI, check=True, env=env,
-                           stdout=subprocess.DEVNULL)
+        if ui_build_is_stale() and build() != 0:  # prints each step as it goes
+            raise SystemExit("e2e: the UI build failed")
         # each in its own process group: `npx` and the API leave children (next-server, workers) that
         # stopping the parent alone would orphan
         processes.append(subprocess.Popen([BIN / "medspa", "api", "--port", str(api_port)], env=env,

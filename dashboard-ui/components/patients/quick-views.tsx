@@ -1,6 +1,7 @@
 "use client";
 
 import { formatNumber } from "@/lib/format";
+import { useKeepInView } from "@/lib/use-keep-in-view";
 import { cn } from "@/lib/utils";
 
 import { QUICK_VIEWS } from "./query";
@@ -16,6 +17,8 @@ export function QuickViews({
   counts: Record<ViewId, number | null>;
   onSelect: (view: ViewId) => void;
 }) {
+  // on a phone the row scrolls sideways: keep the active view in sight (after a reload or a link too)
+  const activeRef = useKeepInView<HTMLButtonElement>(active);
   return (
     <nav aria-label="Quick views" className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
       <ul className="flex w-max items-center gap-1 rounded-full border border-border bg-surface p-1 shadow-soft">
@@ -26,6 +29,7 @@ export function QuickViews({
             <li key={view.id}>
               <button
                 type="button"
+                ref={selected ? activeRef : undefined}
                 aria-pressed={selected}
                 title={view.description}
                 onClick={() => onSelect(view.id)}
