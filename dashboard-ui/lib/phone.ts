@@ -13,8 +13,6 @@ export interface Phone {
   extension: string | null;
   /** "tel:+19492547476;ext=25788" */
   href: string;
-  /** what a screen reader says: "949 254 7476, extension 25788" */
-  spoken: string;
 }
 
 const DEFAULT_COUNTRY = "US";
@@ -28,14 +26,7 @@ export function parsePhone(raw: string | null | undefined): Phone | null {
   if (!parsed) return null;
   const bare = { formatExtension: (formatted: string) => formatted }; // the extension is shown apart
   const number = parsed.countryCallingCode === "1" ? parsed.format("NATIONAL", bare) : parsed.format("INTERNATIONAL", bare);
-  const extension = parsed.ext ?? null;
-  const digits = parsed.nationalNumber.replace(/(\d{3})(\d{3})(\d+)/, "$1 $2 $3");
-  return {
-    number,
-    extension,
-    href: parsed.getURI(),
-    spoken: extension ? `${digits}, extension ${extension}` : digits,
-  };
+  return { number, extension: parsed.ext ?? null, href: parsed.getURI() };
 }
 
 /** "(949) 254-7476 ext. 25788" for text (CSV, cards); the raw text when it does not parse. */

@@ -84,7 +84,9 @@ def _close_pg(query: exp.Expr, text: exp.Expr) -> exp.Expr:
 
 
 def _closeness_pg(query: exp.Expr, text: exp.Expr) -> exp.Expr:
-    return _cast(exp.Anonymous(this="word_similarity", expressions=[query, text]), "double")
+    # trigram similarity of the whole texts: unlike word similarity it counts what the text has beyond the query,
+    # so "connie brwn" is closer to Connie Brown than to Connie Brock
+    return _cast(exp.Anonymous(this="similarity", expressions=[query, text]), "double")
 
 
 def _closeness_duckdb(query: exp.Expr, text: exp.Expr) -> exp.Expr:

@@ -35,6 +35,11 @@ def test_typos_and_last_first_find_the_patient_first(client_api: Any, typed: str
     assert names.index(found) < 3, (typed, names[:10])
 
 
+def test_the_closest_spelling_leads_among_close_ones(client_api: Any) -> None:
+    """"Connie Brwn" is as word-similar to Connie Brock as to Connie Brown; the name's whole spelling decides."""
+    assert [r["patient.name"] for r in _search(client_api, "Connie Brwn")][:2] == ["Connie Brown", "Connie Brock"]
+
+
 def test_exact_matches_come_before_close_spellings_then_by_name(client_api: Any) -> None:
     rows = _search(client_api, "adams")
     names = [r["patient.name"] for r in rows]

@@ -39,14 +39,14 @@ export function KpiCard(props: KpiCardProps) {
   const exact = formatValue(value, unit);
   const delta = versus ? deltaOf(unit, upIsGood, previous, change, changePct) : null;
   const previousExact = versus ? formatValue(previous, unit) : null;
-  const spoken = `${label}: ${exact}${delta ? `, ${delta.direction === "up" ? "up" : delta.direction === "down" ? "down" : ""} ${delta.text.replace(/^[▲▼]\s*/, "")} ${versus}` : ""}.`;
+  // read after the visible text (which stays the link's name, as shown): the exact value and where it leads
+  const spoken = `Exactly ${exact}. ${drillLabel}.`;
 
   return (
     <Card className={cn("group relative min-w-0 transition-shadow hover:shadow-raised focus-within:shadow-raised", updating && "opacity-75")}>
       <Link
         href={href}
         className="flex h-full flex-col gap-2 rounded-card p-4 outline-none focus-visible:ring-2 focus-visible:ring-primary sm:p-5"
-        aria-label={`${spoken} ${drillLabel}.`}
         aria-describedby={`kpi-tip-${measure}`}
         data-testid={`kpi-${measure}`}
         data-value={typeof value === "number" ? String(value) : ""}
@@ -60,6 +60,7 @@ export function KpiCard(props: KpiCardProps) {
         </span>
         {delta && versus ? <DeltaChip delta={delta} versus={versus} /> : <span className="text-label text-muted">No comparison</span>}
         <Sparkline values={spark ?? []} className="mt-auto" />
+        <span className="sr-only">{spoken}</span>
       </Link>
       <div
         id={`kpi-tip-${measure}`}

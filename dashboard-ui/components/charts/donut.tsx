@@ -109,9 +109,9 @@ export function Donut({
                   className={cn(classes, "hover:bg-subtle")}
                   onFocus={() => setActive(slice.key)}
                   onBlur={() => setActive(null)}
-                  aria-label={`${slice.label}: ${slice.display}${slice.detail ? `, ${slice.detail}` : ""}, ${percent.format(share)} of the total. Open in Explore`}
                 >
                   {content}
+                  <span className="sr-only">, {percent.format(share)} of the total. Open in Explore</span>
                 </Link>
               ) : (
                 <div className={classes}>{content}</div>

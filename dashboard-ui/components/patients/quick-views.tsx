@@ -18,7 +18,8 @@ export function QuickViews({
   onSelect: (view: ViewId) => void;
 }) {
   // on a phone the row scrolls sideways: keep the active view in sight (after a reload or a link too)
-  const activeRef = useKeepInView<HTMLButtonElement>(active);
+  // (again when the counts arrive: they widen the buttons)
+  const activeRef = useKeepInView<HTMLButtonElement>(`${active}:${Object.values(counts).join(",")}`);
   return (
     <nav aria-label="Quick views" className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
       <ul className="flex w-max items-center gap-1 rounded-full border border-border bg-surface p-1 shadow-soft">
@@ -44,7 +45,7 @@ export function QuickViews({
                 <span
                   className={cn(
                     "min-w-[2ch] rounded-full px-1.5 text-label tabular-nums",
-                    selected ? "bg-primary-ink/20 text-primary-ink" : "bg-subtle text-muted",
+                    selected ? "bg-primary-ink text-primary" : "bg-subtle text-muted",
                   )}
                   aria-label={count === null ? "count loading" : `${formatNumber(count)} patients`}
                 >

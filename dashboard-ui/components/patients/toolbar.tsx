@@ -211,7 +211,7 @@ export function MobileSort({
         variant="secondary"
         size="sm"
         onClick={() => onChange({ ...sort, dir: sort.dir === "asc" ? "desc" : "asc" })}
-        aria-label={`Sort direction: ${sort.dir === "asc" ? "ascending" : "descending"}. Switch`}
+        aria-label={`${sort.dir === "asc" ? "Asc" : "Desc"}: sorted ${sort.dir === "asc" ? "ascending" : "descending"}, switch`}
       >
         <ArrowDownUp aria-hidden="true" className="h-3.5 w-3.5" />
         {sort.dir === "asc" ? "Asc" : "Desc"}

@@ -19,11 +19,11 @@ export function PhoneLink({
     <a
       href={phone.href}
       tabIndex={tabIndex}
-      aria-label={`Call ${phone.spoken}`}
       onClick={stopPropagation ? (event) => event.stopPropagation() : undefined}
       className={cn("whitespace-nowrap tabular-nums text-ink underline-offset-2 hover:text-primary hover:underline", className)}
       data-testid="phone-link"
     >
+      <span className="sr-only">Call </span>
       {phone.number}
       {phone.extension ? <span className="text-muted"> ext. {phone.extension}</span> : null}
     </a>

@@ -245,14 +245,15 @@ function Kpi({
 
 function Field({ icon, label, children }: { icon?: ReactNode; label: string; children: ReactNode }) {
   return (
-    <div className="flex gap-3">
-      <span aria-hidden="true" className="mt-0.5 w-4 shrink-0 text-muted">
-        {icon}
-      </span>
-      <div className="min-w-0">
-        <dt className="text-label text-muted">{label}</dt>
-        <dd className="text-ink">{children}</dd>
-      </div>
+    // dl > div > dt + dd (the one grouping a definition list allows); the icon sits in the term
+    <div className="relative min-w-0 pl-7">
+      <dt className="text-label text-muted">
+        <span aria-hidden="true" className="absolute left-0 top-2.5 w-4 text-muted">
+          {icon}
+        </span>
+        {label}
+      </dt>
+      <dd className="min-w-0 text-ink">{children}</dd>
     </div>
   );
 }
