@@ -29,7 +29,19 @@ for (const spec of pages) {
   await page.goto(`${BASE}${target}`, { timeout: 180_000 });
   await page.waitForLoadState("networkidle");
   await page.waitForTimeout(Number(process.env.SHOT_WAIT ?? 800));
-  await page.screenshot({ path: path.join(OUT, `${name}-${role}-${width}.png`), fullPage: process.env.SHOT_FULL !== "0" });
+  // SHOT_PARTS=n: the full page in n slices of 1,200 px (for reading a long page at full size)
+  const parts = Number(process.env.SHOT_PARTS ?? 0);
+  if (parts > 0) {
+    for (let i = 0; i < parts; i++) {
+      await page.screenshot({
+        path: path.join(OUT, `${name}-${role}-${width}-${i + 1}.png`),
+        fullPage: true,
+        clip: { x: 0, y: i * 1200, width: Number(width), height: 1200 },
+      });
+    }
+  } else {
+    await page.screenshot({ path: path.join(OUT, `${name}-${role}-${width}.png`), fullPage: process.env.SHOT_FULL !== "0" });
+  }
   console.log("shot", name);
 }
 await browser.close();

@@ -31,15 +31,18 @@ export function DidYouMean({ search, best, onPick }: { search: string; best: Row
   return (
     <p className="flex flex-wrap items-center gap-1.5 text-body text-muted" role="status" data-testid="did-you-mean">
       <Lightbulb aria-hidden="true" className="h-4 w-4 text-accent-ink" />
-      No patient matches “{search}” exactly; closest spellings first. Did you mean
-      <button
-        type="button"
-        className="font-semibold text-primary underline-offset-2 hover:underline"
-        onClick={() => onPick(name)}
-      >
-        {name}
-      </button>
-      ?
+      No patient matches “{search}” exactly; closest spellings first.
+      <span>
+        Did you mean{" "}
+        <button
+          type="button"
+          className="font-semibold text-primary underline-offset-2 hover:underline"
+          onClick={() => onPick(name)}
+        >
+          {name}
+        </button>
+        ?
+      </span>
     </p>
   );
 }

@@ -133,7 +133,7 @@ function DayPicker({ day, asOfDay, onChange }: { day: string | null; asOfDay: st
 }
 
 function Money({ appointment }: { appointment: ScheduledAppointment }) {
-  if (appointment.status === "cancelled") return <span className="text-muted">Cancelled</span>;
+  if (appointment.status === "cancelled") return <span className="text-muted">Nothing due</span>;
   if (appointment.payment_status === "failed" && !appointment.is_paid) {
     return <Badge tone="negative">Payment failed · {formatMoney(appointment.amount_due ?? appointment.list_amount)} due</Badge>;
   }

@@ -74,8 +74,8 @@ function TimelineItem({ appointment, asOf }: { appointment: PatientAppointment; 
           ))}
         </ul>
 
-        <div className="mt-2 grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-4 gap-y-1 border-t border-border pt-2 text-label">
-          <div className="flex flex-col gap-1">
+        <div className="mt-2 flex flex-wrap items-center justify-between gap-x-4 gap-y-1 border-t border-border pt-2 text-label">
+          <div className="flex min-w-0 flex-col gap-1">
             {appointment.payment ? (
               <p className="flex items-center gap-1.5 text-muted">
                 <CreditCard aria-hidden="true" className="h-3.5 w-3.5" />
@@ -91,7 +91,7 @@ function TimelineItem({ appointment, asOf }: { appointment: PatientAppointment; 
               <p className="text-muted">Cancelled: not a visit, nothing charged</p>
             ) : due > 0 ? (
               <span>
-                <Badge tone="negative">
+                <Badge tone="negative" className="whitespace-normal">
                   {formatMoney(due)} due{appointment.payment ? "" : ": no payment recorded"}
                 </Badge>
               </span>
