@@ -24,7 +24,7 @@ const num = (v: unknown) => (typeof v === "number" ? v : null);
 /** The payments of one status in the range, listed one per row in Explore (as many rows as the count). */
 function paymentsHref(status: string, time: NonNullable<Query["time"]>): string {
   return exploreHref({
-    dimensions: ["payment.paid_at", "patient.name", "payment.amount", "payment.method", "payment.status"],
+    dimensions: ["payment.paid_at", "patient.name", "payment.amount", "payment.method", "payment.status", "payment.id"],
     filters: [{ field: "payment.status", op: "equals", value: status }],
     time: { dimension: "payment.paid_at", range: time.range },
     order: [{ field: "payment.paid_at", dir: "desc" }],
