@@ -10,7 +10,7 @@ Money is integer cents, datetimes are naive clinic-local timestamps, as in the e
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -22,12 +22,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Numeric,
     String,
     Text,
     Time,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # The client's enumerations. The loader's record shapes and the CHECK constraints both read these.
@@ -206,9 +206,11 @@ class DataLoad(Base):
     # set when as_of is a moment (a manifest's, semantic/asof.py): its time of day on the as_of date
     as_of_time: Mapped[dt.time | None] = mapped_column(Time)
     row_counts: Mapped[str] = mapped_column(Text)  # JSON text: {"patients": 4000, ...}
-    # fingerprint of the catalog whose rollups this load built (rollup_rows); queries read rollups only
-    # when their catalog is that one, so an edited metrics.yaml never reads rollups built from the old one
-    rollups_catalog: Mapped[str | None] = mapped_column(String(64))
+    # fingerprint of the catalog whose materializations this load built (pre-aggregations, chains, bridges);
+    # queries read them only when their catalog is that one, so an edited metrics.yaml never reads relations
+    # built from the old one. The pre-aggregations' own tables (preagg_<name>) are typed from the catalog and
+    # made by the loader (service/seed/materialized.py), not here.
+    built_from: Mapped[str | None] = mapped_column(String(64))
 
 
 class PatientSummary(Base):
@@ -301,35 +303,8 @@ class ServiceLineSummary(Base):
     allocated_revenue: Mapped[int] = mapped_column(BigInteger)
 
 
-class RollupRow(Base):
-    """Pre-aggregated measures per day (the catalog's `rollups:`), rebuilt with the summaries after each load.
-
-    One row per (rollup, day, its dimension values, measure): the measure's value for that day and group
-    and how many rows it aggregated (so a query can tell "no rows" from "a sum of 0"). Dimension values
-    are stored as text and cast back to the dimension's type by the renderer. A dashboard range over a
-    rollup reads a few thousand rows instead of scanning every payment or appointment in it; only
-    additive measures (counts and sums) are rolled up, so any range or coarser grain sums exactly.
-    """
-
-    __tablename__ = "rollup_rows"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    rollup: Mapped[str] = mapped_column(String(64))
-    as_of: Mapped[dt.date] = mapped_column(Date)
-    day: Mapped[dt.date | None] = mapped_column(Date)
-    d0: Mapped[str | None] = mapped_column(Text)
-    d1: Mapped[str | None] = mapped_column(Text)
-    d2: Mapped[str | None] = mapped_column(Text)
-    d3: Mapped[str | None] = mapped_column(Text)
-    measure: Mapped[str] = mapped_column(String(64))
-    value: Mapped[Decimal | None] = mapped_column(Numeric)
-    rows: Mapped[int] = mapped_column(BigInteger)
-
-    __table_args__ = (Index("ix_rollup_rows_rollup_day", "rollup", "day"),)
-
-
 class ChainRow(Base):
-    """Each row a distinct count counts (the catalog's `chains:`), with its value's previous such rows' times.
+    """Each row a distinct count counts (the catalog's chains), with its value's previous such rows' times.
 
     Filled after each load (by the same definitions a query uses), in time order. "Patients with at least
     k visits in the range" is the number of rows in the range whose (k-1)-th previous row is in it and
@@ -371,7 +346,7 @@ class BridgeRow(Base):
 
 ROLES = ("front_desk", "manager", "agent")
 AUDIT_ACTIONS = ("view_patient", "search_patients", "list_patients", "export_patients", "login", "logout",
-                 "login_failed", "view_schedule")
+                 "login_failed", "agent_query", "view_schedule")
 
 
 class User(Base):
@@ -436,9 +411,13 @@ class AuditEvent(Base):
     row_count: Mapped[int | None] = mapped_column(Integer)
     client_addr: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # an agent's query, whole (and the error code when it was refused): what a language model was shown
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    suppressed_rows: Mapped[int | None] = mapped_column(Integer)  # rows left out by small-group suppression
 
     __table_args__ = (
         CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),
         Index("ix_audit_events_at", "at"),
         Index("ix_audit_events_patient_id", "patient_id"),
+        Index("ix_audit_events_actor_at", "actor", "at"),  # an agent key's last hour (the differencing check)
     )

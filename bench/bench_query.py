@@ -238,14 +238,11 @@ AS_OF = dt.date(2025, 11, 26)  # the export's as_of (date of its latest payment)
 def compiler(state: Any = None) -> Callable[..., Any]:
     """`compile(query_dict, use_cache=...)` -> the engine's Compiled (sql, params), as the API does it: for the
     database's `state` (`service.services.query.DataState`: its as_of, summaries and rollups) when given."""
-    from semantic.catalog import default_catalog
-    from semantic.compile import compile_query
-    from semantic.planner.nodes import Context
-    from semantic.query import Query
+    from semantic import Context, Query, compile_query, default_catalog
 
     catalog = default_catalog()
     context = (Context(as_of=AS_OF, summary_as_of=AS_OF) if state is None or state.moment is None else
-               Context.at(state.moment, state.summary_moment, rollups_catalog=state.rollups_catalog))
+               Context.at(state.moment, state.summary_moment, built_from=state.built_from))
 
     def compile_one(query: dict[str, Any], use_cache: bool = False) -> Any:
         return compile_query(Query.model_validate(query), catalog, context, use_cache=use_cache)

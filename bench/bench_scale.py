@@ -54,7 +54,7 @@ from bench.bench_query import (  # noqa: E402
     scratch_database,
     throughput,
 )
-from semantic.asof import AsOf  # noqa: E402
+from semantic import AsOf  # noqa: E402
 
 MEDSPA = str(REPO / ".venv" / "bin" / "medspa")
 ANCHOR = "2025-11-26"  # fixed "today" of the generated data: same bytes every run
@@ -306,13 +306,10 @@ def compile_for(query: dict[str, Any], as_of: AsOf, summary_as_of: AsOf | None,
                 rollups_catalog: str | None, total: int | None = None) -> Any:
     """The engine's statements for `query` as the API compiles them for this database (summaries, rollups);
     `total`: the listing's count, which the API knows before a page by offset (`Compiled.reversible`)."""
-    from semantic.catalog import default_catalog
-    from semantic.compile import compile_query
-    from semantic.planner.nodes import Context
-    from semantic.query import Query
+    from semantic import Context, Query, compile_query, default_catalog
 
     return compile_query(Query.model_validate(query), default_catalog(),
-                         Context.at(as_of, summary_as_of, scope="manager", rollups_catalog=rollups_catalog),
+                         Context.at(as_of, summary_as_of, scope="manager", built_from=rollups_catalog),
                          total=total)
 
 
@@ -457,7 +454,7 @@ async def _database_facts(url: str) -> tuple[AsOf, AsOf | None, str | None, str,
         counts = {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))
                   for t in ("patients", "appointments", "appointment_services", "payments")}
         size = await conn.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))")
-        built = await conn.fetchval("SELECT rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1")
+        built = await conn.fetchval("SELECT built_from FROM data_loads ORDER BY version DESC LIMIT 1")
         assert state.moment is not None and person is not None
         return (state.moment, state.summary_moment, built, str(name).lower(), str(phone)[-7:], counts, str(size),
                 (person["first_name"], person["last_name"]))

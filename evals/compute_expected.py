@@ -13,6 +13,10 @@ Definitions used (the query contract's words):
   visit     = status <> 'cancelled' and start(a) <= as_of
   line_revenue = each paid payment split over its appointment's lines by list price (largest remainder, ties by
                  line order in the file)
+
+The tools answer as an agent: a row whose value comes from 1 to 10 patients is left out (the agent scope's
+minimum group size). A question whose rows may meet that has `contributors_sql` (its key columns and
+`patients`, the distinct patients behind each row's value); those rows go to `expect.suppressed`.
 """
 
 from __future__ import annotations
@@ -86,17 +90,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def compute(export: Path) -> tuple[str, dict[str, list[dict[str, Any]]]]:
+MIN_GROUP_SIZE = 11  # the agent scope's k (AGENT_MIN_GROUP_SIZE's default): answers go to an agent
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [c[0] for c in cursor.description]
+    return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
+
+
+def _split(rows: list[dict[str, Any]], contributors: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                                                    list[dict[str, Any]]]:
+    """(rows an agent sees, key rows it does not): a row whose value comes from 1 to k-1 patients (the
+    question's `contributors_sql`: its key columns and `patients`) is left out of an agent's answer."""
+    small = [{k: v for k, v in c.items() if k != "patients"} for c in contributors
+             if 1 <= int(c["patients"]) < MIN_GROUP_SIZE]
+    kept = [r for r in rows if not any(all(r.get(k) == v for k, v in key.items()) for key in small)]
+    return kept, small
+
+
+def compute(export: Path) -> tuple[str, dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]]:
     con = duckdb.connect()
     con.execute(VIEWS.format(d=export))
     as_of = con.execute("SELECT d FROM as_of").fetchone()
     assert as_of is not None
     document = yaml.safe_load(QUESTIONS.read_text())
-    answers: dict[str, list[dict[str, Any]]] = {}
+    answers: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for item in document["questions"]:
-        cursor = con.execute(item["sql"])
-        names = [c[0] for c in cursor.description]
-        answers[item["id"]] = [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]
+        rows = _rows(con, item["sql"])
+        contributors = _rows(con, item["contributors_sql"]) if item.get("contributors_sql") else []
+        answers[item["id"]] = _split(rows, contributors)
     return as_of[0].isoformat(), answers
 
 
@@ -110,9 +133,15 @@ def main() -> int:
     document = yaml.safe_load(text)
     changed = []
     for item in document["questions"]:
-        if item.get("expect", {}).get("rows") != answers[item["id"]]:
+        rows, suppressed = answers[item["id"]]
+        expect = item.setdefault("expect", {})
+        if expect.get("rows") != rows or expect.get("suppressed", []) != suppressed:
             changed.append(item["id"])
-        item.setdefault("expect", {})["rows"] = answers[item["id"]]
+        expect["rows"] = rows
+        if suppressed:
+            expect["suppressed"] = suppressed
+        else:
+            expect.pop("suppressed", None)
     document["as_of"] = as_of
     if args.check:
         print("stored answers match" if not changed else f"differ: {', '.join(changed)}")

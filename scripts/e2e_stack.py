@@ -80,7 +80,8 @@ def main() -> int:
         run_sql(base_url, f'DROP DATABASE IF EXISTS "{db_name}"')
         run_sql(base_url, f'CREATE DATABASE "{db_name}"')
         url = base_url.rsplit("/", 1)[0] + f"/{db_name}"
-        env = {**os.environ, "DATABASE_URL": url, "NEXT_TELEMETRY_DISABLED": "1"}
+        # no language model, whatever the environment says: Ask answers with its built-in parser
+        env = {**os.environ, "DATABASE_URL": url, "NEXT_TELEMETRY_DISABLED": "1", "LLM_BASE_URL": ""}
 
         data_dir = CLIENT_EXPORT
         if (data_dir / "patient.json").exists():

@@ -15,14 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from threading import Lock
 
-from semantic.catalog import Catalog
+from semantic.catalog.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
-from semantic.planner.nodes import Context, ListPlan, Value
-from semantic.planner.planner import ColumnInfo, Planned, plan_query
+from semantic.planner.nodes import ColumnInfo, Context, ListPlan, MeasurePlan, Planned, Value
+from semantic.planner.physical import choose_sources
+from semantic.planner.planner import plan_query
 from semantic.planner.timerange import DateRange, partial_buckets
 from semantic.query import Query
 from semantic.render.dialects import DIALECTS, dialect
-from semantic.render.sql import TOTAL, render
+from semantic.render.paging import TOTAL
+from semantic.render.statement import render
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class Compiled:
     # a page by offset of root rows: compiled again with the listing's total, a page past the middle is read
     # from the other end (`from_the_end`)
     reversible: bool = False
+    # the agent scope (semantic/render/suppression.py): values of 1 to `min_group_size - 1` patients are hidden;
+    # each record ends, after TOTAL, with the tally (rows dropped, values hidden, most contributors of a value),
+    # a record whose TOTAL is NULL carries only the tally; `audience_sql` counts the patients in all
+    min_group_size: int = 0
+    audience_sql: str | None = None
+    audience_params: tuple[Value, ...] = ()
+    audience_filters: int = 0  # its columns: n, then n0, n1 ... (each filter left out in turn)
     partial_periods: tuple[dt.date, ...] = ()  # `time` buckets not wholly inside the range
 
     total_column = TOTAL
@@ -91,8 +100,9 @@ class _LRU:
 _CACHE = _LRU(1024)
 
 
-def plan(query: Query, catalog: Catalog, ctx: Context) -> Planned:
-    return plan_query(query, catalog, ctx)
+def plan(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres") -> Planned:
+    """The query's plan: logical (what to compute), then physical (where each part is read from)."""
+    return choose_sources(plan_query(query, catalog, ctx), catalog, ctx, dialect(dialect_name))
 
 
 def _reversible(plan: ListPlan) -> bool:
@@ -129,7 +139,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
-    planned = plan_query(query, catalog, ctx)
+    planned = plan(query, catalog, ctx, dialect_name)
     listing = planned.plan
     if isinstance(listing, ListPlan) and total is not None:
         tail = from_the_end(listing, total)
@@ -154,6 +164,11 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         count_params=count.params if count is not None else (),  # type: ignore[arg-type]
         keyset=keyset,
         reversible=isinstance(listing, ListPlan) and keyset is not None and _reversible(listing),
+        min_group_size=listing.min_group_size if isinstance(listing, MeasurePlan) else 0,
+        audience_sql=(rendered.audience.tree.sql(dialect=dialect_name, pretty=pretty, copy=False)
+                      if rendered.audience is not None else None),
+        audience_params=rendered.audience.params if rendered.audience is not None else (),  # type: ignore[arg-type]
+        audience_filters=listing.filter_count if isinstance(listing, MeasurePlan) else 0,
         partial_periods=partial_buckets(planned.range, query.time.grain if query.time is not None else None),
     )
     if use_cache:

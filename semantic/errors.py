@@ -21,6 +21,12 @@ LIMIT_EXCEEDED = "limit_exceeded"
 FORBIDDEN_MEMBER = "forbidden_member"
 INVALID_CURSOR = "invalid_cursor"
 INVALID_AS_OF = "invalid_as_of"  # an as_of that is neither a date nor a moment (semantic/asof.py)
+# the agent scope (contract additions, section 1)
+AGGREGATE_REQUIRED = "aggregate_required"
+FORBIDDEN_GRAIN = "forbidden_grain"
+FORBIDDEN_AGGREGATE = "forbidden_aggregate"
+FORBIDDEN_OPTION = "forbidden_option"
+TOO_FEW_PATIENTS = "too_few_patients"
 
 
 class SemanticError(Exception):

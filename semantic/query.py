@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, JsonVal
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from semantic.loading import default_catalog
 from semantic.planner.timerange import COMPARES, RELATIVE_RANGES
 
 FILTER_OPS = ("equals", "not_equals", "in", "not_in", "contains", "starts_with", "gt", "gte", "lt", "lte",
@@ -55,8 +56,6 @@ class _Keywords:
 
 def _catalog_names(kind: str) -> list[str]:
     try:
-        from semantic.catalog import default_catalog
-
         catalog = default_catalog()
     except Exception:  # the schema must render even when the catalog does not load
         return []

@@ -1,50 +1,46 @@
-"""What the catalog may reference in the database: tables and column types from `models.py`.
+"""What the catalog may reference in the database: its tables and each column's semantic type.
 
-The catalog is validated against the ORM metadata (the one source of the schema), so a typo in
-a column name is a catalog issue at load time, not a SQL error at query time.
+The semantic layer does not know the ORM: the application hands it these facts (`service/schema_facts.py` reads
+them from `models.py`, the one source of the schema) with `use_schema`, and the catalog is validated against
+them, so a typo in a column name is a catalog issue at load time, not a SQL error at query time.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, Text
-from sqlalchemy.sql.type_api import TypeEngine
-
-from models import Base
-
-
-def _semantic_type(sql_type: TypeEngine[object]) -> str:
-    if isinstance(sql_type, Boolean):
-        return "boolean"
-    if isinstance(sql_type, DateTime):
-        return "time"
-    if isinstance(sql_type, Date):
-        return "date"
-    if isinstance(sql_type, Integer):
-        return "integer"
-    if isinstance(sql_type, Float | Numeric):
-        return "number"
-    if isinstance(sql_type, String | Text):
-        return "string"
-    return "string"
+ColumnType = str  # string | number | integer | boolean | date | time
 
 
-@lru_cache(maxsize=1)
-def _columns() -> dict[str, dict[str, str]]:
-    return {
-        name: {column.name: _semantic_type(column.type) for column in table.columns}
-        for name, table in Base.metadata.tables.items()
-    }
+@dataclass(frozen=True, eq=False)
+class Schema:
+    """Tables -> columns -> semantic type (compared and hashed by identity: one per application)."""
+
+    tables: Mapping[str, Mapping[str, ColumnType]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def table_names(self) -> list[str]:
+        return sorted(self.tables)
+
+    def column_names(self, table: str) -> list[str]:
+        return sorted(self.tables.get(table, {}))
+
+    def column_type(self, table: str, column: str) -> ColumnType | None:
+        return self.tables.get(table, {}).get(column)
 
 
-def table_names() -> list[str]:
-    return sorted(_columns())
+_current: list[Schema] = []
 
 
-def column_names(table: str) -> list[str]:
-    return sorted(_columns().get(table, {}))
+def use_schema(schema: Schema) -> None:
+    """The database schema catalogs are loaded against from now on (the application calls it once)."""
+    _current[:] = [schema]
 
 
-def column_type(table: str, column: str) -> str | None:
-    return _columns().get(table, {}).get(column)
+def current_schema() -> Schema:
+    """The schema `use_schema` set; a catalog cannot be checked without one."""
+    if not _current:
+        raise RuntimeError("no database schema registered: call semantic.use_schema(...) first "
+                           "(service/schema_facts.py does it for the application)")
+    return _current[0]

@@ -25,6 +25,7 @@ from service.middleware import RequestContextMiddleware, configure_logging
 from service.routes import agent, audit, auth, health, patients, schedule
 from service.routes import catalog as catalog_routes
 from service.routes import query as query_routes
+from service.services.agent_queries import WINDOW_SECONDS
 from service.settings import Settings, get_settings
 
 
@@ -47,6 +48,14 @@ def _login_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
     if settings.login_limiter_file is not None:
         return SharedRateLimiter(settings.login_attempts_per_minute, 60.0, settings.login_limiter_file)
     return RateLimiter(settings.login_attempts_per_minute, 60.0)
+
+
+def _agent_limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
+    """Queries per agent key per hour; shared by the workers of one `medspa api` beside the sign-in file."""
+    if settings.login_limiter_file is not None:
+        shared = settings.login_limiter_file.with_name("agent-queries.sqlite")
+        return SharedRateLimiter(settings.agent_rate_limit, WINDOW_SECONDS, shared)
+    return RateLimiter(settings.agent_rate_limit, WINDOW_SECONDS)
 
 
 def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
@@ -75,6 +84,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.state.settings = settings
     app.state.finishing = set()  # service.deps.finish_soon's tasks
     app.state.login_limiter = _login_limiter(settings)
+    app.state.agent_limiter = _agent_limiter(settings)
     configure_logging()
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)  # 404/405/... in the contract's shape

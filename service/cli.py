@@ -289,6 +289,23 @@ def query(
 # --- end of semantic query ----------------------------------------------------------------------
 
 
+@app.command("ask")
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in plain words, e.g. \"revenue by source last month\".")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's response body (POST /api/ask).")] = False,
+) -> None:
+    """Ask a question as the local manager: the built-in parser answers unless a language model is configured."""
+    import asyncio
+
+    from service.ask.cli_output import render
+    from service.services.query_cli import post_in_process
+
+    status, response = asyncio.run(post_in_process(get_settings(), "/api/ask", json.dumps({"question": question})))
+    typer.echo(response if as_json or status != 200 else render(json.loads(response)))
+    if status != 200:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     app()
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from semantic.errors import QueryError
+from semantic import QueryError
 from service.errors_http import ApiError, database_failure
 
 QUERY_PATHS = ("/api/query", "/api/patients/export")

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     export_page_rows: int = Field(default=10_000, ge=1, le=10_000,
                                   description="Rows fetched per page by POST /api/patients/export (the engine's cap).")
     ui_origin: str = Field(default="http://127.0.0.1:3000", description="The only origin CORS allows.")
+    agent_min_group_size: int = Field(
+        default=11, ge=2, description="The agent scope's k: a measure with 1 to k-1 contributing patients is "
+        "suppressed, and a query selecting 1 to k-1 patients in all is refused (docs/security.md).")
+    agent_rate_limit: int = Field(default=600, ge=1, description="Queries per hour one agent key may run.")
 
 
 MAX_DEFAULT_WORKERS = 4

@@ -1,5 +1,5 @@
 // /explore end to end: build a query from the catalog in the UI, check its rows against
-// POST /api/query, see its SQL, share it by URL; the Ask panel answers or explains its setup.
+// POST /api/query, see its SQL, share it by URL; the Ask panel answers.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
@@ -76,18 +76,11 @@ describe("explore (desktop, 1280px)", () => {
     await other.context().close();
   });
 
-  it("answers in the Ask panel, or explains how to configure the model", async () => {
+  it("answers in the Ask panel (ask.test.mjs checks the answer's figures)", async () => {
     await page.getByTestId("ask-input").fill("Which acquisition source brought the most revenue in the last 90 days?");
     await page.getByTestId("ask-submit").click();
-    const outcome = await Promise.race([
-      page.getByTestId("ask-answer").waitFor({ timeout: 120_000 }).then(() => "answer"),
-      page.getByTestId("ask-not-configured").waitFor({ timeout: 120_000 }).then(() => "not-configured"),
-    ]);
-    if (outcome === "not-configured") {
-      assert.match(await page.getByTestId("ask-not-configured").innerText(), /LLM_BASE_URL[\s\S]*LLM_API_KEY[\s\S]*LLM_MODEL/);
-    } else {
-      assert.ok((await page.getByTestId("ask-answer").innerText()).length > 10);
-    }
+    await page.getByTestId("ask-answer").waitFor({ timeout: 60_000 });
+    assert.ok((await page.getByTestId("ask-answer").innerText()).length > 10);
     await screenshot(page, "explore-ask-1280");
   });
 });

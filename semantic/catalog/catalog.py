@@ -6,10 +6,14 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from semantic.catalog.graph import JoinGraph, Path, path_fans_out
-from semantic.catalog.models import Bridge, Chain, DerivedMeasure, Dimension, Entity, Join, Measure, Rollup
-from semantic.schema import column_type
+from semantic.catalog.models import DerivedMeasure, Dimension, Entity, Join, Measure
+from semantic.schema import Schema
+
+if TYPE_CHECKING:  # the catalog holds them; they know how to build and read themselves
+    from semantic.materialize.base import Materialization
 
 AnyMeasure = Measure | DerivedMeasure
 
@@ -30,9 +34,8 @@ class Catalog:
     dimensions: dict[str, Dimension]
     measures: dict[str, Measure]
     derived: dict[str, DerivedMeasure]
-    rollups: dict[str, Rollup] = field(default_factory=dict)
-    chains: dict[str, Chain] = field(default_factory=dict)
-    bridges: dict[str, Bridge] = field(default_factory=dict)
+    materializations: dict[str, Materialization] = field(default_factory=dict)
+    schema: Schema = field(default_factory=Schema)  # the database's tables and column types (semantic/schema.py)
     synonyms: dict[str, str] = field(default_factory=dict)  # synonym -> member name
     fingerprint: str = ""  # hash of the catalog's text: part of compiled-query cache keys
 
@@ -70,8 +73,7 @@ class Catalog:
 
     def column_type(self, entity: str, column: str) -> str | None:
         """The semantic type of a column of the entity's table (None if there is no such column)."""
-        table = self.entities[entity].table
-        return column_type(table, column)
+        return self.schema.column_type(self.entities[entity].table, column)
 
     def may_fan_out(self, shown: str, base: Measure) -> bool:
         """May `base`, computed for the requested measure `shown`, be grouped below its grain?
@@ -134,3 +136,9 @@ def suggest(name: str, candidates: Iterable[str], synonyms: dict[str, str] | Non
             if candidate.rsplit(".", 1)[-1] == short:
                 out.append(candidate)
     return out[:n]
+
+
+def did_you_mean(name: str, pool: list[str], synonyms: dict[str, str] | None = None) -> str:
+    """A fix's wording: the close names, or the names to choose from."""
+    close = suggest(name, pool, synonyms)
+    return f"did you mean {', '.join(repr(c) for c in close)}?" if close else f"use one of {', '.join(pool)}"

@@ -6,13 +6,10 @@ Types: string, integer, number, boolean, date, time (a timestamp), and `null` fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from semantic.catalog import expr as E
+from semantic.catalog.catalog import Catalog, suggest
 from semantic.catalog.graph import path_fans_out
-
-if TYPE_CHECKING:
-    from semantic.catalog.catalog import Catalog
 
 NUMERIC = ("integer", "number")
 TEMPORAL = ("date", "time")
@@ -68,14 +65,11 @@ class TypeCheck:
         if isinstance(node, E.Col):
             found = self.catalog.column_type(entity, node.name)
             if found is None:
-                from semantic.catalog.catalog import suggest
-                from semantic.schema import column_names
-
                 table = self.catalog.entities[entity].table
-                close = suggest(node.name, column_names(table))
+                close = suggest(node.name, self.catalog.schema.column_names(table))
                 return self.problem(f"table {table!r} has no column {node.name!r}",
                                     f"did you mean {', '.join(repr(c) for c in close)}?" if close else
-                                    f"use one of {', '.join(column_names(table))}")
+                                    f"use one of {', '.join(self.catalog.schema.column_names(table))}")
             return found
         if isinstance(node, E.Dim):
             resolved = self.catalog.resolve_dim_ref(entity, node.name)

@@ -1,38 +1,50 @@
-"""`metrics.yaml` -> a validated `Catalog`, or a `CatalogError` listing every issue with file:line."""
+"""`metrics.yaml`'s parsed shape -> a `Catalog` of frozen members, with the issues found while building it.
+
+Validation (semantic/validation/) runs on the result; `semantic/loading.py` ties the two together.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from semantic.catalog.catalog import Catalog
-from semantic.catalog.expr import Expr, ExprSyntaxError, MeasureRef, parse_expr
+from semantic.catalog.expr import Expr, ExprSyntaxError, MeasureRef, parse_expr, walk
 from semantic.catalog.models import (
     GRAINS,
-    Bridge,
-    Chain,
     DerivedMeasure,
     Dimension,
     Entity,
     Join,
     Measure,
+    Privacy,
+    RawBridge,
     RawCatalog,
-    Rollup,
+    RawChain,
+    RawDimension,
+    RawMaterialization,
     SearchSpec,
+    Sensitivity,
 )
-from semantic.catalog.yaml_lines import LocatedYaml, load_yaml_with_lines
-from semantic.errors import CatalogError, Issue
+from semantic.catalog.yaml_lines import LocatedYaml
+from semantic.errors import Issue
+from semantic.materialize.base import Materialization
+from semantic.materialize.bridge import Bridge
+from semantic.materialize.chain import Chain
+from semantic.materialize.preaggregation import PreAggregation
+from semantic.materialize.summary import EntitySummary
+from semantic.schema import Schema
 
 
-class _Builder:
-    def __init__(self, located: LocatedYaml, file: str) -> None:
+class Builder:
+    """Builds the catalog's members from the raw (pydantic) shape, noting problems with their file and line."""
+
+    def __init__(self, located: LocatedYaml, file: str, schema: Schema) -> None:
         self.located = located
         self.file = file
+        self.schema = schema
         self.issues: list[Issue] = []
 
     def issue(self, rule: str, member: str, message: str, fix: str, *path: str | int) -> None:
@@ -47,6 +59,39 @@ class _Builder:
             self.issue("expression_syntax", member, str(err), "see the expression forms in semantic/README.md",
                        *path)
             return None
+
+    def privacy(self, raw: RawDimension, name: str, path: tuple[str, ...]) -> Privacy:
+        """The sensitivity the dimension declares: exactly one of pii, identifier, quasi_identifier or
+        `sensitive: false` (semantic/validation/privacy.py checks that every patient-related one has one)."""
+        declared: list[Sensitivity] = []
+        if raw.pii:
+            declared.append("pii")
+        if raw.identifier:
+            declared.append("identifier")
+        if raw.quasi_identifier is not None:
+            declared.append("quasi_identifier")
+        if raw.sensitive is False:
+            declared.append("none")
+        if raw.sensitive is True:
+            self.issue("privacy_decision", name, "`sensitive: true` says nothing about how it is sensitive",
+                       "use `pii: true`, `identifier: true` or `quasi_identifier: {coarsen_to: ...}`", *path)
+        if len(declared) > 1:
+            self.issue("privacy_decision", name, f"declares {' and '.join(declared)}", "keep exactly one", *path)
+        quasi = raw.quasi_identifier
+        if quasi is not None and (quasi.coarsen_to is None) == (quasi.min_grain is None):
+            self.issue("privacy_decision", name, "a quasi_identifier needs exactly one coarse form",
+                       "give `coarsen_to: <dimension>` (a band) or `min_grain: <grain>` (a time)", *path,
+                       "quasi_identifier")
+        return Privacy(declared[0] if declared else None, quasi.coarsen_to if quasi else None,
+                       quasi.min_grain if quasi else None, tuple(raw.coarse_of), quasi.step if quasi else None)
+
+    def materialization(self, name: str, raw: RawMaterialization) -> Materialization:
+        line = self.located.line("materializations", name)
+        if isinstance(raw, RawChain):
+            return Chain(name, raw.description, line, tuple(raw.measures), tuple(raw.dimensions))
+        if isinstance(raw, RawBridge):
+            return Bridge(name, raw.description, line, raw.from_, raw.to)
+        return PreAggregation(name, raw.description, line, raw.time, tuple(raw.dimensions), tuple(raw.measures))
 
     def build(self, raw: RawCatalog) -> Catalog:
         entities: dict[str, Entity] = {}
@@ -78,7 +123,8 @@ class _Builder:
                 dimensions[name] = Dimension(
                     name, ename, dname, rdim.type, expr, search, rdim.label, rdim.description,
                     tuple(rdim.synonyms), rdim.pii, rdim.filter_only or search is not None, grains,
-                    rdim.unit, rdim.format, rdim.materialized, self.located.line(*path))
+                    rdim.unit, rdim.format, rdim.materialized, self.located.line(*path),
+                    self.privacy(rdim, name, path))
         joins = tuple(
             Join(j.from_, j.to, j.column,
                  j.to_column or (raw.entities[j.to].primary_key if j.to in raw.entities else "id"),
@@ -99,15 +145,13 @@ class _Builder:
             derived[dname] = DerivedMeasure(
                 dname, formula if formula is not None else MeasureRef("?"), rd.type, rd.unit, rd.format, rd.label,
                 rd.description, tuple(rd.synonyms), rd.round, self.located.line(*dpath))
-        rollups = {name: Rollup(name, rr.time, tuple(rr.dimensions), tuple(rr.measures), rr.description,
-                                self.located.line("rollups", name))
-                   for name, rr in raw.rollups.items()}
-        chains = {name: Chain(name, tuple(rc.measures), tuple(rc.dimensions), rc.description,
-                              self.located.line("chains", name))
-                  for name, rc in raw.chains.items()}
-        bridges = {name: Bridge(name, rb.from_, rb.to, rb.description, self.located.line("bridges", name))
-                   for name, rb in raw.bridges.items()}
-        catalog = Catalog(self.file, entities, joins, dimensions, measures, derived, rollups, chains, bridges)
+        materializations: dict[str, Materialization] = {
+            name: self.materialization(name, raw_m) for name, raw_m in raw.materializations.items()}
+        for ename, entity in entities.items():  # an entity's summary table is one too
+            if entity.summary_table is not None and entity.summary_table not in materializations:
+                materializations[entity.summary_table] = EntitySummary(entity.summary_table, f"{ename}'s summary",
+                                                                       entity.line, ename)
+        catalog = Catalog(self.file, entities, joins, dimensions, measures, derived, materializations, self.schema)
         for name, formula_member in derived.items():
             derived[name] = dataclasses.replace(formula_member, components=expand_components(catalog, name))
         members: list[Measure | DerivedMeasure | Dimension] = [*measures.values(), *derived.values(),
@@ -134,8 +178,6 @@ def expand_components(catalog: Catalog, name: str, seen: tuple[str, ...] = ()) -
 
 
 def _measure_refs(node: Expr) -> list[str]:
-    from semantic.catalog.expr import walk
-
     return [n.name for n in walk(node) if isinstance(n, MeasureRef)]
 
 
@@ -143,14 +185,14 @@ def _member_of(path: tuple[object, ...]) -> str:
     """The member a location belongs to: `patient.source`, `revenue`, `joins[2]`, `patient`."""
     if len(path) >= 4 and path[0] == "entities" and path[2] == "dimensions":
         return f"{path[1]}.{path[3]}"
-    if len(path) >= 2 and path[0] in ("measures", "derived_measures", "entities", "rollups", "chains", "bridges"):
+    if len(path) >= 2 and path[0] in ("measures", "derived_measures", "entities", "materializations"):
         return str(path[1])
     if len(path) >= 2 and path[0] == "joins":
         return f"joins[{path[1]}]"
     return str(path[0]) if path else "catalog"
 
 
-def _pydantic_issues(err: ValidationError, located: LocatedYaml, file: str) -> list[Issue]:
+def pydantic_issues(err: ValidationError, located: LocatedYaml, file: str) -> list[Issue]:
     issues = []
     for problem in err.errors():
         loc = tuple(problem["loc"])
@@ -169,36 +211,3 @@ def _pydantic_issues(err: ValidationError, located: LocatedYaml, file: str) -> l
         issues.append(Issue("structure", member, f"{field_name}: {problem['msg']}", fix, file,
                             located.line(*path)))
     return issues
-
-
-def build_catalog(text: str, file: str = "metrics.yaml") -> Catalog:
-    """Parse, build and validate; raises `CatalogError` with every issue found."""
-    from semantic.validation import validate
-
-    try:
-        located = load_yaml_with_lines(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise CatalogError([Issue("yaml_syntax", "catalog", str(err).splitlines()[0], "fix the YAML syntax",
-                                  file, line)]) from None
-    issues = [Issue("duplicate_name", ".".join(map(str, path)), f"{path[-1]!r} is defined twice",
-                    f"remove or rename this second definition (first at line {located.line(*path)})", file, line)
-              for path, line in located.duplicates]
-    try:
-        raw = RawCatalog.model_validate(located.data if located.data is not None else {})
-    except ValidationError as err:
-        raise CatalogError([*issues, *_pydantic_issues(err, located, file)]) from None
-    builder = _Builder(located, file)
-    catalog = builder.build(raw)
-    catalog.fingerprint = hashlib.sha256(f"{file}\0{text}".encode()).hexdigest()[:16]
-    issues += builder.issues
-    issues += validate(catalog, located)
-    if issues:
-        raise CatalogError(issues)
-    return catalog
-
-
-def load_catalog(path: str | Path) -> Catalog:
-    path = Path(path)
-    return build_catalog(path.read_text(), path.name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,15 @@ class RawSearch(_Raw):
                                                 "default: `text`")
 
 
+class RawQuasi(_Raw):
+    """How an agent may use a quasi-identifier: group by its coarse form, or bucket it no finer than a grain."""
+
+    coarsen_to: str | None = Field(default=None, description="the dimension an agent groups by instead")
+    min_grain: Grain | None = Field(default=None, description="a time dimension: the finest bucket an agent may use")
+    step: float | None = Field(default=None, gt=0, description="a number: an agent's filter values are multiples of "
+                               "it (no threshold falls between two patients at the top or the bottom)")
+
+
 class RawDimension(_Raw):
     type: DimType
     column: str | None = None
@@ -42,6 +51,13 @@ class RawDimension(_Raw):
     description: str = ""
     synonyms: list[str] = []
     pii: bool = False
+    identifier: bool = Field(default=False, description="names one record (an id): existence tests and "
+                             "count_distinct only, for an agent")
+    quasi_identifier: RawQuasi | None = Field(default=None, description="a patient attribute that, with others, "
+                                              "singles a person out: an agent groups by its coarse form only")
+    sensitive: bool | None = Field(default=None, description="`false`: decided, an agent may group by it")
+    coarse_of: list[str] = Field(default=[], description="the sensitive members this one is a coarse form of, "
+                                 "on purpose (a state parsed from an address)")
     filter_only: bool = False
     grains: list[Grain] | None = None
     unit: Unit | None = None
@@ -99,15 +115,17 @@ class RawDerived(_Raw):
     round: bool = Field(default=False, description="round to an integer (money is integer cents)")
 
 
-class RawRollup(_Raw):
+class RawPreAggregation(_Raw):
+    kind: Literal["pre_aggregation"]
     time: str | None = Field(default=None, description="the time dimension its rows are bucketed by (per day); "
                              "none: one row per group, which may then hold distinct counts too")
-    dimensions: list[str] = Field(default=[], description="at most 4 dimensions a query may group or filter by")
+    dimensions: list[str] = Field(default=[], description="the dimensions a query may group or filter by")
     measures: list[str] = Field(description="counts and sums of one entity, each with its own filter")
     description: str = ""
 
 
 class RawChain(_Raw):
+    kind: Literal["chain"]
     measures: list[str] = Field(description="distinct counts of one value of one entity, under one filter and time")
     dimensions: list[str] = Field(default=[], description="at most 2 attributes of the counted value (a patient's "
                                   "source) stored with each row, so grouping by them needs no join")
@@ -117,9 +135,13 @@ class RawChain(_Raw):
 class RawBridge(_Raw):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    kind: Literal["bridge"]
     from_: str = Field(alias="from", description="the entity whose rows a listing counts (patient)")
     to: str = Field(description="the entity reached through one-to-many joins (service: through visits and lines)")
     description: str = ""
+
+
+RawMaterialization = Annotated[RawPreAggregation | RawChain | RawBridge, Field(discriminator="kind")]
 
 
 class RawCatalog(_Raw):
@@ -128,9 +150,7 @@ class RawCatalog(_Raw):
     joins: list[RawJoin] = []
     measures: dict[str, RawMeasure] = {}
     derived_measures: dict[str, RawDerived] = {}
-    rollups: dict[str, RawRollup] = {}
-    chains: dict[str, RawChain] = {}
-    bridges: dict[str, RawBridge] = {}
+    materializations: dict[str, RawMaterialization] = {}
 
 
 # --- built members ---------------------------------------------------------------------------
@@ -168,6 +188,25 @@ class SearchSpec:
     rank: Expr | None = None
 
 
+Sensitivity = Literal["pii", "identifier", "quasi_identifier", "none"]
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What the catalog decided about a dimension (None: nothing decided, a catalog error where it matters).
+
+    `pii`: never for an agent. `identifier`: names one record; an agent may test its existence and count its
+    distinct values. `quasi_identifier`: an agent may filter on it and group by `coarsen_to` (or bucket it by
+    `min_grain` or coarser). `none`: an agent may group by it. `coarse_of`: the sensitive member this one is a
+    coarse form of, declared on purpose."""
+
+    sensitivity: Sensitivity | None = None
+    coarsen_to: str | None = None
+    min_grain: Grain | None = None
+    coarse_of: tuple[str, ...] = ()
+    step: float | None = None  # an agent's filter values on it are multiples of this
+
+
 @dataclass(frozen=True)
 class Dimension:
     name: str  # qualified: entity.short
@@ -186,10 +225,19 @@ class Dimension:
     format: Format | None
     materialized: str | None
     line: int
+    privacy: Privacy = field(default_factory=Privacy)
 
     @property
     def kind(self) -> Literal["dimension", "time"]:
         return "time" if self.grains else "dimension"
+
+    @property
+    def identifier(self) -> bool:
+        return self.privacy.sensitivity == "identifier"
+
+    @property
+    def quasi_identifier(self) -> bool:
+        return self.privacy.sensitivity == "quasi_identifier"
 
 
 @dataclass(frozen=True)
@@ -238,60 +286,3 @@ class DerivedMeasure:
     round: bool
     line: int
     components: tuple[str, ...] = field(default=())  # base measures, in formula order (filled by the builder)
-
-
-ROLLUP_DIMENSIONS = 4  # columns d0..d3 of `rollup_rows` (models.py)
-
-
-@dataclass(frozen=True)
-class Rollup:
-    """Additive measures pre-aggregated per day of `time` and `dimensions` (table `rollup_rows`).
-
-    A query's aggregate reads it instead of the entity's rows when every measure, grouping dimension
-    and filter is in it and the rows are as of the query's as_of (see semantic/render/rollups.py).
-    """
-
-    name: str
-    time: str | None  # None: not per day; distinct counts allowed, read only for exactly these groups
-    dimensions: tuple[str, ...]
-    measures: tuple[str, ...]
-    description: str
-    line: int
-
-
-CHAIN_DEPTH = 2  # columns prev1, prev2 of `chain_rows` (models.py): counts of "at least 1 or 2" rows
-CHAIN_DIMENSIONS = 2  # columns d0, d1 of `chain_rows`
-
-
-@dataclass(frozen=True)
-class Chain:
-    """Distinct counts over any range, answered without grouping (table `chain_rows`).
-
-    For each row its measures count (their filter applied), the row's time and the times of the same
-    value's previous `CHAIN_DEPTH` such rows. A value has at least k rows in a group (a range, a bucket)
-    exactly when one of its rows there is its k-th: the (k-1)-th before it is in the group and the
-    k-th before it is not. So a distinct count becomes a count of rows (see semantic/render/chains.py).
-    """
-
-    name: str
-    measures: tuple[str, ...]
-    dimensions: tuple[str, ...]  # attributes of the counted value stored with each row (d0, d1)
-    description: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Bridge:
-    """Which `target` rows each `source` row reaches through one-to-many joins (table `bridge_rows`).
-
-    One row per distinct (source key, target key) pair, rebuilt at each load. Counting source rows filtered
-    on the target ("patients who had Botox") then reads one index range of it instead of joining every
-    visit and service line (see semantic/render/bridges.py).
-    """
-
-    name: str
-    source: str
-    target: str
-    description: str
-    line: int
-

@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from semantic.asof import AsOf
+from semantic.catalog.graph import Edge
 from semantic.planner.timerange import DateRange, Shift
 
 Value = str | int | float | bool | dt.date | dt.datetime
 Scope = Literal["manager", "agent", "front_desk"]  # what each may use: semantic/planner/roles.py
+DEFAULT_MIN_GROUP_SIZE = 11  # the agent scope's k: the usual health-data cell-suppression threshold
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,11 @@ class Context:
     as_of: dt.date
     summary_as_of: dt.date | None = None  # as_of of the rows in summary tables (None: do not use them)
     scope: Scope = "manager"
-    rollups_catalog: str | None = None  # fingerprint of the catalog the stored rollups were built from
+    built_from: str | None = None  # fingerprint of the catalog the stored materializations were built from
+    min_group_size: int | None = None  # the agent scope's k (None: DEFAULT_MIN_GROUP_SIZE)
+    # which materializations the planner may read (None: every one available; (): the rows only); a planner
+    # option for tests and benchmarks that compare a materialization's answers with the rows'
+    sources: tuple[str, ...] | None = None
     # as_of as a moment (semantic/asof.py): its time of day, None when the whole day counts as before
     as_of_time: dt.time | None = None
     summary_as_of_time: dt.time | None = None  # the summaries' as_of's time of day
@@ -40,6 +46,14 @@ class Context:
         """A context for `as_of` (a date or a moment), with summaries built for `summary`."""
         return cls(as_of=as_of.day, as_of_time=as_of.time, summary_as_of=summary.day if summary else None,
                    summary_as_of_time=summary.time if summary else None, **rest)
+
+    @property
+    def k(self) -> int:
+        """Measures with 1 to k-1 contributing patients are suppressed (0: no suppression, outside the agent
+        scope)."""
+        if self.scope != "agent":
+            return 0
+        return DEFAULT_MIN_GROUP_SIZE if self.min_group_size is None else max(self.min_group_size, 2)
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,15 @@ class Aggregate:
     time: TimeSlice | None
     filters: tuple[FilterNode, ...]
     fanned_out: bool  # a grouping dimension lies across a one-to-many join: count distinct home keys
+    # the agent scope: also count, per group and measure, the distinct patients behind each value
+    contributors: bool = False
+    # the agent scope's differencing guard: this aggregate is another's (`shadow_of`) without filter `dropped`,
+    # read only for its contributor counts (semantic/render/suppression.py)
+    shadow_of: str | None = None
+    dropped: int | None = None
+    # where it is read from (physical planning, semantic/planner/physical.py): a materialization's name, or None
+    # for the entity's rows
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +148,13 @@ class MeasurePlan:
     order: tuple[OrderNode, ...]
     limit: int
     offset: int
+    min_group_size: int = 0  # k: measures with 1 to k-1 contributing patients are suppressed (0: none)
+    # the agent scope: each filter left out in turn (a value whose patients one filter changes by 1 to k-1 is
+    # hidden: the other answer would give those few away), and the grouping dimensions that split patients
+    # into disjoint groups (semantic/render/suppression.py)
+    shadows: tuple[Aggregate, ...] = ()
+    filter_count: int = 0
+    disjoint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +175,29 @@ class ListPlan:
     # a page past the middle of a listing whose length is known, read from its other end: the (limit, offset)
     # of its keys in the reversed order (semantic/compile.py `from_the_end`)
     from_end: tuple[int, int] | None = None
+    # physical planning: the groups of filters below a one-to-many join (by that join) a bridge answers
+    bridges: tuple[tuple[Edge, str], ...] = ()
 
 
 Plan = MeasurePlan | ListPlan
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """A result column as the contract describes it (name, kind, type, label, unit)."""
+
+    name: str
+    kind: str  # dimension | time | measure
+    type: str
+    label: str
+    unit: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    columns: tuple[ColumnInfo, ...]
+    range: DateRange | None
+    compare_range: DateRange | None
+    warnings: tuple[str, ...] = ()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from semantic.planner.nodes import TimeSlice
-from semantic.render.scope import or_, wrap
+from semantic.render.sqlbuild import or_, wrap
 
 Param = Callable[[dt.date], exp.Expr]  # a bound as a parameter typed for the moment it is compared with
 Bucket = Callable[[TimeSlice], exp.Expr]  # the row's bucket under a slice's grain and shift

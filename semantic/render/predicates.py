@@ -10,17 +10,19 @@ the joined rows instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
-from semantic.catalog import Dimension
 from semantic.catalog.graph import Edge, Path
+from semantic.catalog.models import Dimension
+from semantic.materialize.bridge import Bridge, from_bridge
 from semantic.planner.nodes import FilterNode, Value
-from semantic.render.bridges import Bridged, find_bridge, from_bridge
+from semantic.render.context import RenderContext
 from semantic.render.dialects import cast
-from semantic.render.scope import Instance, RenderContext, Scope, and_, or_, select, wrap
+from semantic.render.scope import Instance, Scope
 from semantic.render.search import escape_like, search_condition
+from semantic.render.sqlbuild import and_, or_, select, wrap
 
 Group = tuple[Path, Edge]  # the path to a one-to-many join, and that join: filters below it share one EXISTS
 
@@ -44,18 +46,19 @@ def split_filters(scope: Scope, home: Instance, filters: Sequence[FilterNode]) -
     return direct, groups
 
 
-def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode], bridged: bool = False) -> list[exp.Expr]:
-    """WHERE conditions for `filters`, each evaluated from the `home` row; with `bridged`, a group of filters
-    below a one-to-many join that a bridge answers reads the bridge (semantic/render/bridges.py)."""
+def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode],
+               bridges: Mapping[Edge, str] | None = None) -> list[exp.Expr]:
+    """WHERE conditions for `filters`, each evaluated from the `home` row; a group of filters below a one-to-many
+    join that the physical planner gave to a bridge (`bridges`: by that join) reads the bridge instead."""
     catalog = scope.catalog
     direct, groups = split_filters(scope, home, filters)
     out = [predicate(scope, scope.navigate(home, path), catalog.dimensions[node.dimension], node)
            for node, path in direct]
     for (prefix, edge), items in groups.items():
         anchor = scope.navigate(home, prefix)
-        found = find_bridge(scope.rc, edge, items) if bridged else None
-        if found is not None:
-            rows = bridged_rows(scope.rc, found, [exp.Literal.number(1)], anchor.key)
+        name = bridges.get(edge) if bridges and not prefix else None
+        if name is not None:
+            rows = bridged_rows(scope.rc, name, edge, items, [exp.Literal.number(1)], anchor.key)
             out.append(exp.Exists(this=rows))
             continue
         inner = Scope(scope.rc, edge.dst)
@@ -70,14 +73,18 @@ def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode], brid
     return out
 
 
-def bridged_rows(rc: RenderContext, found: Bridged, columns: Sequence[exp.Expr], key: exp.Expr | None,
-                 alias: str | None = None) -> exp.Select:
-    """SELECT `columns` over the bridge rows (as `alias`) whose target row passes the group's filters (for
-    source `key`, if given)."""
-    inner = Scope(rc, found.bridge.target)
+def bridged_rows(rc: RenderContext, name: str, edge: Edge, items: Sequence[tuple[FilterNode, Path]],
+                 columns: Sequence[exp.Expr], key: exp.Expr | None, alias: str | None = None) -> exp.Select:
+    """SELECT `columns` over the rows of bridge `name` (as `alias`) whose target row passes the group's filters
+    (below `edge`, each with its path after it; for source `key`, if given)."""
+    bridge = rc.catalog.materializations[name]
+    assert isinstance(bridge, Bridge)
+    tails = bridge.serves_filters(rc.catalog, edge, items)
+    assert tails is not None, "the physical planner chose this bridge for these filters"
+    inner = Scope(rc, bridge.target)
     conds = [predicate(inner, inner.navigate(inner.root, tail), rc.catalog.dimensions[node.dimension], node)
-             for node, tail in found.items]
-    return from_bridge(rc, found, conds, columns, key, alias or rc.alias("bridge"), inner)
+             for node, tail in tails]
+    return from_bridge(rc, bridge, conds, columns, key, alias or rc.alias("bridge"), inner)
 
 
 def predicate(scope: Scope, inst: Instance, dimension: Dimension, node: FilterNode) -> exp.Expr:

@@ -15,175 +15,18 @@ root's own table, the summary alone is the FROM clause (see `Scope.rebase`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic.catalog import Catalog, Dimension
 from semantic.catalog import expr as E
 from semantic.catalog.graph import Edge, Path
-from semantic.planner.nodes import Context
+from semantic.catalog.models import Dimension
 from semantic.planner.timerange import Shift
-from semantic.render.dialects import Dialect, cast, nullif_zero, ratio
-from semantic.render.params import Params, literal
-
-
-@dataclass
-class Shared:
-    """A per-row computation (rollup, pick, window, allocation) of one entity, computed once per statement.
-
-    Every instance that needs it joins the same CTE on its key; `items` are its columns c0, c1, ...
-    in the order first asked for, gathered across the whole statement.
-    """
-
-    kind: str
-    entity: str  # the entity whose rows the CTE is keyed by (the parent of a rollup/pick)
-    name: str
-    items: list[E.Expr] = field(default_factory=list)
-    body: exp.Select | None = None
-    built_items: int = 0
-    deps: set[str] = field(default_factory=set)
-
-    def index(self, node: E.Expr) -> int:
-        if node not in self.items:
-            self.items.append(node)
-        return self.items.index(node)
-
-
-@dataclass
-class RenderContext:
-    """Per-statement state: catalog, as_of, dialect, parameters, unique aliases and shared CTEs."""
-
-    catalog: Catalog
-    ctx: Context
-    dialect: Dialect
-    params: Params
-    _aliases: dict[str, int] = field(default_factory=dict)
-    shared: dict[tuple[object, ...], Shared] = field(default_factory=dict)
-    _building: list[Shared] = field(default_factory=list)
-
-    def alias(self, base: str) -> str:
-        count = self._aliases.get(base, 0) + 1
-        self._aliases[base] = count
-        return base if count == 1 else f"{base}_{count}"
-
-    def shared_for(self, entity: str, key: tuple[object, ...]) -> Shared:
-        full = (entity, *key)
-        found = self.shared.get(full)
-        if found is None:
-            found = self.shared[full] = Shared(str(key[0]), entity, self.alias(f"{entity}__{key[0]}"))
-        if self._building:
-            self._building[-1].deps.add(found.name)
-        return found
-
-    def shared_ctes(self) -> list[tuple[str, exp.Expr]]:
-        """Build every shared computation (until no new column is asked for), dependencies first."""
-        from semantic.render import subjoins
-
-        while True:
-            pending = [s for s in self.shared.values() if s.body is None or s.built_items != len(s.items)]
-            if not pending:
-                break
-            for item in pending:
-                self._building.append(item)
-                item.deps = set()
-                item.built_items = len(item.items)
-                item.body = subjoins.build(self, item.kind, item.entity, list(item.items))
-                self._building.pop()
-        by_name = {s.name: s for s in self.shared.values()}
-        ordered: list[Shared] = []
-
-        def visit(item: Shared) -> None:
-            if item in ordered:
-                return
-            for dep in sorted(item.deps):
-                visit(by_name[dep])
-            ordered.append(item)
-
-        for item in self.shared.values():
-            visit(item)
-        return [(s.name, s.body) for s in ordered if s.body is not None]
-
-
-def col(table: str, name: str) -> exp.Column:
-    return exp.column(name, table=table, quoted=True)
-
-
-def ident(name: str) -> exp.Identifier:
-    return exp.to_identifier(name, quoted=True)
-
-
-def table(name: str, alias: str) -> exp.Table:
-    return exp.Table(this=ident(name), alias=exp.TableAlias(this=ident(alias)))
-
-
-def subquery(select: exp.Expr, alias: str) -> exp.Subquery:
-    return exp.Subquery(this=select, alias=exp.TableAlias(this=ident(alias)))
-
-
-def wrap(node: exp.Expr) -> exp.Expr:
-    """Parenthesize an operator expression used as an operand (sqlglot prints trees as built)."""
-    if isinstance(node, exp.Paren) or not isinstance(node, exp.Binary | exp.Unary | exp.Predicate):
-        return node
-    return exp.Paren(this=node)
-
-
-def is_null(node: exp.Expr) -> exp.Expr:
-    return exp.Is(this=wrap(node), expression=exp.Null())
-
-
-def not_null(node: exp.Expr) -> exp.Expr:
-    return exp.Not(this=is_null(node))
-
-
-def _wrap_or(node: exp.Expr) -> exp.Expr:
-    return exp.Paren(this=node) if isinstance(node, exp.Or) else node
-
-
-def and_(conditions: Iterable[exp.Expr]) -> exp.Expr | None:
-    items = [_wrap_or(c) for c in conditions]
-    if not items:
-        return None
-    result = items[0]
-    for item in items[1:]:
-        result = exp.And(this=result, expression=item)
-    return result
-
-
-def or_(conditions: Iterable[exp.Expr]) -> exp.Expr:
-    items = [exp.Paren(this=c) if isinstance(c, exp.And) else c for c in conditions]
-    result: exp.Expr = items[0]
-    for item in items[1:]:
-        result = exp.Or(this=result, expression=item)
-    return exp.Paren(this=result) if len(items) > 1 else result
-
-
-def ordered(node: exp.Expr, desc: bool) -> exp.Ordered:
-    """Nulls last in both directions and both dialects."""
-    return exp.Ordered(this=node, desc=desc, nulls_first=False)
-
-
-def select(expressions: Sequence[exp.Expr], from_: exp.Expr, joins: Sequence[exp.Join] | None = None,
-           where: exp.Expr | None = None, group: Sequence[exp.Expr] | None = None,
-           having: exp.Expr | None = None, distinct: bool = False) -> exp.Select:
-    node = exp.Select(expressions=list(expressions))
-    node.set("from_", exp.From(this=from_))
-    if joins:
-        node.set("joins", list(joins))
-    if where is not None:
-        node.set("where", exp.Where(this=where))
-    if group:
-        node.set("group", exp.Group(expressions=list(group)))
-    if having is not None:
-        node.set("having", exp.Having(this=having))
-    if distinct:
-        node.set("distinct", exp.Distinct())
-    return node
-
-
-def left_join(this: exp.Expr, on: exp.Expr) -> exp.Join:
-    return exp.Join(this=this, side="LEFT", on=on)
+from semantic.render.context import RenderContext, Shared
+from semantic.render.dialects import cast, ratio
+from semantic.render.params import literal
+from semantic.render.sqlbuild import and_, col, is_null, left_join, not_null, or_, table, wrap
 
 
 @dataclass
@@ -511,19 +354,3 @@ def shifted_bucket(node: exp.Expr, grain: str, shift: Shift | None) -> exp.Expr:
     return truncate(node, grain)
 
 
-__all__ = ["Instance", "RenderContext", "Scope", "and_", "col", "ident", "is_null", "left_join", "not_null",
-           "nullif_zero", "or_",
-           "ordered", "select", "shifted_bucket", "subquery", "table", "truncate", "wrap"]
-
-
-def with_ctes(tree: exp.Expr, ctes: list[tuple[str, exp.Expr]]) -> exp.Expr:
-    """`tree` with `ctes` prepended to its WITH clause (the SELECT inside an INSERT gets them)."""
-    if not ctes:
-        return tree
-    target = tree.expression if isinstance(tree, exp.Insert) else tree
-    existing = target.args.get("with_")
-    items = [exp.CTE(this=body, alias=exp.TableAlias(this=ident(name))) for name, body in ctes]
-    if existing is not None:
-        items += list(existing.expressions)
-    target.set("with_", exp.With(expressions=items))
-    return tree

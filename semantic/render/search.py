@@ -3,7 +3,7 @@
 A patient matches when
 - every word of the search is in the name/email text (phone-like words also by the phone's digits), or
 - the name words, together, are spelled like a stretch of that text (pg_trgm's word similarity, at least
-  `pg_trgm.word_similarity_threshold`: 0.62, the database's default set by migration 0008: "Ebony Adms",
+  `pg_trgm.word_similarity_threshold`: 0.62, the database's default set by migration 0010: "Ebony Adms",
   "Ebonee Adams", "Savanah", but not "chloe yag" for every Chloe), or
 - they are, once two neighbouring letters of one word are swapped back ("Ebnoy Adams").
 Words are compared without surrounding punctuation, in any order, so "Adams, Ebony" is "ebony adams". Only
@@ -21,9 +21,10 @@ import re
 
 from sqlglot import exp
 
-from semantic.catalog import Dimension
+from semantic.catalog.models import Dimension
 from semantic.planner.nodes import FilterNode
-from semantic.render.scope import Instance, Scope, and_, or_
+from semantic.render.scope import Instance, Scope
+from semantic.render.sqlbuild import and_, or_
 
 PHONEISH = re.compile(r"[0-9()+\-.]*[0-9][0-9()+\-.xX]*")
 _EDGE_PUNCTUATION = ",;:!?\"'()[]{}"

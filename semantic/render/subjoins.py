@@ -5,16 +5,40 @@ The body selects `k` (the key to join on) and columns c0, c1, ... in item order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlglot import exp
 
 from semantic.catalog import expr as E
+from semantic.render.context import RenderContext, Shared
 from semantic.render.dialects import cast
-from semantic.render.scope import col, ident, ordered, select, subquery
+from semantic.render.scope import Instance, Scope
+from semantic.render.sqlbuild import col, ident, ordered, select, subquery
 
-if TYPE_CHECKING:
-    from semantic.render.scope import Instance, RenderContext, Scope
+
+def shared_ctes(rc: RenderContext) -> list[tuple[str, exp.Expr]]:
+    """Build every shared computation of the statement (until no new column is asked for), dependencies first."""
+    while True:
+        pending = [s for s in rc.shared.values() if s.body is None or s.built_items != len(s.items)]
+        if not pending:
+            break
+        for item in pending:
+            rc.building.append(item)
+            item.deps = set()
+            item.built_items = len(item.items)
+            item.body = build(rc, item.kind, item.entity, list(item.items))
+            rc.building.pop()
+    by_name = {s.name: s for s in rc.shared.values()}
+    ordered_items: list[Shared] = []
+
+    def visit(item: Shared) -> None:
+        if item in ordered_items:
+            return
+        for dep in sorted(item.deps):
+            visit(by_name[dep])
+        ordered_items.append(item)
+
+    for item in rc.shared.values():
+        visit(item)
+    return [(s.name, s.body) for s in ordered_items if s.body is not None]
 
 
 def _alias(node: exp.Expr, name: str) -> exp.Alias:
@@ -33,8 +57,6 @@ def build(rc: RenderContext, kind: str, entity: str, items: list[E.Expr]) -> exp
 
 
 def _child_scope(rc: RenderContext, entity: str, via: str) -> tuple[Scope, Instance, exp.Column]:
-    from semantic.render.scope import Scope
-
     edge = rc.catalog.graph.edge(entity, via)
     assert edge is not None, f"no join {entity} -> {via}"
     child = Scope(rc, via)
@@ -88,8 +110,6 @@ def _pick(rc: RenderContext, entity: str, items: list[E.Expr]) -> exp.Select:
 
 
 def _window(rc: RenderContext, entity: str, items: list[E.Expr]) -> exp.Select:
-    from semantic.render.scope import Scope
-
     nodes = [n for n in items if isinstance(n, E.Window)]
     first = nodes[0]
     same = Scope(rc, entity)
@@ -115,8 +135,6 @@ def _allocate(rc: RenderContext, entity: str, items: list[E.Expr]) -> exp.Select
     floor(A*C_i/W) - floor(A*C_(i-1)/W): within one unit of its exact share A*w_i/W, and the parts
     telescope to exactly A. All weights 0: the total is split equally. One sort, no rounding drift.
     """
-    from semantic.render.scope import Scope
-
     node = items[0]
     assert isinstance(node, E.Allocate)
     same = Scope(rc, entity)

@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from semantic.catalog.catalog import Catalog, suggest
-from semantic.catalog.expr import ARITHMETIC, Call, Col, Dim, Lit, MeasureRef, deep_walk, walk
+from semantic.catalog.expr import ARITHMETIC, Call, Dim, Lit, MeasureRef, deep_walk, walk
 from semantic.catalog.exprtypes import NUMERIC, TEMPORAL, TypeCheck, compatible
-from semantic.catalog.graph import describe, down_then_up, path_fans_out
+from semantic.catalog.graph import describe, path_fans_out
 from semantic.catalog.models import DerivedMeasure, Dimension, Measure
 from semantic.catalog.yaml_lines import LocatedYaml
 from semantic.errors import Issue
-from semantic.schema import column_names, column_type, table_names
 
 
 @dataclass
@@ -38,28 +37,30 @@ def _did_you_mean(name: str, pool: list[str], synonyms: dict[str, str] | None = 
 
 
 def entities_exist_in_schema(ctx: Context) -> Iterator[Issue]:
+    schema = ctx.catalog.schema
     for entity in ctx.catalog.entities.values():
         where = ("entities", entity.name)
-        if entity.table not in table_names():
+        if entity.table not in schema.table_names():
             yield ctx.issue("unknown_reference", entity.name, f"table {entity.table!r} is not in models.py",
-                            _did_you_mean(entity.table, table_names()), *where, "table")
+                            _did_you_mean(entity.table, schema.table_names()), *where, "table")
             continue
-        if column_type(entity.table, entity.primary_key) is None:
+        if schema.column_type(entity.table, entity.primary_key) is None:
             yield ctx.issue("unknown_reference", entity.name, f"primary key {entity.primary_key!r} is not a column of "
-                            f"{entity.table!r}", _did_you_mean(entity.primary_key, column_names(entity.table)),
+                            f"{entity.table!r}", _did_you_mean(entity.primary_key, schema.column_names(entity.table)),
                             *where, "primary_key")
         if entity.summary_table is not None:
-            if entity.summary_table not in table_names():
+            if entity.summary_table not in schema.table_names():
                 yield ctx.issue("unknown_reference", entity.name, f"summary table {entity.summary_table!r} is not in "
-                                "models.py", _did_you_mean(entity.summary_table, table_names()),
+                                "models.py", _did_you_mean(entity.summary_table, schema.table_names()),
                                 *where, "summary_table")
-            elif entity.summary_key is None or column_type(entity.summary_table, entity.summary_key) is None:
+            elif entity.summary_key is None or schema.column_type(entity.summary_table, entity.summary_key) is None:
                 yield ctx.issue("unknown_reference", entity.name, f"summary_key {entity.summary_key!r} is not a "
                                 f"column of {entity.summary_table!r}", "name the column holding the primary key",
                                 *where, "summary_key")
 
 
 def joins_are_well_formed(ctx: Context) -> Iterator[Issue]:
+    schema = ctx.catalog.schema
     catalog = ctx.catalog
     seen: dict[frozenset[str], int] = {}
     for index, join in enumerate(catalog.joins):
@@ -75,12 +76,12 @@ def joins_are_well_formed(ctx: Context) -> Iterator[Issue]:
             continue
         child_table = catalog.entities[join.child].table
         parent_table = catalog.entities[join.parent].table
-        if column_type(child_table, join.column) is None:
+        if schema.column_type(child_table, join.column) is None:
             yield ctx.issue("unknown_reference", member, f"{child_table!r} has no column {join.column!r}",
-                            _did_you_mean(join.column, column_names(child_table)), *where, "column")
-        if column_type(parent_table, join.to_column) is None:
+                            _did_you_mean(join.column, schema.column_names(child_table)), *where, "column")
+        if schema.column_type(parent_table, join.to_column) is None:
             yield ctx.issue("unknown_reference", member, f"{parent_table!r} has no column {join.to_column!r}",
-                            _did_you_mean(join.to_column, column_names(parent_table)), *where, "to_column")
+                            _did_you_mean(join.to_column, schema.column_names(parent_table)), *where, "to_column")
         pair = frozenset((join.child, join.parent))
         if pair in seen:
             yield ctx.issue("ambiguous_join", member, f"{join.child!r} and {join.parent!r} are already joined "
@@ -104,6 +105,7 @@ def join_paths_are_unambiguous(ctx: Context) -> Iterator[Issue]:
 
 
 def dimensions_type_check(ctx: Context) -> Iterator[Issue]:
+    schema = ctx.catalog.schema
     catalog = ctx.catalog
     for dimension in catalog.dimensions.values():
         where = ("entities", dimension.entity, "dimensions", dimension.short)
@@ -133,10 +135,10 @@ def dimensions_type_check(ctx: Context) -> Iterator[Issue]:
                 yield ctx.issue("unknown_reference", dimension.name, f"materialized, but entity {entity.name!r} has "
                                 "no summary_table", "declare summary_table and summary_key on the entity",
                                 *where, "materialized")
-            elif column_type(entity.summary_table, dimension.materialized) is None:
+            elif schema.column_type(entity.summary_table, dimension.materialized) is None:
                 yield ctx.issue("unknown_reference", dimension.name, f"{entity.summary_table!r} has no column "
                                 f"{dimension.materialized!r}",
-                                _did_you_mean(dimension.materialized, column_names(entity.summary_table)),
+                                _did_you_mean(dimension.materialized, schema.column_names(entity.summary_table)),
                                 *where, "materialized")
 
 
@@ -178,12 +180,13 @@ def dimensions_are_acyclic(ctx: Context) -> Iterator[Issue]:
 
 def summaries_are_complete(ctx: Context) -> Iterator[Issue]:
     """Every column of a summary table must be filled by some dimension, or the refresh cannot build it."""
+    schema = ctx.catalog.schema
     for entity in ctx.catalog.entities.values():
-        if entity.summary_table is None or entity.summary_table not in table_names():
+        if entity.summary_table is None or entity.summary_table not in schema.table_names():
             continue
         filled = {d.materialized for d in ctx.catalog.dimensions.values()
                   if d.entity == entity.name and d.materialized}
-        for column in column_names(entity.summary_table):
+        for column in schema.column_names(entity.summary_table):
             if column in (entity.summary_key, "as_of", "as_of_time") or column in filled:
                 continue
             yield ctx.issue("incomplete_summary", entity.name, f"no dimension fills {entity.summary_table}.{column}",
@@ -304,160 +307,26 @@ def names_are_unique(ctx: Context) -> Iterator[Issue]:
             owners.setdefault(key, member.name)
 
 
-def rollups_are_additive(ctx: Context) -> Iterator[Issue]:
-    """A rollup's rows must sum to any range and any coarser grouping: counts and sums of one entity, by
-    dimensions that split that entity's rows (no fan-out), on a time dimension of that entity's."""
-    from semantic.catalog.models import ROLLUP_DIMENSIONS
-
-    catalog = ctx.catalog
-    for rollup in catalog.rollups.values():
-        where = ("rollups", rollup.name)
-        bases: list[Measure] = []
-        for index, name in enumerate(rollup.measures):
-            measure = catalog.measures.get(name)
-            if measure is None:
-                hint = ("a derived measure is computed from its base measures: list "
-                        f"{', '.join(catalog.derived[name].components)}" if name in catalog.derived
-                        else _did_you_mean(name, list(catalog.measures)))
-                yield ctx.issue("rollup", rollup.name, f"{name!r} is not a base measure", hint,
-                                *where, "measures", index)
-            elif measure.min_count is not None or measure.agg not in ("count", "sum", "count_distinct") or (
-                    measure.agg == "count_distinct" and rollup.time is not None):
-                yield ctx.issue("rollup", rollup.name, f"{name!r} ({measure.agg}) does not add up across days or "
-                                "groups", "roll up counts and sums per day; a distinct count only in a rollup without "
-                                "`time` (read for exactly its groups); min, max, medians and 'at least N' counts are "
-                                "computed from the rows", *where, "measures", index)
-            else:
-                bases.append(measure)
-        if not rollup.measures:
-            yield ctx.issue("rollup", rollup.name, "has no measures", "list the counts and sums to pre-aggregate",
-                            *where)
-        entities = {m.entity for m in bases}
-        if len(entities) > 1:
-            yield ctx.issue("rollup", rollup.name, f"mixes measures of {', '.join(sorted(entities))}",
-                            "make one rollup per entity", *where, "measures")
-            continue
-        if len(rollup.dimensions) > ROLLUP_DIMENSIONS:
-            yield ctx.issue("rollup", rollup.name, f"has {len(rollup.dimensions)} dimensions",
-                            f"keep at most {ROLLUP_DIMENSIONS} (columns d0..d{ROLLUP_DIMENSIONS - 1} of rollup_rows)",
-                            *where, "dimensions")
-        home = next(iter(entities), None)
-        time = catalog.dimensions.get(rollup.time) if rollup.time is not None else None
-        if rollup.time is not None and (time is None or time.type != "time"):
-            yield ctx.issue("rollup", rollup.name, f"time {rollup.time!r} is not a time dimension",
-                            _did_you_mean(rollup.time, [d.name for d in catalog.dimensions.values()
-                                                        if d.type == "time"]), *where, "time")
-        named: list[str | None] = [rollup.time, *rollup.dimensions]
-        for index, dim_name in enumerate(named):
-            if dim_name is None:
-                continue
-            dimension = catalog.dimensions.get(dim_name)
-            if dimension is None:
-                if index:
-                    yield ctx.issue("rollup", rollup.name, f"unknown dimension {dim_name!r}",
-                                    _did_you_mean(dim_name, list(catalog.dimensions)), *where, "dimensions", index - 1)
-                continue
-            if index and (dimension.pii or dimension.filter_only or dimension.type == "time"):
-                yield ctx.issue("rollup", rollup.name, f"{dim_name!r} cannot be a rollup dimension",
-                                "use dimensions without personal data, not filter-only and not times (the time "
-                                "is the rollup's day)", *where, "dimensions", index - 1)
-            if home is not None:
-                path = catalog.graph.path(home, dimension.entity)
-                # below the measures' grain only plain counts, which count distinct keys there (a visit with two
-                # services counts once under each); such a rollup answers only queries grouped by that dimension
-                plain_counts = all((m.agg == "count" and m.expr is None) or m.agg == "count_distinct" for m in bases)
-                if path is None or (path_fans_out(path) and (not index or not plain_counts)):
-                    yield ctx.issue("rollup", rollup.name, f"{dim_name!r} does not split {home!r} rows "
-                                    f"({'no join path' if path is None else 'one-to-many join'})",
-                                    "use dimensions reached from the measures' entity through many-to-one joins "
-                                    "(or, below its grain, roll up only plain counts)",
-                                    *where, *(("dimensions", index - 1) if index else ("time",)))
+def materializations_are_valid(ctx: Context) -> Iterator[Issue]:
+    """Each materialization's own checks (semantic/materialize/): what it may store and serve."""
+    for materialization in ctx.catalog.materializations.values():
+        if materialization.kind == "summary":
+            continue  # checked with its entity (summaries_are_complete)
+        for problem in materialization.validate(ctx.catalog):
+            yield ctx.issue(materialization.kind, materialization.name, problem.message, problem.fix,
+                            "materializations", materialization.name, *problem.at)
 
 
-def chains_are_one_distinct_count(ctx: Context) -> Iterator[Issue]:
-    """A chain serves distinct counts of one value: same entity, value, filter and time, at least N rows
-    for N up to the chain's depth."""
-    from semantic.catalog.models import CHAIN_DEPTH, CHAIN_DIMENSIONS
-
-    catalog = ctx.catalog
-    for chain in catalog.chains.values():
-        where = ("chains", chain.name)
-        if not chain.measures:
-            yield ctx.issue("chain", chain.name, "has no measures", "list the distinct counts it serves", *where)
-        bases: list[Measure] = []
-        for index, name in enumerate(chain.measures):
-            measure = catalog.measures.get(name)
-            if measure is None:
-                distinct = [m.name for m in catalog.measures.values() if m.agg == "count_distinct"]
-                yield ctx.issue("chain", chain.name, f"{name!r} is not a base measure",
-                                _did_you_mean(name, distinct), *where, "measures", index)
-            elif measure.agg != "count_distinct" or measure.time is None:
-                yield ctx.issue("chain", chain.name, f"{name!r} is not a distinct count with a time",
-                                "a chain serves count_distinct measures that have a default time; counts and sums "
-                                "belong in a rollup", *where, "measures", index)
-            elif (measure.min_count or 1) > CHAIN_DEPTH:
-                yield ctx.issue("chain", chain.name, f"{name!r} needs {measure.min_count} rows per value",
-                                f"a chain keeps {CHAIN_DEPTH} previous rows (chain_rows.prev1..prev{CHAIN_DEPTH}); "
-                                "leave this measure out (it is computed from the rows)", *where, "measures", index)
-            else:
-                bases.append(measure)
-        shapes = {(m.entity, m.expr, m.filter, m.time) for m in bases}
-        if len(shapes) > 1:
-            yield ctx.issue("chain", chain.name, "mixes distinct counts of different values, filters or times",
-                            "make one chain per (entity, value, filter, time)", *where, "measures")
-            continue
-        if len(chain.dimensions) > CHAIN_DIMENSIONS:
-            yield ctx.issue("chain", chain.name, f"has {len(chain.dimensions)} dimensions",
-                            f"keep at most {CHAIN_DIMENSIONS} (columns d0..d{CHAIN_DIMENSIONS - 1} of chain_rows)",
-                            *where, "dimensions")
-        value = bases[0].expr if bases else None
-        edge = catalog.graph.foreign_key(bases[0].entity, value.name) if isinstance(value, Col) else None
-        for index, name in enumerate(chain.dimensions):
-            dimension = catalog.dimensions.get(name)
-            if dimension is None:
-                yield ctx.issue("chain", chain.name, f"unknown dimension {name!r}",
-                                _did_you_mean(name, list(catalog.dimensions)), *where, "dimensions", index)
-                continue
-            path = catalog.graph.path(bases[0].entity, dimension.entity) if bases else None
-            if bases and (edge is None or not path or path[0] != edge or path_fans_out(path)):
-                yield ctx.issue("chain", chain.name, f"{name!r} is not an attribute of the counted value",
-                                "store dimensions of the entity the value's foreign key reaches (a patient's "
-                                "source for distinct patients)", *where, "dimensions", index)
-            elif dimension.pii or dimension.filter_only or dimension.type == "time":
-                yield ctx.issue("chain", chain.name, f"{name!r} cannot be a chain dimension",
-                                "use dimensions without personal data, not filter-only and not times",
-                                *where, "dimensions", index)
-
-
-def bridges_go_down_then_up(ctx: Context) -> Iterator[Issue]:
-    """A bridge links an entity to one reached through one-to-many joins, then many-to-one ones (patient -<
-    appointment -< service line -> service), one bridge per pair."""
-    catalog = ctx.catalog
+def bridges_are_one_per_pair(ctx: Context) -> Iterator[Issue]:
     seen: dict[tuple[str, str], str] = {}
-    for bridge in catalog.bridges.values():
-        where = ("bridges", bridge.name)
-        unknown = [(field, name) for field, name in (("from", bridge.source), ("to", bridge.target))
-                   if name not in catalog.entities]
-        for field, name in unknown:
-            yield ctx.issue("bridge", bridge.name, f"unknown entity {name!r}",
-                            _did_you_mean(name, list(catalog.entities)), *where, field)
-        if unknown:
+    for materialization in ctx.catalog.materializations.values():
+        if materialization.kind != "bridge":
             continue
-        path = catalog.graph.path(bridge.source, bridge.target)
-        if path is None:
-            yield ctx.issue("bridge", bridge.name, f"{bridge.target!r} cannot be reached from {bridge.source!r}",
-                            "declare the joins between them", *where)
-        elif not path_fans_out(path):
-            yield ctx.issue("bridge", bridge.name, f"{describe(path)} has no one-to-many join",
-                            "remove it: a filter through many-to-one joins is a plain join, not an EXISTS", *where)
-        elif down_then_up(path) is None:
-            yield ctx.issue("bridge", bridge.name, f"{describe(path)} goes up a many-to-one join, then down again",
-                            "bridge to an entity reached by one-to-many joins, then many-to-one ones", *where)
-        pair = (bridge.source, bridge.target)
+        pair = (materialization.source, materialization.target)  # type: ignore[attr-defined]
         if pair in seen:
-            yield ctx.issue("bridge", bridge.name, f"repeats bridge {seen[pair]!r} ({bridge.source} to "
-                            f"{bridge.target})", "keep one of them", *where)
-        seen.setdefault(pair, bridge.name)
+            yield ctx.issue("bridge", materialization.name, f"repeats bridge {seen[pair]!r} ({pair[0]} to "
+                            f"{pair[1]})", "keep one of them", "materializations", materialization.name)
+        seen.setdefault(pair, materialization.name)
 
 
 RULES: tuple[Rule, ...] = (
@@ -471,7 +340,6 @@ RULES: tuple[Rule, ...] = (
     derived_measures_resolve,
     derived_measures_are_acyclic,
     names_are_unique,
-    rollups_are_additive,
-    chains_are_one_distinct_count,
-    bridges_go_down_then_up,
+    materializations_are_valid,
+    bridges_are_one_per_pair,
 )

@@ -28,9 +28,16 @@ class AskResponse(BaseModel):
     answer: str
     queries: list[AskQuery]
     chart: AskChart | None
-    steps: int = Field(description="Model calls made.")
+    steps: int = Field(description="Model calls made (0 for the parser).")
     stopped_by: Literal["step_limit"] | None = Field(
         default=None, description="Set when the model was stopped before it answered.")
+    engine: Literal["parser", "llm"] = Field(
+        default="llm", description="`parser`: the built-in question parser (no model configured); `llm`: the model.")
+    interpretation: str | None = Field(
+        default=None, description="The question as the parser understood it, in words (null for the model, and when "
+        "the parser could not map the question).")
+    suggestions: list[str] = Field(
+        default=[], description="Questions the parser can answer, closest first, when it could not map this one.")
 
 
 class ToolDefinitions(BaseModel):

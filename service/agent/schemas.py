@@ -51,10 +51,12 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "measures": {"type": "array", "uniqueItems": True, "description": "Aggregates to compute.",
+            "measures": {"type": "array", "uniqueItems": True,
+                         "description": "Aggregates to compute (at least one: an agent receives aggregates).",
                          "items": _enum(measures, "A measure (see list_metrics).")},
             "dimensions": {"type": "array", "uniqueItems": True,
-                           "description": "Group by these. Without measures: list their distinct combinations.",
+                           "description": "Group by these. A group of fewer than the minimum number of patients "
+                                          "is left out (meta.suppressed_rows).",
                            "items": _enum(catalog.group_dimensions(), "A dimension the measures can be grouped by.")},
             "time": {
                 "type": "object",
@@ -117,8 +119,6 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
                       "description": f"Rows to return (default {DEFAULT_QUERY_LIMIT} here); total_rows is always "
                                      "given."},
             "offset": {"type": "integer", "minimum": 0},
-            "as_of": {"type": "string", "format": "date",
-                      "description": "Override the data's 'now' (rarely needed)."},
         },
         "additionalProperties": False,
     }

@@ -43,8 +43,28 @@ def member_refs(tool: str, arguments: Mapping[str, Any]) -> Iterator[tuple[str, 
 
 
 def check_scope(tool: str, arguments: Mapping[str, Any], catalog: AgentCatalog) -> None:
-    """Raise `forbidden_member` for the first PII member the call mentions."""
+    """Raise `forbidden_member` for the first PII member the call mentions, `forbidden_option` for an as_of, and
+    `forbidden_grain` / `forbidden_member` (with the coarse form) for grouping by what an agent may only filter
+    on: the engine refuses all of these too (semantic/planner/privacy.py), this says so before a schema would
+    answer a bare "unknown member"."""
+    if tool in QUERY_TOOLS and arguments.get("as_of") is not None:
+        raise ToolError("forbidden_option", "an agent may not set as_of: answers describe the data as of its own "
+                        f"date ({catalog.as_of})", path="as_of")
     for path, name in member_refs(tool, arguments):
+        entry = catalog.dimensions.get(name)
+        grouped = path.startswith(("dimensions", "order")) or (tool == "search_dimension_values" and
+                                                               path == "dimension")
+        if entry is not None and grouped and entry.get("filter_only") and not entry.get("pii"):
+            coarse = entry.get("coarse_form")
+            if entry.get("identifier"):
+                raise ToolError("forbidden_member", f"'{name}' names one record: an agent may only test whether "
+                                "one exists (filters with is_null / is_not_null)", path=path)
+            if coarse or entry.get("quasi_identifier"):
+                grains = entry.get("grains") or []
+                instead = f"group by '{coarse}'" if coarse else (
+                    f"bucket it with time.dimension '{name}' and a grain of {', '.join(grains)}")
+                raise ToolError("forbidden_grain", f"'{name}' is too fine to group by for an agent; {instead}",
+                                path=path, suggestions=[coarse] if coarse else list(grains))
         if name in catalog.hidden or _base(name) in catalog.hidden:
             raise ToolError(
                 "forbidden_member",

@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-from semantic.catalog import Catalog
-from semantic.query import Query
+from semantic import Catalog, Query
 
 SEARCH_FIELD = "patient.search"
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 import asyncpg
 
@@ -138,9 +140,13 @@ async def record_audit(
     row_count: int | None = None,
     client_addr: str | None = None,
     request_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    suppressed_rows: int | None = None,
 ) -> None:
     await conn.execute(
-        """INSERT INTO audit_events (actor, role, action, patient_id, row_count, client_addr, request_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        """INSERT INTO audit_events (actor, role, action, patient_id, row_count, client_addr, request_id, detail,
+                                     suppressed_rows)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)""",
         principal.actor, principal.role, action, patient_id, row_count, client_addr, request_id,
+        json.dumps(detail) if detail is not None else None, suppressed_rows,
     )

@@ -20,8 +20,15 @@ def _url() -> str:
     return to_async_url(config.attributes.get("database_url") or database_url())
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave out the pre-aggregations' tables: typed from the catalog and made by the loader, not by models.py
+    (service/seed/materialized.py)."""
+    return not (type_ == "table" and reflected and name is not None and name.startswith("preagg_"))
+
+
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

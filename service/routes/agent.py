@@ -9,6 +9,7 @@ from service.agent.errors import ToolError
 from service.agent.models import AskRequest, AskResponse, ToolDefinitions
 from service.agent.schemas import function_definitions
 from service.agent.service import agent_settings, agent_tools
+from service.ask.service import ask_with_parser
 from service.auth.deps import PrincipalDep
 from service.errors_http import ApiError
 from service.schemas.errors import ErrorBody
@@ -38,13 +39,16 @@ async def catalog_tools(request: Request, principal: PrincipalDep) -> ToolDefini
                503: {"model": ErrorBody}, 504: {"model": ErrorBody}},
 )
 async def ask_question(body: AskRequest, request: Request, principal: PrincipalDep) -> AskResponse:
-    """Answer a question with the agent tools (agent scope whatever the caller's role): the answer, every tool
-    call with its result, and a suggested chart."""
+    """Answer a question in plain words: the answer, every query with its result, and a suggested chart. With a
+    language model configured, the model answers with the agent tools (agent scope whatever the caller's role);
+    without one, the built-in parser answers with the caller's role (`engine`, `interpretation`)."""
     if principal.role not in ASK_ROLES:
         raise ApiError(403, "forbidden", f"the {principal.role} role may not do this")
+    if not agent_settings(request).configured:
+        return AskResponse.model_validate(await ask_with_parser(body.question, request.app, principal))
     try:
         result = await ask(body.question, agent_tools(request, principal), agent_settings(request))
     except AskError as err:
         raise ApiError(err.status, err.code, err.message, retryable=err.retryable) from None
     return AskResponse.model_validate({"answer": result.answer, "queries": result.queries, "chart": result.chart,
-                                       "steps": result.steps, "stopped_by": result.stopped_by})
+                                       "steps": result.steps, "stopped_by": result.stopped_by, "engine": "llm"})

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from semantic.query import Query
+from semantic import Query
 from service.auth.deps import StaffDep
 from service.deps import EngineDep, ReaderConnectionDep, SettingsDep
 from service.errors_http import ApiError

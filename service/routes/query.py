@@ -7,10 +7,11 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from fastapi import Query as QueryParam
 
-from semantic.query import Query
+from semantic import Query
 from service.auth.patient_access import query_audit_action
 from service.deps import QueryContextDep
 from service.schemas.errors import ErrorBody
+from service.services.agent_queries import run_agent_query
 from service.services.audit import audit
 from service.services.query import catalog_for, explain_query, run_query, scope_for
 from service.services.query_models import QueryResponse, SqlResponse
@@ -28,6 +29,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
 async def query(body: Query, request: Request, ctx: QueryContextDep) -> Response:
     """Run a semantic query: measures by dimensions over time, filtered, ordered and paged."""
     principal, catalog = ctx.principal, catalog_for(ctx.settings)
+    if scope_for(principal.role) == "agent":  # rate-limited and audited whole (service/services/agent_queries.py)
+        answer = await run_agent_query(request, ctx, body)
+        return Response(content=answer.model_dump_json(), media_type="application/json")
     # patient searches and listings are audited (service/auth/patient_access.py) before rows leave, as the
     # connecting user, after the read; any other read's transaction is ended after the answer is sent
     action = query_audit_action(body, catalog)

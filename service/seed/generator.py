@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
-from semantic.asof import AsOf
+from semantic import AsOf
 from service.seed.history import BLOCK_BITS, BLOCK_SIZE, History
 from service.seed.manifest import write_manifest
 from service.seed.output import ExportWriter

@@ -29,15 +29,14 @@ from pathlib import Path
 
 import asyncpg
 
-from semantic.asof import AsOf
-from semantic.render.bridges import TABLE as BRIDGE_TABLE
-from semantic.summaries import summary_tables
+from semantic import AsOf, Catalog, default_catalog
 from service.db.migrate import upgrade
 from service.db.urls import redact
 from service.seed.batches import checked_batches
 from service.seed.crew import Crew
 from service.seed.frozen_copy import copy_frozen
 from service.seed.manifest import read_manifest
+from service.seed.materialized import staged_ddl
 from service.seed.post_load import Recorded, Statement, Step, data_as_of, rebuilt_tables, record_load, steps
 from service.seed.progress import LoadProgress, load_progress
 from service.seed.records import KINDS, RecordKind, Row
@@ -115,7 +114,9 @@ async def load_directory_async(
             raise LoadError(f"another load of this database is running (waited {_LOCK_TIMEOUT}); try again later")
         if not replace:
             await _refuse_data(conn)
-        stage = await open_stage(conn, (*LOADED_TABLES, *rebuilt_tables()))
+        catalog = default_catalog()
+        # each pre-aggregation's typed table is made afresh from the catalog's DDL, swapped in with the rest
+        stage = await open_stage(conn, (*LOADED_TABLES, *rebuilt_tables(catalog)), staged_ddl(catalog))
         await stage_connection(conn)
         try:
             with load_progress(progress) as tracker, _no_cyclic_gc():
@@ -128,7 +129,7 @@ async def load_directory_async(
             with suppress(Exception):
                 await asyncio.shield(discard(conn))
             raise
-        await _mark_visible(conn, (*summary_tables(), BRIDGE_TABLE))  # the load has landed: this only speeds reads
+        await _mark_visible(conn, _walked_tables(catalog))  # the load has landed: this only speeds reads
         _lap(laps, "vacuum", mark)
     finally:
         await conn.close()
@@ -137,6 +138,12 @@ async def load_directory_async(
 
 
 # --- steps --------------------------------------------------------------------------------------
+
+
+def _walked_tables(catalog: Catalog) -> tuple[str, ...]:
+    """The rebuilt tables read by index-only walks (entity summaries, bridges): vacuumed once swapped in."""
+    return tuple(t for m in catalog.materializations.values() if m.kind in ("summary", "bridge")
+                 for t in m.tables(catalog))
 
 
 def _export_files(directory: Path) -> dict[str, Path]:
@@ -329,9 +336,10 @@ async def _swap(
     async with conn.transaction():
         await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
         try:
-            await conn.execute(
-                "LOCK TABLE " + ", ".join(f"public.{table}" for table in stage.tables) + " IN ACCESS EXCLUSIVE MODE"
-            )
+            public = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND "
+                                      "tablename = ANY($1::text[])", list(stage.tables))  # new ones are not yet
+            names = ", ".join(f'public."{row["tablename"]}"' for row in public)
+            await conn.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
         except asyncpg.LockNotAvailableError:
             raise LoadError(
                 f"the tables stayed in use for {_LOCK_TIMEOUT} (a long query?); try again"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from semantic.asof import AsOf
+from semantic import AsOf
 from service.seed.validate import LoadError
 
 MANIFEST = "manifest.json"

@@ -1,14 +1,11 @@
 """What every successful load does once its rows are in: the relations rebuilt from them, and its record.
 
-Each `Step` fills tables of its own (a summary, the rollups and chains) with INSERT ... SELECT statements generated
-from the catalog. The loader runs them in the load's staging schema (unqualified table names read the
-new rows), into the step's tables freshly created empty, each statement as soon as the tables it reads
-are filled, side by side with the others; the tables are swapped in with the rows, so a reader never
-sees new rows with old summaries or the reverse.
-
-To add a rebuild, add a Step to `steps()`: the tables it fills (made by a migration; the loader gives
-the new copies their keys, indexes and grants) and its statements (`Statement.of` a rendered tree
-finds the tables each reads).
+Each `Step` fills tables of its own (an entity summary; the pre-aggregations, chains and bridges) with the
+INSERT ... SELECT statements the catalog's materializations generate (`semantic.refresh_statements`). The
+loader runs them in the load's staging schema (unqualified table names read the new rows), into the step's
+tables freshly created empty, each statement as soon as the tables it reads are filled, side by side with the
+others; the tables are swapped in with the rows, so a reader never sees new rows with old summaries or the
+reverse. A new materialization is a new declaration in metrics.yaml: its statements join these steps.
 """
 
 from __future__ import annotations
@@ -22,11 +19,7 @@ from pathlib import Path
 import asyncpg
 from sqlglot import exp
 
-from semantic.asof import AsOf
-from semantic.catalog import default_catalog
-from semantic.render.dialects import dialect
-from semantic.render.sql import Rendered, render_bridge_refresh, render_chain_refresh, render_rollup_refresh
-from semantic.summaries import render_summary, summary_tables
+from semantic import AsOf, Catalog, default_catalog, dialect, materialized_tables, refresh_statements
 
 Recorded = dict[str, object]  # what a step notes in the load's data_loads row: {column: value}
 
@@ -38,15 +31,14 @@ class Statement:
     reads: frozenset[str]  # the tables it reads: it runs once they are filled
 
     @classmethod
-    def of(cls, rendered: Rendered) -> Statement:
-        tree = rendered.tree
+    def of(cls, tree: exp.Expr, params: tuple[object, ...]) -> Statement:
         named = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}  # its own subqueries, not tables
         insert = tree.find(exp.Insert)
         target = insert.this.find(exp.Table) if insert else None
         if target is not None:
             named.add(target.name)
         reads = frozenset(table.name for table in tree.find_all(exp.Table)) - named
-        return cls(tree.sql(dialect="postgres"), rendered.params, reads)
+        return cls(tree.sql(dialect="postgres"), params, reads)
 
 
 @dataclass(frozen=True)
@@ -57,30 +49,35 @@ class Step:
     records: Callable[[], Recorded] = field(default=dict)
 
 
-def steps() -> list[Step]:
-    """Every rebuild after a load; of the statements ready at once, the loader starts earlier steps' first."""
-    summaries = [Step(f"summary {table}", (table,), _summary(table)) for table in summary_tables()]
-    rollups = Step("rollups", ("rollup_rows", "chain_rows", "bridge_rows"), _rollups,
-                   # queries read rollups, chains and bridges only when built from the catalog they compile against
-                   records=lambda: {"rollups_catalog": default_catalog().fingerprint})
-    return [*summaries, rollups]
+def steps(catalog: Catalog | None = None) -> list[Step]:
+    """Every rebuild after a load: each entity summary, then the other materializations (they read the summaries);
+    of the statements ready at once, the loader starts earlier steps' first."""
+    catalog = catalog or default_catalog()
+    out: list[Step] = []
+    for materialization in catalog.materializations.values():
+        if materialization.kind == "summary":
+            out.append(Step(f"summary {materialization.name}", materialization.tables(catalog),
+                            _statements(catalog, (materialization.name,))))
+    others = [m.name for m in catalog.materializations.values() if m.kind != "summary"]
+    tables = tuple(t for name in others for t in catalog.materializations[name].tables(catalog))
+    # queries read these only when built from the catalog they compile against (Context.built_from)
+    out.append(Step("materializations", tuple(dict.fromkeys(tables)), _statements(catalog, tuple(others)),
+                    records=lambda: {"built_from": catalog.fingerprint}))
+    return out
 
 
-def rebuilt_tables() -> tuple[str, ...]:
+def rebuilt_tables(catalog: Catalog | None = None) -> tuple[str, ...]:
     """The tables the steps fill: replaced at each load together with the loaded ones."""
-    return tuple(table for step in steps() for table in step.tables)
+    return materialized_tables(catalog or default_catalog())
 
 
-def _summary(table: str) -> Callable[[AsOf], list[Statement]]:
-    return lambda as_of: [Statement.of(render_summary(table, as_of))]
+def _statements(catalog: Catalog, names: tuple[str, ...]) -> Callable[[AsOf], list[Statement]]:
+    def build(as_of: AsOf) -> list[Statement]:
+        return [Statement.of(statement.tree, statement.params)
+                for materialization, statement in refresh_statements(catalog, as_of, dialect("postgres"))
+                if materialization.name in names]
 
-
-def _rollups(as_of: AsOf) -> list[Statement]:
-    catalog = default_catalog()
-    postgres = dialect("postgres")
-    return [*(Statement.of(render_rollup_refresh(catalog, name, as_of, postgres)) for name in catalog.rollups),
-            *(Statement.of(render_chain_refresh(catalog, name, as_of, postgres)) for name in catalog.chains),
-            *(Statement.of(render_bridge_refresh(catalog, name, postgres)) for name in catalog.bridges)]
+    return build
 
 
 async def data_as_of(conn: asyncpg.Connection) -> AsOf | None:

@@ -12,12 +12,15 @@ A failed or killed load leaves only the staging schema, which the next load drop
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
 
+from service.auth.db_role import READER_ROLE
+
 SCHEMA = "medspa_load"
+DEFINED_PREFIX = "preagg_"  # the pre-aggregations' typed tables: made from the catalog's DDL at each load
 _SEARCH_PATH = f"{SCHEMA}, public"  # generated SQL names tables unqualified: it reads the staged ones
 _LOCK_KEY = 0x6D65_6473_7061  # pg_advisory_lock key ("medspa"): one load per database at a time
 
@@ -121,6 +124,7 @@ class Stage:
 
     tables: dict[str, StagedTable]
     inbound: tuple[tuple[str, str], ...] = field(default=())  # (drop, add) statements
+    defined: frozenset[str] = frozenset()  # made from their own DDL (public may lack them)
 
     def __getitem__(self, table: str) -> StagedTable:
         return self.tables[table]
@@ -138,19 +142,40 @@ async def lock_loads(conn: asyncpg.Connection, timeout: str) -> bool:
     return True
 
 
-async def open_stage(conn: asyncpg.Connection, tables: Sequence[str]) -> Stage:
+async def open_stage(conn: asyncpg.Connection, tables: Sequence[str],
+                     defined: Mapping[str, Sequence[str]] | None = None) -> Stage:
     """Drop what an earlier (failed or killed) load left, create the empty schema, read public's definitions.
+
+    `defined`: tables made from their own DDL rather than copied from public's (a pre-aggregation's typed table,
+    declared by the catalog, which public may not have yet or may have in an older shape): the DDL's first
+    statement creates the staged table, the others are its indexes; the swap replaces public's (if any), and
+    drops public's tables of the same kind (`DEFINED_PREFIX`) that this load no longer defines.
 
     Call with the load lock held (`lock_loads`): then no other load uses the schema.
     """
     await conn.execute("SET search_path = public")
     await discard(conn)
     await conn.execute(f"CREATE SCHEMA {SCHEMA}")
+    defined = defined or {}
     staged = {}
     for table in tables:
-        staged[table] = await _read(conn, table, set(tables))
-    inbound = await conn.fetch(_INBOUND, [f"public.{table}" for table in tables])
-    return Stage(staged, tuple((row["drop"], row["add"]) for row in inbound))
+        staged[table] = (_defined(table, defined[table], await _reader(conn)) if table in defined
+                         else await _read(conn, table, set(tables)))
+    copied = [f"public.{table}" for table in tables if table not in defined]
+    inbound = await conn.fetch(_INBOUND, copied)
+    return Stage(staged, tuple((row["drop"], row["add"]) for row in inbound), frozenset(defined))
+
+
+async def _reader(conn: asyncpg.Connection) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", READER_ROLE))
+
+
+def _defined(table: str, ddl: Sequence[str], reader: bool) -> StagedTable:
+    create = (ddl[0], *([f"GRANT SELECT ON {SCHEMA}.{table} TO {READER_ROLE}"] if reader else []),
+              f"ALTER TABLE {SCHEMA}.{table} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)")
+    restore = (f"ALTER TABLE public.{table} RESET (autovacuum_enabled, toast.autovacuum_enabled)",)
+    return StagedTable(name=table, create=create, restore=restore, keys=(), indexes=tuple(ddl[1:]),
+                       foreign_keys=(), references=frozenset())
 
 
 async def _read(conn: asyncpg.Connection, table: str, staged: set[str]) -> StagedTable:
@@ -195,7 +220,13 @@ async def swap(conn: asyncpg.Connection, stage: Stage) -> None:
     """Inside the caller's transaction (tables already locked): public's tables give way to the staged ones."""
     for drop, _ in stage.inbound:
         await conn.execute(drop)
-    await conn.execute("DROP TABLE " + ", ".join(f"public.{table}" for table in stage.tables))
+    copied = [table for table in stage.tables if table not in stage.defined]
+    await conn.execute("DROP TABLE " + ", ".join(f"public.{table}" for table in copied))
+    # public's pre-aggregation tables give way, this load's or not (the catalog no longer declares it)
+    gone = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE $1",
+                            DEFINED_PREFIX.replace("_", "\\_") + "%")
+    for row in gone:
+        await conn.execute(f'DROP TABLE public."{row["tablename"]}"')
     for table, staged in stage.tables.items():
         await conn.execute(f"ALTER TABLE {SCHEMA}.{table} SET SCHEMA public")
         for statement in staged.restore:

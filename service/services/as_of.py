@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from semantic.asof import AsOf
-from semantic.errors import INVALID_AS_OF, QueryError
+from semantic import INVALID_AS_OF, AsOf, QueryError
 from service.settings import Settings
 
 

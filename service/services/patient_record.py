@@ -13,9 +13,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.asof import AsOf
-from semantic.planner.nodes import Scope
-from semantic.query import Filter, Query
+from semantic import AsOf, Filter, Query, Scope
 from service.schemas.patients import (
     AppointmentOut,
     LineOut,

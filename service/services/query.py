@@ -15,7 +15,7 @@ import datetime as dt
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,31 +26,39 @@ import asyncpg
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.asof import AsOf
-from semantic.catalog import Catalog, default_catalog
-from semantic.compile import Compiled, compile_query
-from semantic.errors import QueryError
-from semantic.planner.nodes import Context, Scope
-from semantic.planner.planner import ColumnInfo
-from semantic.planner.timerange import DateRange
-from semantic.query import Query
-from semantic.render.params import json_value
+from semantic import (
+    AsOf,
+    Catalog,
+    ColumnInfo,
+    Compiled,
+    Context,
+    DateRange,
+    Query,
+    QueryError,
+    Scope,
+    compile_query,
+    default_catalog,
+    json_value,
+)
 from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
 from service.services.as_of import resolve
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
+from service.services.suppression import Population, Tally, refuse_too_few, split_page
 from service.settings import Settings
+
+Gate = Callable[[Population], Awaitable[None]]  # may refuse an agent's query by the patients it describes
 
 Dialect = Literal["postgres", "duckdb"]
 
 # every request reads it: the latest load looked up once (a row of NULLs before any load); one row always, so
 # it can ride along with the caller's check (service/auth/store.py NOTHING_ALSO)
 STATE_SQL = """
-SELECT latest.version, latest.as_of, latest.rollups_catalog, latest.as_of_time,
+SELECT latest.version, latest.as_of, latest.built_from, latest.as_of_time,
        summary.as_of AS summary_as_of, summary.as_of_time AS summary_as_of_time
 FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (SELECT version, as_of, as_of_time, rollups_catalog FROM data_loads ORDER BY version DESC LIMIT 1)
+LEFT JOIN LATERAL (SELECT version, as_of, as_of_time, built_from FROM data_loads ORDER BY version DESC LIMIT 1)
   AS latest ON true
 LEFT JOIN LATERAL (SELECT as_of, as_of_time FROM patient_summary LIMIT 1) AS summary ON true
 """
@@ -59,12 +67,12 @@ LEFT JOIN LATERAL (SELECT as_of, as_of_time FROM patient_summary LIMIT 1) AS sum
 @dataclass(frozen=True)
 class DataState:
     """What the database says about its data: load version, the data's as_of, the summaries' as_of and the
-    fingerprint of the catalog its rollups were built from."""
+    fingerprint of the catalog its materializations were built from."""
 
     version: int | None
     as_of: dt.date | None
     summary_as_of: dt.date | None
-    rollups_catalog: str | None = None
+    built_from: str | None = None  # fingerprint of the catalog its materializations were built from
     as_of_time: dt.time | None = None  # the data's as_of is a moment (its manifest's): semantic/asof.py
     summary_as_of_time: dt.time | None = None
 
@@ -86,7 +94,7 @@ async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = N
     if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
         latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
         as_of = latest.date() if latest else None
-    return DataState(row["version"], as_of, row["summary_as_of"], row["rollups_catalog"],
+    return DataState(row["version"], as_of, row["summary_as_of"], row["built_from"],
                      row["as_of_time"] if row["as_of"] is not None else None, row["summary_as_of_time"])
 
 
@@ -190,7 +198,7 @@ def _column_models(columns: tuple[ColumnInfo, ...]) -> tuple[Column, ...]:
 # --- the operations ----------------------------------------------------------------------------------
 
 
-_Cached = tuple[list[dict[str, Any]], int, str | None]  # rows, total_rows, next_cursor
+_Cached = tuple[list[dict[str, Any]], int, str | None, Tally]  # rows, total_rows, next_cursor, suppression
 
 
 class _Results:
@@ -213,10 +221,10 @@ class _Results:
         return found
 
     def put(self, key: tuple[object, ...] | None, rows: list[dict[str, Any]], total: int,
-            cursor: str | None = None) -> None:
+            cursor: str | None = None, tally: Tally | None = None) -> None:
         if key is None or len(rows) > self.max_rows:
             return
-        self.items[key] = (rows, total, cursor)
+        self.items[key] = (rows, total, cursor, tally or Tally())
         while len(self.items) > self.size:
             self.items.popitem(last=False)
 
@@ -229,18 +237,21 @@ def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, d
     """The query compiled for the data's state (no database access: the compiled statement is cached); with
     the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
-    ctx = Context.at(as_of, state.summary_moment, scope=scope, rollups_catalog=state.rollups_catalog)
+    ctx = Context.at(as_of, state.summary_moment, scope=scope, built_from=state.built_from,
+                     min_group_size=settings.agent_min_group_size if scope == "agent" else None)
     compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
     return compiled, as_of, warnings
 
 
 async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope: Scope,
                     conn: asyncpg.Connection | None = None, state: DataState | None = None,
-                    keep_open: bool = False) -> QueryResponse:
+                    keep_open: bool = False, gate: Gate | None = None) -> QueryResponse:
     """Answer `query`: from the result cache when this data version's answer is there, else in a READ ONLY
     transaction as the reader role. With `conn` (a pooled connection in autocommit, not in a transaction)
     and the `state` read on it, no other checkout and no state read: a cached answer then costs no round trip.
-    `keep_open` (with `conn`): the transaction is left open for its holder to end (`db_role.end_read`)."""
+    `keep_open` (with `conn`): the transaction is left open for its holder to end (`db_role.end_read`).
+    In the agent scope the patients the query describes are counted first (too few: refused) and given to
+    `gate`, which may refuse the query too (service/services/agent_queries.py)."""
     started = time.perf_counter()
     keep_open = keep_open and conn is not None
     async with outage_as_503(), _connection(engine, conn) as db:
@@ -250,6 +261,11 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         listing = compiled.keyset.fingerprint if compiled.keyset is not None else None
         key = ((_database(engine), state.version, compiled.sql, compiled.params, listing)
                if state.version is not None and settings.result_cache else None)
+        if compiled.audience_sql is not None:  # the agent scope: the patients described, before any answer
+            population = await _population(db, engine, compiled, key)
+            refuse_too_few(population, compiled.min_group_size)
+            if gate is not None:
+                await gate(population)
         cached = RESULTS.get(key)
         if cached is None:
             async with reader_transaction(db, engine, keep_open=keep_open):
@@ -259,21 +275,25 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
                 page = (_prepare(settings, query, scope, state, total=counted)[0]
                         if counted is not None and compiled.reads_from_the_end(counted) else compiled)
                 records = await db.fetch(page.sql, *page.params)
+                tally = Tally()
+                if compiled.min_group_size:  # the agent scope: the page beside what was suppressed
+                    records, tally = split_page(compiled, records)
                 total = counted if counted is not None else await _total(
                     db, compiled, records, key, settings, query, scope, state)
     if cached is not None:
-        rows, total, cursor = cached
+        rows, total, cursor, tally = cached
     else:
         cursor = compiled.next_cursor(records)
         names = [c.name for c in compiled.columns]
         convert = [converter(c) for c in compiled.columns]
         width = range(len(names))
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
-        RESULTS.put(key, rows, total, cursor)
+        RESULTS.put(key, rows, total, cursor, tally)
+    k = compiled.min_group_size
     meta = Meta(as_of=as_of.isoformat(), range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                warnings=[*compiled.warnings, *warnings], next_cursor=cursor,
-                partial_periods=list(compiled.partial_periods))
+                warnings=[*compiled.warnings, *warnings, *tally.warnings(k)], next_cursor=cursor,
+                suppressed_rows=tally.dropped if k else None, partial_periods=list(compiled.partial_periods))
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 
 
@@ -316,7 +336,30 @@ async def _total(conn: asyncpg.Connection, compiled: Compiled, records: list[asy
     probe = query.model_copy(update={"offset": 0, "limit": 1})
     first, _, _ = _prepare(settings, probe, scope, state)
     found = await conn.fetch(first.sql, *first.params)
-    return int(found[0][len(first.columns)]) if found else 0
+    total = found[0][len(first.columns)] if found else None  # NULL: the agent scope's tally-only record
+    return int(total) if total is not None else 0
+
+
+async def _population(conn: asyncpg.Connection, engine: AsyncEngine, compiled: Compiled,
+                      key: tuple[object, ...] | None) -> Population:
+    """The agent scope's population statement's answer, in a short read of its own, cached like a result."""
+    assert compiled.audience_sql is not None
+    pop_key = (key[0], key[1], compiled.audience_sql, compiled.audience_params) if key is not None else None
+    hit = POPULATIONS.get(pop_key) if pop_key is not None else None
+    if hit is not None:
+        return hit
+    async with reader_transaction(conn, engine):
+        row = await conn.fetchrow(compiled.audience_sql, *compiled.audience_params)
+    assert row is not None
+    found = Population(int(row["n"]), tuple(sorted(row["sketch"] or ())))
+    if pop_key is not None:
+        if len(POPULATIONS) > 1024:
+            POPULATIONS.clear()
+        POPULATIONS[pop_key] = found
+    return found
+
+
+POPULATIONS: dict[tuple[object, ...], Population] = {}
 
 
 async def _count(conn: asyncpg.Connection, compiled: Compiled, key: tuple[object, ...] | None) -> int:

@@ -6,15 +6,24 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic.asof import AsOf
-from semantic.catalog import Catalog
-from semantic.planner.filters import ALLOWED
-from semantic.planner.nodes import Context, Scope
-from semantic.planner.roles import hidden_members
-from semantic.planner.timerange import COMPARES, RELATIVE_RANGES
-from semantic.query import GRAIN_NAMES, MAX_LIMIT
-from semantic.render.dialects import dialect
-from semantic.render.sql import render_spans
+from semantic import (
+    COMPARES,
+    EXISTENCE_OPS,
+    FILTER_OPS_BY_TYPE,
+    GRAIN_NAMES,
+    MAX_LIMIT,
+    RELATIVE_RANGES,
+    AsOf,
+    Catalog,
+    Context,
+    Dimension,
+    Scope,
+    agent_grains,
+    agent_groupable,
+    dialect,
+    hidden_members,
+    render_spans,
+)
 from service.services.query import catalog_for, data_state, read_only, resolve_as_of
 from service.services.query_models import CatalogDimension, CatalogMeasure, CatalogResponse, DateSpan
 from service.settings import Settings
@@ -44,6 +53,8 @@ async def _spans(conn: object, catalog: Catalog, ctx: Context, version: int | No
 def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan], as_of: AsOf | None,
                      version: int | None) -> CatalogResponse:
     hidden = hidden_members(catalog, scope)  # what the scope may not use (semantic/planner/roles.py)
+    ungroupable = hidden | ({d.name for d in catalog.dimensions.values() if not agent_groupable(d)}
+                            if scope == "agent" else set())
     measures = []
     for measure in catalog.all_measures():
         if measure.name in hidden:
@@ -56,23 +67,33 @@ def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan],
             derived_from=[] if base else list(catalog.base_measures_of(measure.name)),
             default_time_dimension=(base.time if base else
                                     catalog.measures[catalog.base_measures_of(measure.name)[0]].time),
-            groupable_by=[d for d in catalog.groupable_dimensions(measure.name) if d not in hidden],
+            groupable_by=[d for d in catalog.groupable_dimensions(measure.name) if d not in ungroupable],
             groupable_overlapping_by=[d for d in catalog.groupable_dimensions(measure.name, overlapping=True)
-                                      if d not in hidden],
+                                      if d not in ungroupable],
             split_measure=base.split_measure if base and base.split_measure not in hidden else None,
         ))
-    dimensions = [
-        CatalogDimension(
-            name=d.name, kind=d.kind, label=d.label, description=d.description, synonyms=list(d.synonyms),
-            type=d.type, unit=d.unit, format=d.format, entity=d.entity, pii=d.pii, filter_only=d.filter_only,
-            grains=list(d.grains), ops=["search"] if d.search is not None else list(ALLOWED[d.type]),
-            span=spans.get(d.name),
-        )
-        for d in catalog.dimensions.values() if d.name not in hidden
-    ]
+    dimensions = [_dimension(d, scope, spans.get(d.name)) for d in catalog.dimensions.values() if d.name not in hidden]
     return CatalogResponse(as_of=as_of.isoformat() if as_of else None, data_version=version, measures=measures,
                            dimensions=dimensions, grains=list(GRAIN_NAMES), ranges=list(RELATIVE_RANGES),
                            compare=list(COMPARES), max_limit=MAX_LIMIT)
+
+
+def _dimension(d: Dimension, scope: Scope, span: DateSpan | None) -> CatalogDimension:
+    """A dimension as `scope` may use it: for an agent, an identifier is filtered by existence only, a
+    quasi-identifier is filtered, not grouped (its coarse form is named), a time is bucketed no finer than
+    its minimum grain (semantic/planner/privacy.py)."""
+    ops = ["search"] if d.search is not None else list(FILTER_OPS_BY_TYPE[d.type])
+    filter_only, grains = d.filter_only, list(d.grains)
+    if scope == "agent":
+        filter_only = filter_only or not agent_groupable(d)
+        grains = list(agent_grains(d))
+        if d.identifier:
+            ops = list(EXISTENCE_OPS)
+    return CatalogDimension(
+        name=d.name, kind=d.kind, label=d.label, description=d.description, synonyms=list(d.synonyms),
+        type=d.type, unit=d.unit, format=d.format, entity=d.entity, pii=d.pii, identifier=d.identifier,
+        quasi_identifier=d.quasi_identifier, coarse_form=d.privacy.coarsen_to, filter_only=filter_only,
+        grains=grains, ops=ops, span=span)
 
 
 async def catalog_info(engine: AsyncEngine, settings: Settings, scope: Scope) -> CatalogResponse:

@@ -43,6 +43,9 @@ class Meta(BaseModel):
         default=None, description="A listing of rows (a key such as patient.id among its dimensions, no measures) "
         "whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for "
         "the rows after this page. Null after a shorter page (the listing's end) and for other queries.")
+    suppressed_rows: int | None = Field(
+        default=None, description="The agent scope: rows left out because every value in them came from fewer "
+        "than the minimum group size of patients (values hidden in rows kept are null; see warnings).")
 
 
 class QueryResponse(BaseModel):
@@ -95,6 +98,12 @@ class CatalogDimension(BaseModel):
     format: str | None
     entity: str
     pii: bool
+    identifier: bool = Field(default=False, description="Names one record (an id): an agent may only test its "
+                             "existence (is_null / is_not_null) or count its distinct values.")
+    quasi_identifier: bool = Field(default=False, description="With other attributes it could single a person "
+                                   "out: an agent may filter on it but groups by `coarse_form` (or buckets a time "
+                                   "by `grains`) instead.")
+    coarse_form: str | None = Field(default=None, description="The dimension to group by instead (a band).")
     filter_only: bool
     grains: list[str]
     ops: list[str] = Field(description="Filter ops this dimension takes.")

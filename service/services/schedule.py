@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from semantic.asof import AsOf
+from semantic import AsOf
 from service.schemas.schedule import Schedule, ScheduledAppointment, ScheduleLine
 from service.services.money_owed import owed
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from service.agent.inprocess import InProcessApi
 from service.agent.settings import AgentSettings
 from service.agent.tools import AgentTools
-from service.auth.principal import LOCAL_AGENT
+from service.auth.principal import LOCAL_AGENT, Principal
 from tests.conftest import create_key
 
 
@@ -51,7 +51,13 @@ def with_llm(client_api: TestClient):
 def run_tool(client_api: TestClient):
     """(`run(name, arguments)` -> ToolOutcome, `catalog()` -> AgentCatalog): the agent tools in-process, on
     the shared client app's own event loop (its database pool lives there)."""
-    tools = AgentTools(InProcessApi(client_api.app, LOCAL_AGENT))
+    return tools_as(client_api, LOCAL_AGENT)
+
+
+def tools_as(client_api: TestClient, principal: Principal):  # type: ignore[no-untyped-def]
+    """`run_tool`'s pair, acting as `principal` (an agent session of its own: the differencing check compares
+    an actor's queries with its own earlier ones)."""
+    tools = AgentTools(InProcessApi(client_api.app, principal))
     portal = client_api.portal
     assert portal is not None  # set while the TestClient is entered
     return (lambda name, arguments: portal.call(tools.call, name, arguments)), (lambda: portal.call(tools.catalog))

@@ -125,3 +125,16 @@ FAKE_CATALOG: dict[str, Any] = {
          "span": {"min": "2024-12-15", "max": "2025-11-26"}},
     ],
 }
+
+
+def as_agent(client: Any, key: str, method: str, path: str, **kwargs: Any) -> Any:
+    """`client.request(...)` with only the agent key as credentials; the client's own cookies (a shared manager
+    session) are set aside for the call and put back."""
+    import httpx
+
+    jar = client.cookies
+    client.cookies = httpx.Cookies()
+    try:
+        return client.request(method, path, headers={"authorization": f"Bearer {key}"}, **kwargs)
+    finally:
+        client.cookies = jar

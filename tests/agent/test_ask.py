@@ -30,7 +30,7 @@ def test_the_loop_calls_a_tool_feeds_the_result_back_and_answers(client_api: Tes
     body = response.json()
     top = expected["rows"][0]
     assert body["answer"] == f"{top['patient.source']} brings the most: ${top['revenue'] / 100:,.2f}."
-    assert body["steps"] == 2 and body["stopped_by"] is None
+    assert body["steps"] == 2 and body["stopped_by"] is None and body["engine"] == "llm"
     assert [q["tool"] for q in body["queries"]] == ["query"]
     assert body["queries"][0]["arguments"] == REVENUE_BY_SOURCE
     assert body["queries"][0]["result"]["rows"] == expected["rows"]
@@ -87,13 +87,14 @@ def test_a_slow_model_hits_the_time_limit(client_api: TestClient, with_llm) -> N
     assert total.json()["error"]["retryable"] is True
 
 
-def test_without_a_model_the_answer_is_503(client_api: TestClient, with_llm) -> None:
+def test_without_a_model_the_parser_answers(client_api: TestClient, with_llm) -> None:
+    """No model configured: the built-in parser answers instead (tests/ask); a model's answer says `llm`."""
     with with_llm(None):
-        response = client_api.post("/api/ask", json={"question": "Revenue?"})
-    assert response.status_code == 503
-    error = response.json()["error"]
-    assert error["code"] == "llm_not_configured"
-    assert "LLM_BASE_URL, LLM_API_KEY and LLM_MODEL" in error["message"]
+        response = client_api.post("/api/ask", json={"question": "Revenue last month?"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["engine"] == "parser" and body["interpretation"] == "revenue, last month"
+    assert body["queries"][0]["arguments"] == {"measures": ["revenue"], "time": {"range": "last_month"}}
 
 
 def test_a_failing_model_api_is_a_502(client_api: TestClient, with_llm) -> None:

@@ -1,7 +1,8 @@
 """The evaluation set: every listed tool call fits the generated schema and returns the stored answer.
 
 The answers in evals/questions.yaml were computed once by our own SQL over the client's export
-(evals/compute_expected.py), independently of the engine.
+(evals/compute_expected.py), independently of the engine, with the rows an agent does not see (fewer than
+k patients behind them) listed apart as `expect.suppressed`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 import yaml
 
 from service.agent.schemas import tool_specs
+from service.auth.principal import Principal
+from tests.agent.conftest import tools_as
 
 EVALS = yaml.safe_load((Path(__file__).resolve().parents[2] / "evals" / "questions.yaml").read_text())
 QUESTIONS = {q["id"]: q for q in EVALS["questions"]}
@@ -38,10 +41,12 @@ def test_there_are_thirty_questions() -> None:
 
 
 @pytest.mark.parametrize("qid", sorted(QUESTIONS))
-def test_eval_question(qid: str, run_tool) -> None:
+def test_eval_question(qid: str, client_api) -> None:
     item = QUESTIONS[qid]
     call, expect = item["call"], item["expect"]
-    run, catalog = run_tool
+    # each question is a session of its own: an agent's overlapping questions are checked against each other
+    # (tests/agent/test_agent_scope.py), not across these independent ones
+    run, catalog = tools_as(client_api, Principal(actor=f"eval:{qid}", role="agent", kind="local"))
     spec = next(s for s in tool_specs(catalog()) if s.name == call["tool"])
     jsonschema.validate(call["arguments"], spec.input_schema, cls=jsonschema.Draft202012Validator)
 
@@ -51,6 +56,10 @@ def test_eval_question(qid: str, run_tool) -> None:
     if call["tool"] == "query":
         assert result["meta"]["as_of"] == EVALS["as_of"]
         actual_rows = result["rows"]
+        # rows of fewer than k patients are left out of an agent's answer, and counted (evals/compute_expected.py)
+        assert result["meta"]["suppressed_rows"] == len(expect.get("suppressed", [])), qid
+        for key in expect.get("suppressed", []):
+            assert not any(_project([row], list(key)) == [key] for row in actual_rows), (qid, key)
     else:
         actual_rows = result["values"]
     expected_rows = expect["rows"]

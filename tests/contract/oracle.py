@@ -382,9 +382,24 @@ class Model:
         `where(get)` filters facts; `get(dimension_name)` reads a dimension of the fact.
         """
         spec = MEASURES[measure]
-        time_dim = time_dimension or spec.default_time
+        groups = self.groups(spec.facts, dimensions, grain=grain, time_range=time_range,
+                             time_dimension=time_dimension or spec.default_time, where=where)
+        return {key: spec.aggregate(facts) for key, facts in groups.items()}
+
+    def groups(
+        self,
+        facts: str,
+        dimensions: Sequence[str] = (),
+        *,
+        grain: str | None = None,
+        time_range: tuple[dt.date, dt.date] | None = None,
+        time_dimension: str | None = None,
+        where: Callable[[Callable[[str], Any]], bool] | None = None,
+    ) -> dict[tuple[Any, ...], list[Any]]:
+        """The facts of one fact set (`Model.facts`) per group, as `compute` groups them."""
+        time_dim = time_dimension
         groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for fact in self.facts[spec.facts]:
+        for fact in self.facts[facts]:
             def get(name: str, fact: Any = fact) -> Any:
                 return self.dimension(fact, name)
 
@@ -392,7 +407,7 @@ class Model:
                 continue
             key = tuple(get(d) for d in dimensions)
             if grain is not None or time_range is not None:
-                assert time_dim is not None, f"{measure} has no time dimension"
+                assert time_dim is not None, f"{facts} have no time dimension"
                 moment = get(time_dim)
                 if moment is None:
                     continue
@@ -403,7 +418,7 @@ class Model:
                 if grain is not None:
                     key = (*key, bucket(moment, grain))
             groups[key].append(fact)
-        return {key: spec.aggregate(facts) for key, facts in groups.items()}
+        return groups
 
     def total(self, measure: str, **kwargs: Any) -> Any:
         return self.compute(measure, **kwargs).get((), 0 if MEASURES[measure].additive else None)

@@ -82,7 +82,7 @@ def make_app(url: str, **settings: Any) -> FastAPI:
     from service.settings import Settings
 
     app = create_app(Settings(database_url=url, **settings), url=url)
-    # /api/ask without a model, whatever the environment says: its documented 503 llm_not_configured
+    # /api/ask without a model, whatever the environment says: the built-in parser answers
     app.state.agent_settings = AgentSettings(llm_base_url=None, llm_api_key=None, llm_model=None,
                                              _env_file=None)
     return app

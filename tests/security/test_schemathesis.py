@@ -4,7 +4,7 @@ and every refusal in the contract's error shape.
 Bounded for `make test`: 30 examples per operation, valid and invalid inputs. Left out: `POST /api/auth/logout`
 (it would end the manager's session the other cases use; tests/auth covers it) and `/mcp` (not in the
 OpenAPI document; tests/agent drives it with the MCP SDK). `POST /api/ask` is included without a model
-configured: its documented 503 `llm_not_configured` is the one 5xx allowed.
+configured: the built-in parser answers any text with a 200.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from schemathesis.generation.modes import GenerationMode
 from tests.security.conftest import Callers
 
 MAX_EXAMPLES = 30
-ALLOWED_5XX = {("POST", "/api/ask"): (503, "llm_not_configured")}
+ALLOWED_5XX: dict[tuple[str, str], tuple[int, str]] = {}
 
 
 def _load_schema() -> Any:

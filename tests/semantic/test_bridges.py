@@ -1,4 +1,4 @@
-"""Bridges (`bridges:` in metrics.yaml, table bridge_rows): validated when the catalog loads, read only when they
+"""Bridges (`kind: bridge` in metrics.yaml, table bridge_rows): validated when the catalog loads, read only when they
 answer a group of filters exactly, and then counting the same rows as the EXISTS over the joined rows."""
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from semantic.catalog import build_catalog, default_catalog
-from semantic.compile import Compiled, compile_query
-from semantic.errors import CatalogError
-from semantic.query import Query
+from semantic import CatalogError, Compiled, Query, build_catalog, compile_query, default_catalog
 from tests.generated import generated_database
 from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
@@ -28,21 +25,24 @@ def _issues(text: str) -> list[tuple[str, str, str]]:
 
 
 def test_a_well_formed_bridge_loads():
-    text = BASE + "bridges:\n  patient_payments:\n    from: patient\n    to: payment\n"
-    bridge = build_catalog(text, "test.yaml").bridges["patient_payments"]
+    text = BASE + "materializations:\n  patient_payments:\n    kind: bridge\n    from: patient\n    to: payment\n"
+    bridge = build_catalog(text, "test.yaml").materializations["patient_payments"]
     assert (bridge.source, bridge.target, bridge.line) == ("patient", "payment", BASE.count("\n") + 2)
-    default = default_catalog().bridges["patient_services"]
+    default = default_catalog().materializations["patient_services"]
     assert (default.source, default.target) == ("patient", "service")
 
 
 @pytest.mark.parametrize(("bridges", "expected"), [
-    ("  b:\n    from: patients\n    to: service\n", "unknown entity 'patients' | did you mean 'patient'"),
-    ("  b:\n    from: patient\n    to: servce\n", "unknown entity 'servce' | did you mean 'service'"),
-    ("  b:\n    from: appointment\n    to: patient\n",
+    ("  b:\n    kind: bridge\n    from: patients\n    to: service\n",
+     "unknown entity 'patients' | did you mean 'patient'"),
+    ("  b:\n    kind: bridge\n    from: patient\n    to: servce\n",
+     "unknown entity 'servce' | did you mean 'service'"),
+    ("  b:\n    kind: bridge\n    from: appointment\n    to: patient\n",
      "appointment -> patient has no one-to-many join | remove it: a filter through many-to-one joins is a plain join"),
-    ("  b:\n    from: service_line\n    to: payment\n",
+    ("  b:\n    kind: bridge\n    from: service_line\n    to: payment\n",
      "service_line -> appointment -< payment goes up a many-to-one join, then down again"),
-    ("  b:\n    from: patient\n    to: service\n", "repeats bridge 'patient_services' (patient to service)"),
+    ("  b:\n    kind: bridge\n    from: patient\n    to: service\n",
+     "repeats bridge 'patient_services' (patient to service)"),
 ])
 def test_bridge_mistakes_are_reported_with_a_fix(bridges: str, expected: str):
     text = Path(default_catalog().file).read_text() + bridges
@@ -117,7 +117,7 @@ async def _same_counts(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
         state = await conn.fetchrow(LATEST_LOAD)
-        assert state["rollups_catalog"] == default_catalog().fingerprint
+        assert state["built_from"] == default_catalog().fingerprint
         fast_ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
         slow_ctx = routed_context(state["as_of"], state["as_of"], built="not this catalog",
                                   time=state["as_of_time"])

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from semantic.catalog import build_catalog, default_catalog
+from semantic import build_catalog, default_catalog
 from semantic.errors import CatalogError, Issue
 
 BASE = """\
@@ -18,17 +18,17 @@ entities:
     grain: one row per patient
     dimensions:
       id: {type: string, column: id, label: Patient ID, pii: true}
-      source: {type: string, column: source, label: Source, synonyms: [channel]}
-      created_at: {type: time, column: created_date, label: Created}
+      source: {type: string, column: source, label: Source, synonyms: [channel], sensitive: false}
+      created_at: {type: time, column: created_date, label: Created, quasi_identifier: {min_grain: month}}
   payment:
     table: payments
     primary_key: id
     label: Payment
     grain: one row per payment
     dimensions:
-      method: {type: string, column: method, label: Method}
-      paid_at: {type: time, column: date, label: Paid at}
-      is_paid: {type: boolean, label: Paid, expr: {eq: [{col: status}, {lit: paid}]}}
+      method: {type: string, column: method, label: Method, sensitive: false}
+      paid_at: {type: time, column: date, label: Paid at, quasi_identifier: {min_grain: day}}
+      is_paid: {type: boolean, label: Paid, expr: {eq: [{col: status}, {lit: paid}]}, sensitive: false}
 joins:
   - {from: payment, to: patient, column: patient_id}
 measures:
@@ -180,9 +180,9 @@ def test_cycles_in_derived_measures():
 
 
 def test_cycles_in_dimensions():
-    text = replace("is_paid: {type: boolean, label: Paid, expr: {eq: [{col: status}, {lit: paid}]}}",
-                   "is_paid: {type: boolean, label: Paid, expr: {not: {dim: is_unpaid}}}\n"
-                   "      is_unpaid: {type: boolean, label: Unpaid, expr: {not: {dim: is_paid}}}")
+    text = replace("is_paid: {type: boolean, label: Paid, expr: {eq: [{col: status}, {lit: paid}]}, sensitive: false}",
+                   "is_paid: {type: boolean, label: Paid, expr: {not: {dim: is_unpaid}}, sensitive: false}\n"
+                   "      is_unpaid: {type: boolean, label: Unpaid, expr: {not: {dim: is_paid}}, sensitive: false}")
     cycles = [i for i in issues_of(text) if i.rule == "cycle"]
     assert cycles and "payment.is_paid" in cycles[0].message and "payment.is_unpaid" in cycles[0].message
 

@@ -1,4 +1,4 @@
-"""Chains (`chains:` in metrics.yaml, table chain_rows): validated when the catalog loads, read only when they
+"""Chains (`kind: chain` in metrics.yaml, table chain_rows): validated when the catalog loads, read only when they
 answer a distinct count exactly, and then giving the same rows as grouping the entity's rows per value."""
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from semantic.catalog import build_catalog, default_catalog
-from semantic.compile import compile_query
-from semantic.errors import CatalogError
-from semantic.query import Query
+from semantic import CatalogError, Query, build_catalog, compile_query, default_catalog
 from tests.generated import generated_database
 from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
@@ -65,8 +62,9 @@ DISTINCT = """\
     description: Distinct payment methods.
 """
 CHAIN = """\
-chains:
+materializations:
   payers:
+    kind: chain
     measures: [paying_patients, repeat_payers]
     dimensions: [patient.source]
 """
@@ -84,7 +82,7 @@ def _issues(chain_text: str) -> list[tuple[str, str, str]]:
 
 def test_a_well_formed_chain_loads():
     catalog = build_catalog(_catalog_text(CHAIN), "test.yaml")
-    payers = catalog.chains["payers"]
+    payers = catalog.materializations["payers"]
     assert (payers.measures, payers.dimensions) == (("paying_patients", "repeat_payers"), ("patient.source",))
     assert payers.line == _catalog_text("").count("\n") + 2
 
@@ -182,11 +180,11 @@ async def _same_rows(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
         state = await conn.fetchrow(LATEST_LOAD)
-        assert state["rollups_catalog"] == default_catalog().fingerprint
+        assert state["built_from"] == default_catalog().fingerprint
         ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
         nonzero = 0
         for body in SAME:
-            fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="find_chain")
+            fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="chain")
             assert "chain_rows" in fast.sql and "chain_rows" not in slow.sql, body
             got = [tuple(r) for r in await conn.fetch(fast.sql, *fast.params)]
             want = [tuple(r) for r in await conn.fetch(slow.sql, *slow.params)]

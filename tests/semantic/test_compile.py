@@ -12,7 +12,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from semantic.catalog import default_catalog
+from semantic import default_catalog
 from semantic.compile import Compiled, compile_query
 from semantic.errors import QueryError
 from semantic.planner.nodes import Aggregate, Context, ListPlan, MeasurePlan
@@ -166,11 +166,17 @@ AGENT = dataclasses.replace(CTX, scope="agent")
      "filters[0].field"),
     ({"measures": ["patient_count"], "filters": [{"field": "patient.search", "op": "search", "value": "ann"}]},
      "filters[0].field"),
-    ({"dimensions": ["patient.source", "patient.visit_count"]}, "dimensions"),
 ])
-def test_the_agent_scope_may_not_see_personal_data_or_list_patients(query, path):
+def test_the_agent_scope_may_not_see_personal_data(query, path):
     error = refused(query, AGENT)
     assert error.code == "forbidden_member" and error.path == path
+    compile_(query)  # a manager may
+
+
+def test_the_agent_scope_may_not_list_patients():
+    query = {"dimensions": ["patient.source", "patient.visit_count"]}
+    error = refused(query, AGENT)
+    assert error.code == "aggregate_required" and error.path == "measures"
     compile_(query)  # a manager may
 
 

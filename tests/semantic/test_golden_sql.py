@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from semantic.catalog import default_catalog
+from semantic import default_catalog
 from semantic.compile import compile_query
 from semantic.planner.nodes import Context
 from semantic.query import Query

@@ -20,7 +20,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from semantic.catalog import default_catalog
+from semantic import default_catalog
 from semantic.compile import Compiled, compile_query
 from semantic.errors import QueryError
 from semantic.keyset import encode

@@ -17,7 +17,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from semantic.catalog import default_catalog
+from semantic import default_catalog
 from semantic.compile import Compiled, compile_query
 from semantic.planner.nodes import Context
 from semantic.query import Query

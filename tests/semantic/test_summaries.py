@@ -8,11 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from semantic.catalog import default_catalog
-from semantic.compile import compile_query
-from semantic.planner.nodes import Context
-from semantic.query import Query
-from semantic.summaries import refresh_summaries, render_summary, summary_tables
+from semantic import Context, Query, compile_query, default_catalog, dialect, refresh_statements
 
 FACTS = [d.name for d in default_catalog().dimensions.values() if d.materialized and d.entity == "patient"]
 
@@ -30,11 +26,25 @@ async def _rows(conn: asyncpg.Connection, as_of: dt.date, summary_as_of: dt.date
     return [tuple(r) for r in await conn.fetch(sql, *params)]
 
 
+def _refresh(as_of: dt.date) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """Each entity summary's refresh statement for `as_of`: (table, SQL, parameters)."""
+    catalog = default_catalog()
+    return [(m.name, s.tree.sql(dialect="postgres"), s.params)
+            for m, s in refresh_statements(catalog, as_of, dialect("postgres"), kinds=("summary",))]
+
+
+async def refresh_summaries(conn: asyncpg.Connection, as_of: dt.date) -> None:
+    """Rebuild every entity summary for `as_of` in place, inside the caller's transaction."""
+    for table, sql, params in _refresh(as_of):
+        await conn.execute(f'TRUNCATE "{table}"')
+        await conn.execute(sql, *params)
+
+
 def test_every_summary_column_is_generated():
-    assert summary_tables() == ["patient_summary", "appointment_summary", "service_line_summary"]
-    rendered = render_summary("patient_summary", dt.date(2025, 11, 26))
-    assert rendered.tree.sql(dialect="postgres").startswith('INSERT INTO "patient_summary"')
-    assert rendered.params[0] == dt.date(2025, 11, 26)
+    statements = _refresh(dt.date(2025, 11, 26))
+    assert [t for t, _, _ in statements] == ["patient_summary", "appointment_summary", "service_line_summary"]
+    assert statements[0][1].startswith('INSERT INTO "patient_summary"')
+    assert statements[0][2][0] == dt.date(2025, 11, 26)
     assert len(FACTS) == 13
 
 

@@ -1,30 +1,16 @@
 /**
- * `POST /api/ask {"question"}` → an answer in words, the tool calls (queries) behind it and an
- * optional chart spec. 503 `llm_not_configured` means no language model is set up on the server.
+ * `POST /api/ask {"question"}` → an answer in words, the queries behind it and an optional chart
+ * spec. Without a language model the server's built-in parser answers (`engine: "parser"`, with the
+ * question as it was understood in `interpretation`, and `suggestions` when it cannot answer).
  * (Kept here rather than in lib/api/client.ts, which the whole UI shares; errors use its ApiError.)
  */
 import { ApiError } from "@/lib/api/client";
+import type { components } from "@/lib/api/schema";
 import type { Query, QueryResponse } from "@/lib/api/types";
 
-export interface AskToolCall {
-  tool: string;
-  arguments: Record<string, unknown>;
-  result: unknown;
-}
-
-export interface AskChart {
-  type: string;
-  query_index: number;
-  x: string;
-  y: string | string[];
-}
-
-export interface AskResponse {
-  answer: string;
-  queries: AskToolCall[];
-  chart: AskChart | null;
-  steps?: unknown;
-}
+export type AskResponse = components["schemas"]["AskResponse"];
+export type AskToolCall = components["schemas"]["AskQuery"];
+export type AskChart = components["schemas"]["AskChart"];
 
 export async function ask(question: string, signal?: AbortSignal): Promise<AskResponse> {
   let response: Response;
@@ -60,8 +46,18 @@ export async function ask(question: string, signal?: AbortSignal): Promise<AskRe
     answer: typeof data.answer === "string" ? data.answer : "",
     queries: Array.isArray(data.queries) ? data.queries : [],
     chart: data.chart && typeof data.chart === "object" ? data.chart : null,
-    steps: data.steps,
+    steps: typeof data.steps === "number" ? data.steps : 0,
+    stopped_by: data.stopped_by ?? null,
+    engine: data.engine === "parser" ? "parser" : "llm",
+    interpretation: typeof data.interpretation === "string" ? data.interpretation : null,
+    suggestions: Array.isArray(data.suggestions) ? data.suggestions.filter((s): s is string => typeof s === "string") : [],
   };
+}
+
+/** A query the engine refused (the parser understood the question, the engine cannot run it yet). */
+export function refusedBy(call: AskToolCall | undefined): boolean {
+  const result = call?.result as { error?: unknown } | undefined;
+  return Boolean(result && typeof result === "object" && "error" in result);
 }
 
 /** A tool call's arguments as a contract query, when it is one (it has measures or dimensions). */

@@ -224,8 +224,9 @@ export interface paths {
         put?: never;
         /**
          * Ask Question
-         * @description Answer a question with the agent tools (agent scope whatever the caller's role): the answer, every tool
-         *     call with its result, and a suggested chart.
+         * @description Answer a question in plain words: the answer, every query with its result, and a suggested chart. With a
+         *     language model configured, the model answers with the agent tools (agent scope whatever the caller's role);
+         *     without one, the built-in parser answers with the caller's role (`engine`, `interpretation`).
          */
         post: operations["agent-ask_question"];
         delete?: never;
@@ -360,7 +361,7 @@ export interface components {
             chart: components["schemas"]["AskChart"] | null;
             /**
              * Steps
-             * @description Model calls made.
+             * @description Model calls made (0 for the parser).
              */
             steps: number;
             /**
@@ -368,6 +369,24 @@ export interface components {
              * @description Set when the model was stopped before it answered.
              */
             stopped_by?: "step_limit" | null;
+            /**
+             * Engine
+             * @description `parser`: the built-in question parser (no model configured); `llm`: the model.
+             * @default llm
+             * @enum {string}
+             */
+            engine?: "parser" | "llm";
+            /**
+             * Interpretation
+             * @description The question as the parser understood it, in words (null for the model, and when the parser could not map the question).
+             */
+            interpretation?: string | null;
+            /**
+             * Suggestions
+             * @description Questions the parser can answer, closest first, when it could not map this one.
+             * @default []
+             */
+            suggestions?: string[];
         };
         /** AuditEventOut */
         AuditEventOut: {
@@ -430,6 +449,23 @@ export interface components {
             entity: string;
             /** Pii */
             pii: boolean;
+            /**
+             * Identifier
+             * @description Names one record (an id): an agent may only test its existence (is_null / is_not_null) or count its distinct values.
+             * @default false
+             */
+            identifier?: boolean;
+            /**
+             * Quasi Identifier
+             * @description With other attributes it could single a person out: an agent may filter on it but groups by `coarse_form` (or buckets a time by `grains`) instead.
+             * @default false
+             */
+            quasi_identifier?: boolean;
+            /**
+             * Coarse Form
+             * @description The dimension to group by instead (a band).
+             */
+            coarse_form?: string | null;
             /** Filter Only */
             filter_only: boolean;
             /** Grains */
@@ -582,7 +618,7 @@ export interface components {
              * Field
              * @enum {string}
              */
-            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.balance_due" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.list_amount" | "appointment.amount_due" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
+            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.balance_due" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.list_amount" | "appointment.amount_due" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
             /**
              * Op
              * @enum {string}
@@ -696,6 +732,11 @@ export interface components {
              * @description A listing of rows (a key such as patient.id among its dimensions, no measures) whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for the rows after this page. Null after a shorter page (the listing's end) and for other queries.
              */
             next_cursor?: string | null;
+            /**
+             * Suppressed Rows
+             * @description The agent scope: rows left out because every value in them came from fewer than the minimum group size of patients (values hidden in rows kept are null; see warnings).
+             */
+            suppressed_rows?: number | null;
         };
         /** OrderBy */
         OrderBy: {
@@ -827,7 +868,7 @@ export interface components {
              * Dimensions
              * @default []
              */
-            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.balance_due" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.list_amount" | "appointment.amount_due" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
+            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.balance_due" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.list_amount" | "appointment.amount_due" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
             time?: components["schemas"]["TimeSpec"] | null;
             /**
              * Filters

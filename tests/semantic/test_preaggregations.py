@@ -1,5 +1,5 @@
-"""Rollups (`rollups:` in metrics.yaml, table rollup_rows): validated when the catalog loads, used only when
-they answer a query exactly, and then giving the same rows as the entity's own rows."""
+"""Pre-aggregations (`kind: pre_aggregation` in metrics.yaml, a typed table each): validated when the catalog
+loads, used only when they answer a query exactly, and then giving the same rows as the entity's own rows."""
 
 from __future__ import annotations
 
@@ -9,36 +9,34 @@ import datetime as dt
 import asyncpg
 import pytest
 
-from semantic.catalog import build_catalog, default_catalog
-from semantic.compile import compile_query
-from semantic.errors import CatalogError
-from semantic.query import Query
+from semantic import CatalogError, Query, build_catalog, compile_query, default_catalog
 from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
 
 ROLLUP = """\
-rollups:
+materializations:
   daily:
+    kind: pre_aggregation
     time: payment.paid_at
     dimensions: [payment.method, patient.source]
     measures: [revenue, payment_count]
 """
 
 
-def _issues(rollup_text: str) -> list[tuple[str, str, str]]:
+def _issues(preaggregation_text: str) -> list[tuple[str, str, str]]:
     with pytest.raises(CatalogError) as caught:
-        build_catalog(BASE + rollup_text, "test.yaml")
+        build_catalog(BASE + preaggregation_text, "test.yaml")
     return [(i.rule, i.member, i.message + " | " + i.fix) for i in caught.value.issues]
 
 
-def test_a_well_formed_rollup_loads():
+def test_a_well_formed_preaggregation_loads():
     catalog = build_catalog(BASE + ROLLUP, "test.yaml")
-    daily = catalog.rollups["daily"]
+    daily = catalog.materializations["daily"]
     assert (daily.time, daily.dimensions, daily.measures) == ("payment.paid_at", ("payment.method", "patient.source"),
                                                               ("revenue", "payment_count"))
-    assert daily.line == BASE.count("\n") + 2
+    assert daily.line == BASE.count("\n") + 2 and daily.table == "preagg_daily"
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
@@ -46,17 +44,19 @@ def test_a_well_formed_rollup_loads():
      "'average_ticket' is not a base measure | a derived measure is computed from its base measures: list "
      "revenue, payment_count"),
     ("measures: [revenue, payment_count]", "measures: [revnue]", "did you mean 'revenue'"),
-    ("dimensions: [payment.method, patient.source]", "dimensions: [patient.id]", "cannot be a rollup dimension"),
+    ("dimensions: [payment.method, patient.source]", "dimensions: [patient.id]",
+     "cannot be a pre-aggregation dimension"),
     ("dimensions: [payment.method, patient.source]", "dimensions: [patient.sorce]",
      "unknown dimension 'patient.sorce'"),
     ("time: payment.paid_at", "time: payment.method", "is not a time dimension"),
     ("dimensions: [payment.method, patient.source]",
-     "dimensions: [payment.method, patient.source, patient.source, patient.source, patient.source]",
-     "keep at most 4"),
+     "dimensions: [payment.method, patient.source, patient.source, patient.source, patient.source, patient.source, "
+     "patient.source]", "keep at most 6"),
 ])
-def test_rollup_mistakes_are_reported_with_a_fix(old, new, expected):
+def test_preaggregation_mistakes_are_reported_with_a_fix(old, new, expected):
     issues = _issues(ROLLUP.replace(old, new))
-    assert any(rule == "rollup" and member == "daily" and expected in text for rule, member, text in issues), issues
+    assert any(rule == "pre_aggregation" and member == "daily" and expected in text
+               for rule, member, text in issues), issues
 
 
 PAYER = """  payer_count:
@@ -104,19 +104,19 @@ derived_measures:""")
     assert any("mixes measures of patient, payment" in i.message for i in caught.value.issues)
 
 
-# --- when a rollup is used -------------------------------------------------------------------------
+# --- when a pre-aggregation is used -------------------------------------------------------------------------
 
 KPI = {"measures": ["revenue", "average_ticket", "visit_count", "cancellation_rate", "new_patient_count"],
        "time": {"range": "last_90_days", "compare": "previous_period"}}
 
 
-def test_distinct_counts_only_in_rollups_without_time():
+def test_distinct_counts_only_in_preaggregations_without_time():
     distinct = ROLLUP.replace("[revenue, payment_count]", "[revenue, payer_count]")
     text = BASE.replace("derived_measures:", PAYER + "derived_measures:")
-    assert build_catalog(text + distinct.replace("    time: payment.paid_at\n", ""), "test.yaml").rollups
+    assert build_catalog(text + distinct.replace("    time: payment.paid_at\n", ""), "test.yaml").materializations
     with pytest.raises(CatalogError) as caught:
         build_catalog(text + distinct, "test.yaml")
-    assert any("only in a rollup without `time`" in i.fix for i in caught.value.issues)
+    assert any("only without `time`" in i.fix for i in caught.value.issues)
 
 
 RETENTION = {"measures": ["retained_patient_count"],
@@ -124,43 +124,43 @@ RETENTION = {"measures": ["retained_patient_count"],
              "filters": [{"field": "patient.first_visit_month", "op": "gte", "value": "2025-01-01"}], "limit": 5000}
 
 
-def test_a_distinct_count_reads_a_rollup_only_for_exactly_its_groups():
-    assert "rollup_rows" in compile_routed(RETENTION).sql
-    assert "rollup_rows" in compile_routed({**RETENTION, "dimensions": RETENTION["dimensions"][::-1]}).sql
-    assert "rollup_rows" not in compile_routed({**RETENTION, "dimensions": ["patient.first_visit_month"]}).sql
-    assert "rollup_rows" not in compile_routed({**RETENTION, "time": {"range": "last_12_months"}}).sql
+def test_a_distinct_count_reads_a_preaggregation_only_for_exactly_its_groups():
+    assert "preagg_" in compile_routed(RETENTION).sql
+    assert "preagg_" in compile_routed({**RETENTION, "dimensions": RETENTION["dimensions"][::-1]}).sql
+    assert "preagg_" not in compile_routed({**RETENTION, "dimensions": ["patient.first_visit_month"]}).sql
+    assert "preagg_" not in compile_routed({**RETENTION, "time": {"range": "last_12_months"}}).sql
     month = {"field": "appointment.months_since_first_visit", "op": "lt", "value": 3}
-    assert "rollup_rows" in compile_routed({**RETENTION, "filters": [month]}).sql  # whole groups
-    assert "rollup_rows" not in compile_routed({**RETENTION, "dimensions": ["patient.first_visit_month"],
+    assert "preagg_" in compile_routed({**RETENTION, "filters": [month]}).sql  # whole groups
+    assert "preagg_" not in compile_routed({**RETENTION, "dimensions": ["patient.first_visit_month"],
                                           "filters": [month]}).sql
 
 
-def test_additive_measures_over_whole_days_read_rollups():
+def test_additive_measures_over_whole_days_read_preaggregations():
     sql = compile_routed(KPI).sql
-    assert sql.count('FROM "rollup_rows"') == 3  # payments, appointments, new patients
+    assert sql.count('FROM "preagg_') == 3  # payments, appointments, new patients
     assert '"payments"' not in sql and '"appointments"' not in sql
 
 
 @pytest.mark.parametrize("body", [
-    {"measures": ["active_patient_count"], "time": {"range": "last_90_days"}},  # a distinct count
+    {"measures": ["active_patient_count"], "time": {"range": "last_90_days"}},  # a distinct count (a chain's)
     {"measures": ["revenue"], "dimensions": ["payment.status"], "time": {"range": "last_90_days"}},  # not in one
     {"measures": ["revenue"], "filters": [{"field": "patient.gender", "op": "equals", "value": "female"}]},
-    {"measures": ["cancellation_rate"], "dimensions": ["provider.name"]},  # fanned out, and not in a rollup
+    {"measures": ["cancellation_rate"], "dimensions": ["provider.name"]},  # fanned out, and not in a pre-aggregation
     # an appointment with two services counts under each: their sum over services is not the appointments'
     {"measures": ["cancellation_rate"], "filters": [{"field": "service.name", "op": "in", "values": ["Botox"]}]},
     {"measures": ["visit_count"], "time": {"dimension": "appointment.created_at", "range": "last_90_days"}},
 ])
-def test_queries_a_rollup_cannot_answer_exactly_read_the_rows(body):
-    assert "rollup_rows" not in compile_routed(body).sql
+def test_queries_a_preaggregation_cannot_answer_exactly_read_the_rows(body):
+    assert "preagg_" not in compile_routed(body).sql
 
 
-def test_rollups_are_read_only_when_built_for_this_catalog_and_as_of():
-    assert "rollup_rows" in compile_routed(KPI).sql
-    assert "rollup_rows" not in compile_routed(KPI, routed_context(built="another catalog")).sql
-    assert "rollup_rows" not in compile_routed(KPI, routed_context(as_of=dt.date(2025, 6, 30))).sql
-    assert "rollup_rows" not in compile_routed(KPI, routed_context(summary_as_of=None)).sql
+def test_preaggregations_are_read_only_when_built_for_this_catalog_and_as_of():
+    assert "preagg_" in compile_routed(KPI).sql
+    assert "preagg_" not in compile_routed(KPI, routed_context(built="another catalog")).sql
+    assert "preagg_" not in compile_routed(KPI, routed_context(as_of=dt.date(2025, 6, 30))).sql
+    assert "preagg_" not in compile_routed(KPI, routed_context(summary_as_of=None)).sql
     duck = compile_query(Query.model_validate(KPI), default_catalog(), routed_context(), "duckdb", use_cache=False)
-    assert "rollup_rows" not in duck.sql
+    assert "preagg_" not in duck.sql
 
 
 # --- same rows ---------------------------------------------------------------------------------------
@@ -196,19 +196,19 @@ SAME = [
 ]
 
 
-def test_rollups_give_the_rows_of_the_entities(client_db_url):
-    """On the client's export as loaded (rollups built by the load): each query from the rollups equals the
-    same query computed from the rows."""
+def test_preaggregations_give_the_rows_of_the_entities(client_db_url):
+    """On the client's export as loaded (pre-aggregations built by the load): each query from the
+    pre-aggregations equals the same query computed from the rows."""
 
     async def check() -> None:
         conn = await asyncpg.connect(client_db_url)
         try:
             state = await conn.fetchrow(LATEST_LOAD)
-            assert state["rollups_catalog"] == default_catalog().fingerprint
+            assert state["built_from"] == default_catalog().fingerprint
             ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
             for body in SAME:
-                fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="find_rollup")
-                assert "rollup_rows" in fast.sql and "rollup_rows" not in slow.sql, body
+                fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="pre_aggregation")
+                assert "preagg_" in fast.sql and "preagg_" not in slow.sql, body
                 got = [tuple(r) for r in await conn.fetch(fast.sql, *fast.params)]
                 want = [tuple(r) for r in await conn.fetch(slow.sql, *slow.params)]
                 assert got and got == want, body

@@ -7,23 +7,24 @@ search's close spellings (semantic/render/search.py, pg_trgm's `<%`) need a word
 default 0.6: a misspelt short word then no longer matches every patient sharing the other word ("chloe yag" is
 Chloe Yang, not every Chloe), and the trigram index returns tens of rows instead of thousands.
 
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-06 10:00:00
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-08 02:00:00
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 WORD_SIMILARITY = "0.62"
 _STAMPED = ('data_loads', 'patient_summary', 'appointment_summary', 'service_line_summary')
-_ACTIONS = ('view_patient', 'search_patients', 'list_patients', 'export_patients', 'login', 'logout', 'login_failed')
+_ACTIONS = ('view_patient', 'search_patients', 'list_patients', 'export_patients', 'login', 'logout', 'login_failed',
+            'agent_query')
 
 
 def _actions_check(actions: tuple[str, ...]) -> None:
