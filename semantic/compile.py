@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from threading import Lock
 
 from semantic.catalog.catalog import Catalog
@@ -39,21 +39,18 @@ class Compiled:
     dialect: str
     limit: int
     offset: int
-    # listings: `sql` has no TOTAL column; this statement counts every row (run it only when the page
-    # cannot tell: a page shorter than the limit ends the listing, so offset + its length is the total)
+    # listings: `sql` has no TOTAL column; this statement counts every row (run it only when the page cannot tell:
+    # a page shorter than the limit ends the listing, so offset + its length is the total)
     count_sql: str | None = None
     count_params: tuple[Value, ...] = ()
-    keyset: Keyset | None = None  # listings of root rows: how to make `next_cursor` (semantic/keyset.py)
-    # a page by offset of root rows: compiled again with the listing's total, a page past the middle is read
-    # from the other end (`from_the_end`)
-    reversible: bool = False
+    keyset: Keyset | None = None  # listings of root rows: how to make the page's cursors (semantic/keyset.py)
     # the agent scope (semantic/render/suppression.py): values of 1 to `min_group_size - 1` patients are hidden;
     # each record ends, after TOTAL, with the tally (rows dropped, values hidden, most contributors of a value),
-    # a record whose TOTAL is NULL carries only the tally; `audience_sql` counts the patients in all
+    # a record whose TOTAL is NULL carries only the tally; `audience_sql` counts the patients described
     min_group_size: int = 0
     audience_sql: str | None = None
     audience_params: tuple[Value, ...] = ()
-    audience_filters: int = 0  # its columns: n, then n0, n1 ... (each filter left out in turn)
+    audience_filters: int = 0
     partial_periods: tuple[dt.date, ...] = ()  # `time` buckets not wholly inside the range
 
     total_column = TOTAL
@@ -66,14 +63,13 @@ class Compiled:
             return self.offset + rows
         return None
 
-    def reads_from_the_end(self, total: int) -> bool:
-        """Whether compiling again with the listing's `total` gives another statement: this page read from the
-        listing's other end (`from_the_end`). Callers then compile only when it pays."""
-        return self.reversible and _past_the_middle(self.offset, self.limit, total)
-
     def next_cursor(self, records: Sequence[Sequence[object]]) -> str | None:
         """The cursor of the page after `records` (this statement's result); None when there is none."""
         return self.keyset.next_cursor(records, self.limit) if self.keyset is not None else None
+
+    def prev_cursor(self, records: Sequence[Sequence[object]]) -> str | None:
+        """The cursor of the page before `records`; None when nothing precedes them."""
+        return self.keyset.prev_cursor(records, self.limit, self.offset) if self.keyset is not None else None
 
 
 class _LRU:
@@ -105,26 +101,6 @@ def plan(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "post
     return choose_sources(plan_query(query, catalog, ctx), catalog, ctx, dialect(dialect_name))
 
 
-def _reversible(plan: ListPlan) -> bool:
-    """A page by offset of the root's rows, walked along an index on the order (a search's matches are found
-    first and sorted: few, no walk)."""
-    return (not plan.distinct and plan.after is None and plan.offset > 0 and plan.limit > 0
-            and not any(f.op == "search" for f in plan.filters))
-
-
-def _past_the_middle(offset: int, limit: int, total: int) -> bool:
-    return offset < total and 2 * offset + limit > total
-
-
-def from_the_end(plan: ListPlan, total: int) -> tuple[int, int] | None:
-    """The (limit, offset) of a listing's page counted from its last row, when that is the shorter walk: a
-    page past the middle of `total` rows, by offset, of the root's rows (an index on the order then serves it
-    backwards: the last page costs what the first does). None for any other page."""
-    if not _reversible(plan) or not _past_the_middle(plan.offset, plan.limit, total):
-        return None
-    return min(plan.limit, total - plan.offset), max(0, total - plan.offset - plan.limit)
-
-
 def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres", *,
                   inline: bool = False, pretty: bool = False, use_cache: bool = True,
                   total: int | None = None) -> Compiled:
@@ -134,20 +110,17 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     a page past the middle is then read from the listing's other end (`from_the_end`); same rows."""
     if dialect_name not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect_name!r}; use one of {', '.join(DIALECTS)}")
-    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty, total)
+    key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty)
     if use_cache:
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
     planned = plan(query, catalog, ctx, dialect_name)
     listing = planned.plan
-    if isinstance(listing, ListPlan) and total is not None:
-        tail = from_the_end(listing, total)
-        if tail is not None:
-            planned = replace(planned, plan=replace(listing, from_end=tail))
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
-    keyset = (Keyset(fingerprint(listing, ctx.moment), rendered.keyset, listing.after is not None)
+    keyset = (Keyset(fingerprint(listing, ctx.moment), rendered.keyset, listing.after is not None or listing.backward,
+                     listing.backward, listing.after is not None)
               if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
     compiled = Compiled(
         sql=rendered.tree.sql(dialect=dialect_name, pretty=pretty, copy=False),  # the tree is ours alone
@@ -163,7 +136,6 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         count_sql=count.tree.sql(dialect=dialect_name, pretty=pretty, copy=False) if count is not None else None,
         count_params=count.params if count is not None else (),  # type: ignore[arg-type]
         keyset=keyset,
-        reversible=isinstance(listing, ListPlan) and keyset is not None and _reversible(listing),
         min_group_size=listing.min_group_size if isinstance(listing, MeasurePlan) else 0,
         audience_sql=(rendered.audience.tree.sql(dialect=dialect_name, pretty=pretty, copy=False)
                       if rendered.audience is not None else None),

@@ -24,6 +24,7 @@ GRAIN_NAMES = ("day", "week", "month", "quarter", "year")
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"  # base64url: semantic/keyset.py
+LAST_PAGE = "end"  # `before` this: the last page of a listing
 MAX_CURSOR_CHARS = 4096
 
 
@@ -125,6 +126,9 @@ class Query(_Strict):
         default=None, description="Keyset paging of a listing of rows (a key such as patient.id among the "
         "dimensions, no measures): the rows after this cursor, the previous page's `meta.next_cursor` of the "
         "same query (any limit; offset 0).")
+    before: Annotated[str, _Keywords(pattern=CURSOR_PATTERN, maxLength=MAX_CURSOR_CHARS)] | None = Field(
+        default=None, description=f"Keyset paging backwards: the rows just before this cursor (a page's "
+        f"`meta.prev_cursor`), or `{LAST_PAGE}` for the listing's last page; shown in the query's order.")
 
     def cache_key(self) -> str:
         return self.model_dump_json(exclude_defaults=True)

@@ -9,6 +9,7 @@ from semantic.catalog.graph import path_fans_out
 from semantic.errors import (
     FORBIDDEN_MEMBER,
     INVALID_GROUPING,
+    INVALID_QUERY,
     INVALID_RANGE,
     QueryError,
 )
@@ -62,8 +63,13 @@ class ListPlanner(Resolver):
         plan = ListPlan(root, tuple(d.name for d in dims), slice_, tuple(n for n, _ in filters), distinct, hidden,
                         tuple(order), limit, offset)
         plan = by_relevance(plan, self.query, self.catalog)  # a search without an order: best matches first
+        if self.query.after is not None and self.query.before is not None:
+            raise QueryError(INVALID_QUERY, "give `after` (the next page) or `before` (the previous one), not both",
+                             "before", [])
         if self.query.after is not None:
             plan = resume(plan, self.query.after, self.catalog, self.ctx)
+        elif self.query.before is not None:
+            plan = resume(plan, self.query.before, self.catalog, self.ctx, backward=True)
         return Planned(plan, tuple(columns), time.window, None, tuple(self.warnings))
 
     def _root(self, referenced: list[str]) -> str:

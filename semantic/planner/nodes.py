@@ -170,11 +170,10 @@ class ListPlan:
     order: tuple[OrderNode, ...]
     limit: int
     offset: int
-    # keyset pagination (semantic/keyset.py): the rows after these values of the order up to the root's key
+    # keyset pagination (semantic/keyset.py): the rows after these values of the order up to the root's key, or
+    # (`backward`) just before them; backward without values: the listing's last page
     after: tuple[Value | Decimal | None, ...] | None = None
-    # a page past the middle of a listing whose length is known, read from its other end: the (limit, offset)
-    # of its keys in the reversed order (semantic/compile.py `from_the_end`)
-    from_end: tuple[int, int] | None = None
+    backward: bool = False
     # physical planning: the groups of filters below a one-to-many join (by that join) a bridge answers
     bridges: tuple[tuple[Edge, str], ...] = ()
 

@@ -50,8 +50,8 @@ class _Planner(MeasurePlanner, ListPlanner):
         filters = self.filters()
         limit, offset = self.limit()
         if measures:
-            if q.after is not None:
-                raise refuse_measures()
+            if q.after is not None or q.before is not None:
+                raise refuse_measures("after" if q.after is not None else "before")
             return self.measure_plan(measures, dims, time, filters, limit, offset)
         if q.having:
             raise QueryError(INVALID_FILTER, "having filters measures; this query has none", "having[0]", [])

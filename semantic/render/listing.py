@@ -76,7 +76,8 @@ class ListingRenderer(AggregateRenderer):
     def _page_keys(self, plan: ListPlan) -> exp.Select:
         """The page's root keys (k) and order values (o0, o1 ...), ordered and paged: only what the order
         and the filters read, so an index can serve a deep offset without building the shown columns.
-        After a cursor: the rows past its values instead of an offset (`_seek`)."""
+        After a cursor: the rows past its values instead of an offset (`_seek`); before one (or, with none, the
+        listing's last page), the rows just before it, walked in the reversed order (`backward`)."""
         scope = Scope(self.rc, plan.root, whole_summary=True)
         root = scope.root
         order_nodes = key_order(plan, self.catalog)
@@ -85,7 +86,7 @@ class ListingRenderer(AggregateRenderer):
         where = conditions(scope, root, [*plan.filters, *self.time_filters(plan.time)], dict(plan.bridges))
         from_, joins = scope.finish()
         keys = select(columns, from_, joins, where=and_(where))
-        order = [ordered(v.copy(), o.desc) for v, o in zip(values, order_nodes, strict=True)]
+        seeks = plan.after is not None or plan.backward
         if any(f.op == "search" for f in plan.filters):
             # Find the matches first, then sort them: walking an index in the page's order and testing each
             # row reads the whole table when a search matches few rows late in that order (or none), and
@@ -94,41 +95,35 @@ class ListingRenderer(AggregateRenderer):
             matched = self.rc.alias("matched")
             names = ["k", *(f"o{i}" for i in range(len(values)))]
             keys = select([col(matched, n) for n in names], subquery(scope.rebase(keys), matched))
-            order = [ordered(col(matched, f"o{i}"), o.desc) for i, o in enumerate(order_nodes)]
-            if plan.after is not None:  # the matches past the cursor (few: no index to seek)
-                past = self._past([col(matched, f"o{i}") for i in range(len(values))], order_nodes, plan.after)
-                keys.set("where", exp.Where(this=or_(past)))
+            values = [col(matched, f"o{i}") for i in range(len(values))]
+            if plan.after is not None:  # the matches past (or before) the cursor: few, no index to seek
+                keys.set("where", exp.Where(this=or_(self._beyond(values, order_nodes, plan))))
         elif plan.after is not None:
-            rebased = scope.rebase(self._seek(keys, values, order_nodes, plan.after, plan.limit))
+            rebased = scope.rebase(self._seek(keys, values, order_nodes, plan))
             assert isinstance(rebased, exp.Select)
             return rebased
-        limit, offset = plan.limit, plan.offset
-        if plan.from_end is not None:  # the page's keys, counted from the last row (no cursor: compile.py)
-            order = [exp.Ordered(this=o.this, desc=not o.args.get("desc"), nulls_first=True) for o in order]
-            limit, offset = plan.from_end
-        keys.set("order", exp.Order(expressions=order))
-        keys.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
-        if plan.after is None:
-            keys.set("offset", exp.Offset(expression=self.rc.params.add(offset)))
+        keys.set("order", exp.Order(expressions=_walk(values, order_nodes, plan.backward)))
+        keys.set("limit", exp.Limit(expression=self.rc.params.add(plan.limit)))
+        if not seeks:
+            keys.set("offset", exp.Offset(expression=self.rc.params.add(plan.offset)))
         rebased = scope.rebase(keys)
         assert isinstance(rebased, exp.Select)
         return rebased
 
     def _seek(self, keys: exp.Select, values: list[exp.Expr], nodes: tuple[OrderNode, ...],
-              after: tuple[CursorValue, ...], limit: int) -> exp.Select:
-        """The first `limit` rows after the cursor: UNION ALL of one branch per condition of `_past`, each
-        ordered and limited on its own. Each branch is equalities on a prefix of the order and one range (or
-        IS NULL) on the next column, which an index on the order seeks to; a single OR of them would walk the
-        index from its start (and a bound on the leading column alone would scan its ties: 43% of patients
-        share lifetime_spend 0)."""
+              plan: ListPlan) -> exp.Select:
+        """The first `limit` rows past the cursor in the walk's order: UNION ALL of one branch per condition of
+        `_beyond`, each ordered and limited on its own. Each branch is equalities on a prefix of the order and
+        one range (or IS NULL / IS NOT NULL) on the next column, which an index on the order seeks to; a single
+        OR of them would walk the index from its start (and a bound on the leading column alone would scan its
+        ties: 43% of patients share lifetime_spend 0)."""
         branches: list[exp.Expr] = []
-        for condition in self._past(values, nodes, after):
+        for condition in self._beyond(values, nodes, plan):
             branch = keys.copy()
             where = branch.args.get("where")
             branch.set("where", exp.Where(this=and_([*([where.this] if where is not None else []), condition])))
-            branch.set("order", exp.Order(expressions=[ordered(v.copy(), o.desc)
-                                                       for v, o in zip(values, nodes, strict=True)]))
-            branch.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
+            branch.set("order", exp.Order(expressions=_walk(values, nodes, plan.backward)))
+            branch.set("limit", exp.Limit(expression=self.rc.params.add(plan.limit)))
             branches.append(branch)
         if len(branches) == 1:
             only = branches[0]
@@ -138,23 +133,33 @@ class ListingRenderer(AggregateRenderer):
         names = ["k", *(f"o{i}" for i in range(len(values)))]
         branches_ = union([exp.Subquery(this=b) for b in branches])
         out = select([col(seek, n) for n in names], subquery(branches_, seek))
-        out.set("order", exp.Order(expressions=[ordered(col(seek, f"o{i}"), o.desc) for i, o in enumerate(nodes)]))
-        out.set("limit", exp.Limit(expression=self.rc.params.add(limit)))
+        out.set("order", exp.Order(expressions=_walk([col(seek, f"o{i}") for i in range(len(values))], nodes,
+                                                     plan.backward)))
+        out.set("limit", exp.Limit(expression=self.rc.params.add(plan.limit)))
         return out
 
-    def _past(self, values: list[exp.Expr], nodes: tuple[OrderNode, ...],
-              after: tuple[CursorValue, ...]) -> list[exp.Expr]:
-        """Disjoint conditions that together hold the rows after the cursor's, nearest first: for each column i
-        from the last (the key) to the first, the columns before it equal to the cursor's and column i past
-        the cursor's value (greater, or less when descending) or null, since nulls sort last both ways. After
-        a null comes no other value of that column, only its ties, broken by later columns."""
+    def _beyond(self, values: list[exp.Expr], nodes: tuple[OrderNode, ...], plan: ListPlan) -> list[exp.Expr]:
+        """Disjoint conditions that together hold the rows after the cursor's (or, walking backward, before it),
+        nearest first: for each column i from the last (the key) to the first, the columns before it equal to
+        the cursor's and column i past its value. Nulls sort last both ways: after a value come greater (or,
+        descending, smaller) values, then nulls; before it only non-null smaller (greater) ones, and before a
+        null every value."""
+        cursor = plan.after
+        assert cursor is not None
         out: list[exp.Expr] = []
         last = len(nodes) - 1
         for i in range(last, -1, -1):
-            bound = after[i]
+            bound = cursor[i]
+            same = [self._same(values[j], cursor[j]) for j in range(i)]
+            if plan.backward:
+                if bound is None:
+                    out.append(all_of([*same, exp.Not(this=is_null(values[i].copy()))]))
+                    continue
+                before = exp.GT if nodes[i].desc else exp.LT
+                out.append(all_of([*same, before(this=wrap(values[i].copy()), expression=self._cursor_value(bound))]))
+                continue
             if bound is None:
                 continue
-            same = [self._same(values[j], after[j]) for j in range(i)]
             past = exp.LT if nodes[i].desc else exp.GT
             beyond = past(this=wrap(values[i].copy()), expression=self._cursor_value(bound))
             out.append(all_of([*same, beyond]))
@@ -207,3 +212,11 @@ class ListingRenderer(AggregateRenderer):
         where = conditions(scope, root, [*plan.filters, *self.time_filters(plan.time)], dict(plan.bridges))
         from_, joins = scope.finish()
         return select(columns, from_, joins, where=and_(where), distinct=plan.distinct)
+
+
+def _walk(values: list[exp.Expr], nodes: tuple[OrderNode, ...], backward: bool) -> list[exp.Ordered]:
+    """The order keys are taken in: the listing's (nulls last), or reversed (the last rows first, nulls first)."""
+    if backward:
+        return [exp.Ordered(this=v.copy(), desc=not o.desc, nulls_first=True) for v, o in zip(values, nodes,
+                                                                                          strict=True)]
+    return [ordered(v.copy(), o.desc) for v, o in zip(values, nodes, strict=True)]

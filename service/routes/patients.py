@@ -92,7 +92,7 @@ def _check_listing(body: Query, settings: Settings) -> None:
 
 def _page(body: Query, offset: int, rows: int) -> Query:
     """One page of the export: every matching row, so a cursor the body carries does not apply."""
-    return body.model_copy(update={"limit": rows, "offset": offset, "after": None})
+    return body.model_copy(update={"limit": rows, "offset": offset, "after": None, "before": None})
 
 
 def _text(value: object) -> str:

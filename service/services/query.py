@@ -198,7 +198,8 @@ def _column_models(columns: tuple[ColumnInfo, ...]) -> tuple[Column, ...]:
 # --- the operations ----------------------------------------------------------------------------------
 
 
-_Cached = tuple[list[dict[str, Any]], int, str | None, Tally]  # rows, total_rows, next_cursor, suppression
+# rows, total_rows, (next_cursor, prev_cursor), suppression
+_Cached = tuple[list[dict[str, Any]], int, tuple[str | None, str | None], Tally]
 
 
 class _Results:
@@ -221,10 +222,10 @@ class _Results:
         return found
 
     def put(self, key: tuple[object, ...] | None, rows: list[dict[str, Any]], total: int,
-            cursor: str | None = None, tally: Tally | None = None) -> None:
+            cursors: tuple[str | None, str | None] = (None, None), tally: Tally | None = None) -> None:
         if key is None or len(rows) > self.max_rows:
             return
-        self.items[key] = (rows, total, cursor, tally or Tally())
+        self.items[key] = (rows, total, cursors, tally or Tally())
         while len(self.items) > self.size:
             self.items.popitem(last=False)
 
@@ -233,13 +234,12 @@ RESULTS = _Results()
 
 
 def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
-             inline: bool = False, total: int | None = None) -> tuple[Compiled, AsOf, list[str]]:
-    """The query compiled for the data's state (no database access: the compiled statement is cached); with
-    the listing's `total`, a page past its middle is read from its other end (semantic.compile.from_the_end)."""
+             inline: bool = False) -> tuple[Compiled, AsOf, list[str]]:
+    """The query compiled for the data's state (no database access: the compiled statement is cached)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
     ctx = Context.at(as_of, state.summary_moment, scope=scope, built_from=state.built_from,
                      min_group_size=settings.agent_min_group_size if scope == "agent" else None)
-    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline, total=total)
+    compiled = compile_query(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline)
     return compiled, as_of, warnings
 
 
@@ -269,30 +269,25 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         cached = RESULTS.get(key)
         if cached is None:
             async with reader_transaction(db, engine, keep_open=keep_open):
-                # a page by offset: its count first (needed anyway unless the page is the last), and a page
-                # past the middle is read from the listing's other end, the shorter walk
-                counted = await _count(db, compiled, key) if compiled.reversible else None
-                page = (_prepare(settings, query, scope, state, total=counted)[0]
-                        if counted is not None and compiled.reads_from_the_end(counted) else compiled)
-                records = await db.fetch(page.sql, *page.params)
+                records = await db.fetch(compiled.sql, *compiled.params)
                 tally = Tally()
                 if compiled.min_group_size:  # the agent scope: the page beside what was suppressed
                     records, tally = split_page(compiled, records)
-                total = counted if counted is not None else await _total(
-                    db, compiled, records, key, settings, query, scope, state)
+                total = await _total(db, compiled, records, key, settings, query, scope, state)
     if cached is not None:
-        rows, total, cursor, tally = cached
+        rows, total, cursors, tally = cached
     else:
-        cursor = compiled.next_cursor(records)
+        cursors = (compiled.next_cursor(records), compiled.prev_cursor(records))
         names = [c.name for c in compiled.columns]
         convert = [converter(c) for c in compiled.columns]
         width = range(len(names))
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
-        RESULTS.put(key, rows, total, cursor, tally)
+        RESULTS.put(key, rows, total, cursors, tally)
     k = compiled.min_group_size
     meta = Meta(as_of=as_of.isoformat(), range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                warnings=[*compiled.warnings, *warnings, *tally.warnings(k)], next_cursor=cursor,
+                warnings=[*compiled.warnings, *warnings, *tally.warnings(k)], next_cursor=cursors[0],
+                prev_cursor=cursors[1],
                 suppressed_rows=tally.dropped if k else None, partial_periods=list(compiled.partial_periods))
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 

@@ -43,6 +43,10 @@ class Meta(BaseModel):
         default=None, description="A listing of rows (a key such as patient.id among its dimensions, no measures) "
         "whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for "
         "the rows after this page. Null after a shorter page (the listing's end) and for other queries.")
+    prev_cursor: str | None = Field(
+        default=None, description="A listing of rows with rows before this page (after an offset or a cursor, or a "
+        "full page read backwards): send the same query with it as `before` for the page before this one. "
+        "`before: \"end\"` gives the listing's last page.")
     suppressed_rows: int | None = Field(
         default=None, description="The agent scope: rows left out because every value in them came from fewer "
         "than the minimum group size of patients (values hidden in rows kept are null; see warnings).")

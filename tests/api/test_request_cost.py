@@ -114,21 +114,23 @@ def test_an_uncached_answer_adds_one_transaction_of_three_round_trips(client_db_
     assert query.lstrip().upper().startswith(("SELECT", "WITH")) and commit == "COMMIT"
 
 
-def test_a_page_past_the_middle_counts_first_and_reads_from_the_other_end(client_db_url: str) -> None:
-    deep = {**LISTING, "offset": 3_000}  # of the export's 4,000 patients
+def test_the_last_page_walks_the_index_backwards(client_db_url: str) -> None:
+    last = {**LISTING, "before": "end"}  # the listing's last page, by keyset: no offset to skip
     with counted_client(client_db_url, result_cache=False) as (client, statements):
-        response = _counted_again(client, statements, deep)
+        response = _counted_again(client, statements, last)
         assert response.status_code == 200
         body = response.json()
         assert body["total_rows"] == 4_000 and len(body["rows"]) == 5
         spends = [row["patient.lifetime_spend"] for row in body["rows"]]
         assert spends == sorted(spends, reverse=True)  # shown in the asked order
-    check, begin, count, page, commit, audit = statements
+        assert body["meta"]["prev_cursor"] and body["meta"]["next_cursor"] is None
+    check, begin, page, count, commit, audit = statements
     assert _is_session_check(check) and begin == BEGIN_AS_READER and commit == "COMMIT"
-    assert count.lstrip().upper().startswith("SELECT COUNT(")  # the count first: it decides the walk
-    # the keys walked backwards: ascending, nulls first, ties by descending id
-    assert '"lifetime_spend" ASC NULLS FIRST' in page and '"patient_id" DESC LIMIT' in page
+    # the keys walked backwards: ascending, nulls first, ties by descending id; no OFFSET
+    assert '"lifetime_spend" ASC NULLS FIRST' in page and '"patient_id" DESC LIMIT' in page and "OFFSET" not in page
+    assert count.lstrip().upper().startswith("SELECT COUNT(")  # a cursor page does not know its position
     assert audit.lstrip().startswith("INSERT INTO audit_events")
+
 
 def test_a_listing_adds_its_audit_row_on_the_same_connection(client_db_url: str) -> None:
     pids: list[int] = []

@@ -91,3 +91,13 @@ def test_one_or_two_letters_list_by_name(client_api: Any) -> None:
     rows = _search(client_api, "jo")
     last_first = [(r["patient.name"].split(" ", 1)[1], r["patient.name"].split(" ", 1)[0]) for r in rows]
     assert last_first == sorted(last_first) and len(rows) == 50
+
+
+def test_search_pages_backwards_in_relevance_order(client_api: Any) -> None:
+    """The last page (`before: "end"`) of a best-first search is the tail of the whole list, in the same order."""
+    whole = [r["patient.id"] for r in _search(client_api, "ann", limit=1000)]
+    assert len(whole) > 25
+    last = client_api.post("/api/query", json={
+        "dimensions": DIMS, "filters": [{"field": "patient.search", "op": "search", "value": "ann"}],
+        "limit": 25, "before": "end"}).json()
+    assert [r["patient.id"] for r in last["rows"]] == whole[-25:]

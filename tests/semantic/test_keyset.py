@@ -1,8 +1,8 @@
-"""Keyset pagination (`after` / next cursor, semantic/keyset.py): walking a listing cursor by cursor gives
-exactly the rows of offset paging, page for page, whatever the order (directions, nulls last, ties broken
-by the key), the filters (search included) or the root; a cursor fits only the query it came from, and a
-bad one is a clean `invalid_cursor` before any SQL runs. So do the pages past the middle read from the
-listing's other end when its length is known (`compile_query(total=...)`), next cursors included.
+"""Keyset pagination (semantic/keyset.py), the one way to walk a listing page by page: `after` a page's
+next cursor, `before` its previous cursor, `before: "end"` for the last page. Walking a listing cursor by
+cursor, forward from the first page or backward from the last, gives exactly the rows of offset paging,
+whatever the order (directions, nulls last, ties broken by the key), the filters (search included) or the
+root; a cursor fits only the query it came from, and a bad one is a clean `invalid_cursor` before any SQL runs.
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ WALKS: dict[str, tuple[dict[str, Any], int]] = {
 }
 
 
-def compile_(query: dict[str, Any], ctx: Context, total: int | None = None) -> Compiled:
-    return compile_query(Query.model_validate(query), default_catalog(), ctx, use_cache=False, total=total)
+def compile_(query: dict[str, Any], ctx: Context) -> Compiled:
+    return compile_query(Query.model_validate(query), default_catalog(), ctx, use_cache=False)
 
 
 async def _walks(url: str, names: list[str], ctx: Context | None = None,
@@ -93,20 +93,10 @@ async def _walks(url: str, names: list[str], ctx: Context | None = None,
             assert counting.count_sql is not None
             count = await conn.fetchval(counting.count_sql, *counting.count_params)
             by_offset: list[list[tuple[Any, ...]]] = []
-            known: list[list[tuple[Any, ...]]] = []  # the same pages, compiled knowing the count
-            from_end = 0
             while not by_offset or len(by_offset[-1]) == size:
-                page = {**query, "limit": size, "offset": size * len(by_offset)}
-                compiled, tail = compile_(page, ctx), compile_(page, ctx, total=count)
+                compiled = compile_({**query, "limit": size, "offset": size * len(by_offset)}, ctx)
                 records = await conn.fetch(compiled.sql, *compiled.params)
-                tail_records = await conn.fetch(tail.sql, *tail.params)
                 by_offset.append([tuple(r)[:len(compiled.columns)] for r in records])
-                known.append([tuple(r)[:len(tail.columns)] for r in tail_records])
-                from_end += tail.sql != compiled.sql  # the keys in the reversed order
-                assert (tail.sql != compiled.sql) == compiled.reads_from_the_end(count), (name, len(by_offset))
-                # the page's next cursor and known total are the offset page's
-                assert tail.next_cursor(tail_records) == compiled.next_cursor(records), (name, len(by_offset))
-                assert tail.total_from_page(len(tail_records)) == compiled.total_from_page(len(records))
             by_cursor: list[list[tuple[Any, ...]]] = []
             cursors: list[str | None] = []
             cursor: str | None = None
@@ -117,25 +107,44 @@ async def _walks(url: str, names: list[str], ctx: Context | None = None,
                 by_cursor.append([tuple(r)[:len(compiled.columns)] for r in records])
                 cursor = compiled.next_cursor(records)
                 cursors.append(cursor)
-            out[name] = (by_offset, by_cursor, cursors, [count, size], known, [from_end])
+            # backward from the last page, by previous cursors; each page's next cursor goes forward again
+            backward: list[list[tuple[Any, ...]]] = []
+            forward_again: list[list[tuple[Any, ...]]] = []
+            before: str | None = "end"
+            while before is not None:
+                compiled = compile_({**query, "limit": size, "before": before}, ctx)
+                records = await conn.fetch(compiled.sql, *compiled.params)
+                backward.append([tuple(r)[:len(compiled.columns)] for r in records])
+                after = compiled.next_cursor(records)
+                # the last page has nothing after it; a page before a cursor has that cursor's row after it
+                assert (after is None) == (before == "end" or not records), name
+                if after is not None:
+                    again = compile_({**query, "limit": size, "after": after}, ctx)
+                    more = await conn.fetch(again.sql, *again.params)
+                    forward_again.append([tuple(r)[:len(again.columns)] for r in more])
+                before = compiled.prev_cursor(records)
+            out[name] = (by_offset, by_cursor, cursors, [count, size], backward, forward_again)
         return out
     finally:
         await conn.close()
 
 
 def _check(walks: dict[str, tuple[list[Any], ...]]) -> None:
-    for name, (by_offset, by_cursor, cursors, (count, size), known, (from_end,)) in walks.items():
+    for name, (by_offset, by_cursor, cursors, (count, size), backward, forward_again) in walks.items():
         rows = [r for page in by_offset for r in page]
         assert len(rows) == count > size, name  # more than one page, every row once
         assert len(set(rows)) == len(rows), name
         # the same pages, except that a listing ending on a full page has its empty page after a cursor
         assert by_cursor[:len(by_offset)] == by_offset, name
         assert cursors[-1] is None and all(cursors[:-1]), name
-        assert known == by_offset, name
-        # every page past the middle (and before the end) is read from the end, but a search's
-        searched = any(f["op"] == "search" for f in WALKS[name][0].get("filters", []))
-        past_middle = sum(1 for i in range(len(by_offset)) if 0 < i * size < count and 2 * i * size + size > count)
-        assert from_end == (0 if searched else past_middle) and (searched or from_end > 0), (name, from_end)
+        # backward from the end: pages of `size` counted from the last row, each shown in the listing's order
+        assert [r for page in reversed(backward) for r in page] == rows, name
+        full = backward[:-1] if backward[-1] else backward[:-2]  # a first page exactly full: an empty one before
+        assert all(len(page) == size for page in full) and len(backward[-1]) <= size, name
+        # from a page read backward, its next cursor continues with the rows that follow it
+        for index, page in enumerate(forward_again):
+            start = count - size * (index + 2)  # backward[index + 1]: the page that cursor came from
+            assert page == rows[start + size:start + 2 * size], (name, index)
 
 
 @pytest.fixture(scope="module")

@@ -733,6 +733,11 @@ export interface components {
              */
             next_cursor?: string | null;
             /**
+             * Prev Cursor
+             * @description A listing of rows with rows before this page (after an offset or a cursor, or a full page read backwards): send the same query with it as `before` for the page before this one. `before: "end"` gives the listing's last page.
+             */
+            prev_cursor?: string | null;
+            /**
              * Suppressed Rows
              * @description The agent scope: rows left out because every value in them came from fewer than the minimum group size of patients (values hidden in rows kept are null; see warnings).
              */
@@ -906,6 +911,11 @@ export interface components {
              * @description Keyset paging of a listing of rows (a key such as patient.id among the dimensions, no measures): the rows after this cursor, the previous page's `meta.next_cursor` of the same query (any limit; offset 0).
              */
             after?: string | null;
+            /**
+             * Before
+             * @description Keyset paging backwards: the rows just before this cursor (a page's `meta.prev_cursor`), or `end` for the listing's last page; shown in the query's order.
+             */
+            before?: string | null;
         };
         /** QueryResponse */
         QueryResponse: {
