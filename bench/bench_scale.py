@@ -332,7 +332,9 @@ async def deep_pages(url: str, results: list[Result], as_of: AsOf, summary_as_of
     conn = await asyncpg.connect(url)
     try:
         for r in results:
-            if r.compiled.reversible:
+            # the engine no longer reads offset pages from the other end (keyset cursors both ways instead):
+            # then nothing to compile again (getattr: this runs on engines before and after that change)
+            if getattr(r.compiled, "reversible", False):
                 total = int(await conn.fetchval(r.compiled.count_sql, *r.compiled.count_params))
                 page = (compile_for(r.query, as_of, summary_as_of, rollups_catalog, total)
                         if r.compiled.reads_from_the_end(total) else r.compiled)
