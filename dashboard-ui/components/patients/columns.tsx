@@ -73,12 +73,12 @@ export function LastVisit({ row, asOf }: { row: Row; asOf: string | null }) {
 }
 
 /** What the patient owes (patient.balance_due) and over how many visits; the same words everywhere. */
-export function BalanceDue({ row }: { row: Row }) {
+export function BalanceDue({ row, align = "end" }: { row: Row; align?: "start" | "end" }) {
   const due = num(row, "patient.balance_due") ?? 0;
   const unpaid = num(row, "patient.unpaid_visit_count") ?? 0;
   if (due <= 0) return <None label="Nothing owed" />;
   return (
-    <div className="flex flex-col items-end gap-0.5">
+    <div className={align === "end" ? "flex flex-col items-end gap-0.5" : "flex flex-col items-start gap-0.5"}>
       <Badge tone="negative">{formatMoney(due)} due</Badge>
       {unpaid > 0 ? <span className="text-label text-muted">{plural(unpaid, "unpaid visit")}</span> : null}
     </div>

@@ -43,7 +43,7 @@ export function PatientCard({ row, asOf, onOpen }: { row: Row; asOf: string | nu
         </div>
         {(num(row, "patient.balance_due") ?? 0) > 0 ? (
           <div className="flex">
-            <BalanceDue row={row} />
+            <BalanceDue row={row} align="start" />
           </div>
         ) : null}
       </div>
