@@ -237,7 +237,7 @@ AS_OF = dt.date(2025, 11, 26)  # the export's as_of (date of its latest payment)
 
 def compiler(state: Any = None) -> Callable[..., Any]:
     """`compile(query_dict, use_cache=...)` -> the engine's Compiled (sql, params), as the API does it: for the
-    database's `state` (`service.services.query.DataState`: its as_of, summaries and rollups) when given."""
+    database's `state` (`service.services.query.DataState`: its as_of, summaries and materializations) when given."""
     from semantic import Context, Query, compile_query, default_catalog
 
     catalog = default_catalog()
@@ -270,7 +270,7 @@ async def _measure_pair(base: str, key: str, url: str, rows: dict[str, Row], run
 
     conn = await asyncpg.connect(url)
     try:
-        compile_one = compiler(await data_state(conn))  # the statements the API runs (rollups, summaries)
+        compile_one = compiler(await data_state(conn))  # the statements the API runs (materializations, summaries)
         async with LeanClient(base, {"Authorization": f"Bearer {key}"}) as client:
             health = []
             request = client.request_bytes(None, "/api/health")

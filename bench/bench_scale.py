@@ -156,7 +156,7 @@ def keyset_pages(patients: int) -> dict[str, tuple[dict[str, Any], int]]:
             "source=instagram, by last visit": (_page(INSTAGRAM, BY_LAST_VISIT), filtered)}
 
 
-async def keyset_cursors(url: str, as_of: AsOf, summary_as_of: AsOf | None, rollups_catalog: str | None,
+async def keyset_cursors(url: str, as_of: AsOf, summary_as_of: AsOf | None, built_from: str | None,
                          patients: int) -> dict[str, str]:
     """Per `keyset_pages` entry, the cursor after the row just before its depth (meta.next_cursor of a
     one-row page there: a cursor fits its query with any limit)."""
@@ -164,7 +164,7 @@ async def keyset_cursors(url: str, as_of: AsOf, summary_as_of: AsOf | None, roll
     try:
         cursors: dict[str, str] = {}
         for name, (query, depth) in keyset_pages(patients).items():
-            compiled = compile_for({**query, "limit": 1, "offset": depth - 1}, as_of, summary_as_of, rollups_catalog)
+            compiled = compile_for({**query, "limit": 1, "offset": depth - 1}, as_of, summary_as_of, built_from)
             cursor = compiled.next_cursor(await conn.fetch(compiled.sql, *compiled.params))
             if cursor is not None:
                 cursors[name] = cursor
@@ -202,6 +202,7 @@ def table_queries(as_of: dt.date, patients: int, name: str, digits: str, cursors
         ("table", "source=instagram, by last visit", _page(INSTAGRAM, BY_LAST_VISIT)),
         ("table", f"source=instagram, by last visit, offset {filtered:,}", _page(INSTAGRAM, BY_LAST_VISIT, filtered)),
         ("table", "last page by name", _page([], BY_NAME, (patients - 1) // 50 * 50)),
+        ("table", "last page by name, before: end", {**_page([], BY_NAME), "before": "end"}),
         *([("table", "source=instagram, by last visit, last page",
             _page(INSTAGRAM, BY_LAST_VISIT, (instagram - 1) // 50 * 50))] if instagram else []),
         ("table", "lapsed view, by spend", _page(views["lapsed"], BY_SPEND)),
@@ -290,7 +291,6 @@ class Result:
     statement: str = ""
     params: tuple[Any, ...] = ()
     compiled: Any = None
-    page: Any = None  # a deep listing page as the API runs it, compiled knowing its count (`deep_pages`)
 
     def p(self, which: str, q: float) -> float | None:
         samples: list[float] = getattr(self, which)
@@ -303,45 +303,19 @@ class Result:
 
 
 def compile_for(query: dict[str, Any], as_of: AsOf, summary_as_of: AsOf | None,
-                rollups_catalog: str | None, total: int | None = None) -> Any:
-    """The engine's statements for `query` as the API compiles them for this database (summaries, rollups);
-    `total`: the listing's count, which the API knows before a page by offset (`Compiled.reversible`)."""
+                built_from: str | None) -> Any:
+    """The engine's statements for `query` as the API compiles them for this database (its materializations)."""
     from semantic import Context, Query, compile_query, default_catalog
 
     return compile_query(Query.model_validate(query), default_catalog(),
-                         Context.at(as_of, summary_as_of, scope="manager", built_from=rollups_catalog),
-                         total=total)
+                         Context.at(as_of, summary_as_of, scope="manager", built_from=built_from))
 
 
-async def run_floor(conn: asyncpg.Connection, compiled: Any, page: Any = None) -> None:
-    """What the API runs on the database for one request: the page, and the count when the page can't tell;
-    with `page` (a deep page compiled knowing the count), the count first, then that page, as the API does."""
-    if page is not None:
-        await conn.fetchval(compiled.count_sql, *compiled.count_params)
-        await conn.fetch(page.sql, *page.params)
-        return
+async def run_floor(conn: asyncpg.Connection, compiled: Any) -> None:
+    """What the API runs on the database for one request: the page, and the count when the page can't tell."""
     records = await conn.fetch(compiled.sql, *compiled.params)
     if compiled.total_from_page(len(records)) is None and compiled.count_sql is not None:
         await conn.fetchval(compiled.count_sql, *compiled.count_params)
-
-
-async def deep_pages(url: str, results: list[Result], as_of: AsOf, summary_as_of: AsOf | None,
-                     rollups_catalog: str | None) -> None:
-    """Each listing page the API counts before reading (`Compiled.reversible`): compiled again knowing its
-    count, as the API does (a page past the middle is read from the other end)."""
-    conn = await asyncpg.connect(url)
-    try:
-        for r in results:
-            # the engine no longer reads offset pages from the other end (keyset cursors both ways instead):
-            # then nothing to compile again (getattr: this runs on engines before and after that change)
-            if getattr(r.compiled, "reversible", False):
-                total = int(await conn.fetchval(r.compiled.count_sql, *r.compiled.count_params))
-                page = (compile_for(r.query, as_of, summary_as_of, rollups_catalog, total)
-                        if r.compiled.reads_from_the_end(total) else r.compiled)
-                r.page = page
-                r.statement, r.params = page.sql, tuple(page.params)
-    finally:
-        await conn.close()
 
 
 async def measure_uncached(base: str, url: str, results: list[Result], runs: int, warmup: int) -> list[float]:
@@ -374,7 +348,7 @@ async def measure_uncached(base: str, url: str, results: list[Result], runs: int
                         planned = min(planned, SLOW_RUNS + 1)
                         warmup = 1
                     started = time.perf_counter()
-                    await run_floor(conn, r.compiled, r.page)
+                    await run_floor(conn, r.compiled)
                     elapsed_sql = (time.perf_counter() - started) * 1000
                     if i >= warmup:
                         r.api.append(elapsed)
@@ -491,18 +465,17 @@ def run_scale(scale: str, server: str, work: Path, runs: int, warmup: int, secon
         print(f"[{scale}] loading", flush=True)
         report.load = timed_run([MEDSPA, "seed", "load", "--dir", str(data)], env={"DATABASE_URL": url})
         print(f"[{scale}] loaded in {report.load.seconds:.1f} s, peak {report.load.peak_mib:.0f} MiB", flush=True)
-        as_of, summary_as_of, rollups_catalog, name, digits, report.counts, report.db_size, person = asyncio.run(
+        as_of, summary_as_of, built_from, name, digits, report.counts, report.db_size, person = asyncio.run(
             _database_facts(url))
         for qname, query in dashboard_queries(as_of.day):
             report.results.append(Result("dashboard", qname, query))
-        cursors = asyncio.run(keyset_cursors(url, as_of, summary_as_of, rollups_catalog, patients))
+        cursors = asyncio.run(keyset_cursors(url, as_of, summary_as_of, built_from, patients))
         instagram = asyncio.run(_scalar(url, "SELECT count(*) FROM patients WHERE source = 'instagram'"))
         for kind, qname, query in table_queries(as_of.day, patients, name, digits, cursors, instagram, person):
             report.results.append(Result(kind, qname, query))
         for r in report.results:
-            r.compiled = compile_for(r.query, as_of, summary_as_of, rollups_catalog)
+            r.compiled = compile_for(r.query, as_of, summary_as_of, built_from)
             r.statement, r.params = r.compiled.sql, tuple(r.compiled.params)
-        asyncio.run(deep_pages(url, report.results, as_of, summary_as_of, rollups_catalog))
         with medspa_api(url, result_cache=False) as base:
             print(f"[{scale}] uncached API vs raw SQL, {runs} runs each", flush=True)
             report.health = asyncio.run(measure_uncached(base, url, report.results, runs, warmup))
@@ -639,7 +612,7 @@ def render(reports: list[ScaleReport], command: str) -> str:
         "client (raw asyncio streams: httpx would add ~0.8 ms of its own CPU to every figure): once with "
         "`MEDSPA_RESULT_CACHE=0` (every request runs its SQL), once with the cache on. The floor is the "
         "engine's compiled SQL with its parameters (`semantic.compile.compile_query`, for this database: its "
-        "summaries and rollups) run directly through asyncpg, as the API runs it (a listing's count statement "
+        "summaries and materializations) run directly through asyncpg, as the API runs it (a listing's count statement "
         "too when its page cannot tell the total), alternated call by call with the API call. Throughput: 16 "
         "such clients at once, cycling through the dashboard's queries for a fixed time, cache warm.",
         "",

@@ -102,12 +102,8 @@ def plan(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "post
 
 
 def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres", *,
-                  inline: bool = False, pretty: bool = False, use_cache: bool = True,
-                  total: int | None = None) -> Compiled:
-    """Plan and render `query`; raises `QueryError` (contract codes) when the query is refused.
-
-    `total`: how many rows the listing has in all (its count statement's answer, for this data), when known:
-    a page past the middle is then read from the listing's other end (`from_the_end`); same rows."""
+                  inline: bool = False, pretty: bool = False, use_cache: bool = True) -> Compiled:
+    """Plan and render `query`; raises `QueryError` (contract codes) when the query is refused."""
     if dialect_name not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect_name!r}; use one of {', '.join(DIALECTS)}")
     key = (catalog.fingerprint, query.cache_key(), ctx, dialect_name, inline, pretty)

@@ -16,7 +16,7 @@ from service.auth.db_role import abandon, end_read, reader_transaction
 from service.auth.deps import identify
 from service.auth.principal import Principal
 from service.db.engine import HeldConnection, broken, hold, raw_connection
-from service.services.query import STATE_SQL, DataState, data_state, outage_as_503
+from service.services.query import DataState, data_state, outage_as_503
 from service.settings import Settings
 
 logger = logging.getLogger("medspa.db")
@@ -76,7 +76,7 @@ async def get_query_context(request: Request) -> AsyncIterator[QueryContext]:
     async with outage_as_503():
         held = await hold(engine)
         try:
-            principal, row = await identify(request, held.conn, STATE_SQL)
+            principal, row = await identify(request, held.conn)
             yield QueryContext(engine, app.state.settings, principal, await data_state(held.conn, row), held.conn)
         except BaseException as exc:
             failure = broken(held.conn, exc) if isinstance(exc, asyncpg.InternalClientError) else None

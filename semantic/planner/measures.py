@@ -128,9 +128,8 @@ class MeasurePlanner(Resolver):
         default = [OrderNode("time", False)] if time.grain else [OrderNode(measures[0].name, True)]
         order = self._order(selectable, default, keys)
         shadows = privacy.shadows(self.catalog, [*current, *previous], filter_nodes) if k else ()
-        disjoint = tuple(d.name for d in dims if privacy.splits_patients(self.catalog, d)) if k else ()
         plan = MeasurePlan(tuple(d.name for d in dims), time.grain is not None, tuple(current), tuple(previous),
                            spine, tuple(outputs), tuple(having), tuple(order), limit, offset, k, shadows,
-                           len(privacy.filter_groups(self.catalog, filter_nodes)) if k else 0, disjoint)
+                           len(privacy.filter_groups(self.catalog, filter_nodes)) if k else 0)
         compare_range = time.window.shifted_back(time.shift) if time.window and time.shift else None
         return Planned(plan, tuple(columns), time.window, compare_range, tuple(self.warnings))

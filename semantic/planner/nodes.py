@@ -150,11 +150,9 @@ class MeasurePlan:
     offset: int
     min_group_size: int = 0  # k: measures with 1 to k-1 contributing patients are suppressed (0: none)
     # the agent scope: each filter left out in turn (a value whose patients one filter changes by 1 to k-1 is
-    # hidden: the other answer would give those few away), and the grouping dimensions that split patients
-    # into disjoint groups (semantic/render/suppression.py)
+    # hidden: the other answer would give those few away; semantic/render/suppression.py)
     shadows: tuple[Aggregate, ...] = ()
     filter_count: int = 0
-    disjoint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -210,15 +210,3 @@ def shadows(catalog: Catalog, aggregates: list[Aggregate], filters: tuple[Filter
         out += [replace(agg, key=f"s{index}{agg.key}", filters=kept, shadow_of=agg.key, dropped=index)
                 for agg in aggregates if agg.contributors]
     return tuple(out)
-
-
-def splits_patients(catalog: Catalog, dimension: Dimension) -> bool:
-    """Whether grouping by `dimension` puts each patient in one group (a patient attribute): groups' patients
-    then add up; otherwise (a visit's status, a service) one patient may be in several groups."""
-    return patient_path_of(catalog, PERSON_ENTITY) and (
-        dimension.entity == PERSON_ENTITY or _reached_from_patient(catalog, dimension.entity))
-
-
-def _reached_from_patient(catalog: Catalog, entity: str) -> bool:
-    path = catalog.graph.path(PERSON_ENTITY, entity)
-    return path is not None and not path_fans_out(path)

@@ -30,7 +30,6 @@ from semantic.render.suppression import (
     SKETCH_SEED,
     contributors,
     dropped,
-    final_hidden,
     hidden_column,
     hide,
     keyed_hash,
@@ -63,7 +62,7 @@ class MeasureRenderer(AggregateRenderer):
         self._k = plan.min_group_size
         self._counted = {m for agg in (*plan.current, *plan.previous) if agg.contributors for m in agg.measures}
         if self._k and self._counted:
-            merged = self._hidden(plan, key_names, merged)
+            merged = self._hidden(plan, merged)
         output_alias = {o.name: f"o{i}" for i, o in enumerate(plan.outputs)}
         r_columns: list[exp.Expr] = [alias(col("merged", k), k) for k in key_names]
         values: dict[str, exp.Expr] = {}
@@ -120,24 +119,17 @@ class MeasureRenderer(AggregateRenderer):
         return exp.Select(expressions=[alias(exp.Subquery(this=count), "n"), alias(exp.Subquery(this=sketch),
                                                                                    "sketch")])
 
-    def _hidden(self, plan: MeasurePlan, keys: list[str], merged: exp.Expr) -> exp.Expr:
+    def _hidden(self, plan: MeasurePlan, merged: exp.Expr) -> exp.Expr:
         """`merged` with, per counted base measure and period, whether its value is hidden (`<m>[__prev]__hidden`):
-        first by its own patients and the filters' differences, then to keep hidden values from being recovered
-        from a total (semantic/render/suppression.py)."""
+        by its own patients and by the filters' differences (semantic/render/suppression.py)."""
         periods = ["", "__prev"] if plan.previous else [""]
         counts = {(m, sfx): col("merged", contributors(m, sfx)) for m in sorted(self._counted) for sfx in periods}
         drops = {(m, sfx): [col("merged", dropped(m, sfx, i)) for i in range(plan.filter_count)] if plan.shadows
                  else [] for m, sfx in counts}
-        primary = {key: primary_hidden(count, drops[key], self._k) for key, count in counts.items()}
+        flags = [alias(primary_hidden(count, drops[key], self._k), hidden_column(*key))
+                 for key, count in counts.items()]
         present = exp.Not(this=is_null(col("merged", MAIN))) if plan.shadows else None
-        level = select([exp.Star(), *(alias(cond, f"{m}{sfx}__primary") for (m, sfx), cond in primary.items())],
-                       merged, where=present)
-        dims = [(f"d{i}", name in plan.disjoint) for i, name in enumerate(plan.dimensions)]
-        flags = [alias(final_hidden(col("first", f"{m}{sfx}__primary"), col("first", contributors(m, sfx)),
-                                     [(col("first", key), [col("first", k) for k in keys if k != key], disjoint)
-                                      for key, disjoint in dims], self._k), hidden_column(m, sfx))
-                 for m, sfx in counts]
-        return subquery(select([exp.Star(), *flags], subquery(level, "first")), "merged")
+        return subquery(select([exp.Star(), *flags], merged, where=present), "merged")
 
     def _suppressed(self, name: str, previous: bool) -> exp.Expr | None:
         """Whether a measure's value in a row is hidden: any base measure behind it is (`_hidden`)."""

@@ -3,7 +3,7 @@
 A patient matches when
 - every word of the search is in the name/email text (phone-like words also by the phone's digits), or
 - the name words, together, are spelled like a stretch of that text (pg_trgm's word similarity, at least
-  `pg_trgm.word_similarity_threshold`: 0.62, the database's default set by migration 0010: "Ebony Adms",
+  `pg_trgm.word_similarity_threshold`: 0.62, the database's default set by migration 0011: "Ebony Adms",
   "Ebonee Adams", "Savanah", but not "chloe yag" for every Chloe), or
 - they are, once two neighbouring letters of one word are swapped back ("Ebnoy Adams").
 Words are compared without surrounding punctuation, in any order, so "Adams, Ebony" is "ebony adams". Only

@@ -64,32 +64,6 @@ def primary_hidden(count: exp.Expr, without: Sequence[exp.Expr], k: int) -> exp.
     return any_of(conditions) or exp.false()
 
 
-def final_hidden(primary: exp.Expr, count: exp.Expr, axes: Sequence[tuple[exp.Expr, Sequence[exp.Expr], bool]],
-                 k: int) -> exp.Expr:
-    """Hidden values, plus the ones that must hide with them: along each grouping dimension (`axes`: the
-    dimension's key, the other keys, whether its groups are disjoint in patients), a total of the same query
-    without that dimension minus the values shown would give the hidden ones back. So where the hidden values
-    of a line (the other keys fixed) describe 1 to k-1 patients in all (or any, when one patient may be in
-    several groups), the smallest shown value of that line is hidden too: the hidden ones then include a
-    group of k or more. Cells hidden this way have k or more patients, so no other line needs another."""
-    hidden: list[exp.Expr] = [primary]
-    one = exp.Literal.number(1)
-    shown = exp.And(this=exp.Not(this=exp.Paren(this=primary.copy())),
-                    expression=exp.GTE(this=_zero_if_null(count), expression=one))
-    for key, others, disjoint in axes:
-        partition = [o.copy() for o in others]
-        behind = exp.Case(ifs=[exp.If(this=primary.copy(), true=_zero_if_null(count))], default=exp.Literal.number(0))
-        total = exp.Window(this=exp.Sum(this=behind), partition_by=partition)
-        candidate = exp.Case(ifs=[exp.If(this=shown.copy(), true=count.copy())])
-        rank = exp.Window(this=exp.RowNumber(), partition_by=[o.copy() for o in others],
-                          order=exp.Order(expressions=[ordered(candidate, False), ordered(key.copy(), False)]))
-        needs = (exp.Between(this=total, low=one.copy(), high=exp.Literal.number(k - 1)) if disjoint
-                 else exp.GTE(this=total, expression=one.copy()))
-        hidden.append(exp.And(this=exp.And(this=shown.copy(), expression=exp.EQ(this=rank, expression=one.copy())),
-                              expression=needs))
-    return any_of(hidden) or exp.false()
-
-
 def keyed_hash(key: exp.Expr, seed: exp.Expr) -> exp.Expr:
     """A 64-bit hash of a patient's key (PostgreSQL's hashtextextended): sketches hold these, never keys."""
     return exp.Anonymous(this="hashtextextended", expressions=[exp.Cast(this=key, to=exp.DataType.build("text")),

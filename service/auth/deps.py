@@ -27,10 +27,9 @@ async def current_principal(request: Request) -> Principal:
     return principal
 
 
-async def identify(request: Request, conn: asyncpg.Connection,
-                   also: str = store.NOTHING_ALSO) -> tuple[Principal, asyncpg.Record | None]:
-    """Who is calling, checked on `conn` in one statement that also reads `also` (see store.NOTHING_ALSO); 401
-    otherwise. The row of `also` is None when the principal was already known (in-process calls): nothing read."""
+async def identify(request: Request, conn: asyncpg.Connection) -> tuple[Principal, asyncpg.Record | None]:
+    """Who is calling, checked on `conn` in one statement that also reads the data's state (store._SESSION_SQL);
+    401 otherwise. The row is None when the principal was already known (in-process calls): nothing read."""
     known: Principal | None = getattr(request.state, "principal", None)
     if known is not None:
         return known, None
@@ -38,13 +37,13 @@ async def identify(request: Request, conn: asyncpg.Connection,
     header = request.headers.get("authorization", "")
     token = request.cookies.get(SESSION_COOKIE)
     if header.lower().startswith("bearer "):
-        principal, row = await store.principal_for_key(conn, header[7:].strip(), also)
+        principal, row = await store.principal_for_key(conn, header[7:].strip())
         if principal is None:
             raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     elif token:
         idle = dt.timedelta(minutes=settings.session_idle_minutes)
         lifetime = dt.timedelta(hours=settings.session_max_hours)
-        principal, row = await store.resume_session(conn, token, idle, lifetime, also)
+        principal, row = await store.resume_session(conn, token, idle, lifetime)
         if principal is None:
             raise ApiError(401, "session_expired", "your session has ended; please sign in again")
     else:

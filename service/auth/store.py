@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, cast
 
 import asyncpg
@@ -55,11 +54,9 @@ async def start_session(conn: asyncpg.Connection, username: str) -> str:
     return token
 
 
-# A caller's check may carry a second read in its round trip: `also` is a fixed SELECT (no parameters) that
-# returns exactly one row, joined to the check's own columns (the query path's data state, service/services/
-# query.py). "SELECT" alone is PostgreSQL's one row of no columns: nothing carried.
-NOTHING_ALSO = "SELECT"
-
+# A caller's check reads the data's state in the same statement (one round trip for a cached query's whole
+# request): `data_state()` (migration 0010), one row of the latest load's version, as_of, catalog fingerprint
+# and the summaries' as_of (service/services/query.py DataState), joined to the check's own columns.
 _SESSION_SQL = """
 WITH live AS (
     SELECT s.token_hash, s.last_seen_at, u.username, u.role
@@ -70,31 +67,27 @@ WITH live AS (
     UPDATE user_sessions s SET last_seen_at = now() FROM live
     WHERE s.token_hash = live.token_hash AND live.last_seen_at < now() - $4::interval
 )
-SELECT live.username AS caller_name, live.role AS caller_role, also.* FROM ({also}) AS also LEFT JOIN live ON true
+SELECT live.username AS caller_name, live.role AS caller_role, state.* FROM data_state() AS state
+LEFT JOIN live ON true
 """
 
 _KEY_SQL = """
-SELECT k.name AS caller_name, k.role AS caller_role, also.*
-FROM ({also}) AS also LEFT JOIN api_keys k ON k.key_hash = $1 AND k.revoked_at IS NULL
+SELECT k.name AS caller_name, k.role AS caller_role, state.*
+FROM data_state() AS state LEFT JOIN api_keys k ON k.key_hash = $1 AND k.revoked_at IS NULL
 """
 
 
-@lru_cache(maxsize=16)
-def _carrying(template: str, also: str) -> str:
-    return template.format(also=also)  # formatted once: a str keeps its hash for asyncpg's statement cache
-
-
-async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta, lifetime: dt.timedelta,
-                         also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
+async def resume_session(conn: asyncpg.Connection, token: str, idle: dt.timedelta,
+                         lifetime: dt.timedelta) -> tuple[Principal | None, asyncpg.Record]:
     """The session's user if the session is open, was used within `idle` and began within `lifetime` (however
-    active, a session ends then: a stolen cookie is not good forever), and the row of `also` read in the same
+    active, a session ends then: a stolen cookie is not good forever), and the data's state read in the same
     statement (one round trip); marks the session used now, or ended when refused.
 
     The mark is written at most every TOUCH_EVERY: a page's parallel requests then read the session without
     queueing on its row lock, and the idle limit is exact to within that much."""
     token_hash = hash_secret(token)
-    row = await conn.fetchrow(_carrying(_SESSION_SQL, also), token_hash, idle, lifetime, TOUCH_EVERY)
-    assert row is not None  # `also` is one row
+    row = await conn.fetchrow(_SESSION_SQL, token_hash, idle, lifetime, TOUCH_EVERY)
+    assert row is not None  # data_state() is one row
     if row["caller_name"] is None:
         await conn.execute(
             "UPDATE user_sessions SET ended_at = now() WHERE token_hash = $1 AND ended_at IS NULL", token_hash
@@ -121,11 +114,10 @@ async def create_api_key(conn: asyncpg.Connection, name: str, role: str = "agent
     return key
 
 
-async def principal_for_key(conn: asyncpg.Connection, key: str,
-                            also: str = NOTHING_ALSO) -> tuple[Principal | None, asyncpg.Record]:
-    """The key's principal unless unknown or revoked, and the row of `also` read in the same statement."""
-    row = await conn.fetchrow(_carrying(_KEY_SQL, also), hash_secret(key))
-    assert row is not None  # `also` is one row
+async def principal_for_key(conn: asyncpg.Connection, key: str) -> tuple[Principal | None, asyncpg.Record]:
+    """The key's principal unless unknown or revoked, and the data's state read in the same statement."""
+    row = await conn.fetchrow(_KEY_SQL, hash_secret(key))
+    assert row is not None  # data_state() is one row
     if row["caller_name"] is None:
         return None, row
     return Principal(actor=f"key:{row['caller_name']}", role=cast(Role, row["caller_role"]), kind="api_key"), row

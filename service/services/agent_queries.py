@@ -14,13 +14,13 @@ from typing import Any
 import asyncpg
 from fastapi import Request
 
-from semantic import TOO_FEW_PATIENTS, Query, QueryError
+from semantic import Query, QueryError
 from service.deps import QueryContext
 from service.errors_http import ApiError
 from service.services.audit import audit
 from service.services.query import Gate, run_query
 from service.services.query_models import QueryResponse
-from service.services.suppression import Population, differ_by_few
+from service.services.suppression import Population, differ_by_few, too_few
 
 ACTION = "agent_query"
 WINDOW_SECONDS = 3600.0
@@ -59,9 +59,7 @@ def _gate(conn: asyncpg.Connection, actor: str, k: int, seen: list[Population]) 
         seen.append(population)
         for earlier in await _recent(conn, actor):
             if differ_by_few(population, earlier, k):
-                raise QueryError(TOO_FEW_PATIENTS, "the patients this query describes differ by fewer than "
-                                 f"{k} from those of one of this key's queries in the last hour: the two answers "
-                                 "together would describe those few. Ask about larger groups.", "filters", [])
+                raise too_few(k)  # the same words as a query of fewer than k (service/services/suppression.py)
 
     return gate
 

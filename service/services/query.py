@@ -52,16 +52,9 @@ Gate = Callable[[Population], Awaitable[None]]  # may refuse an agent's query by
 
 Dialect = Literal["postgres", "duckdb"]
 
-# every request reads it: the latest load looked up once (a row of NULLs before any load); one row always, so
-# it can ride along with the caller's check (service/auth/store.py NOTHING_ALSO)
-STATE_SQL = """
-SELECT latest.version, latest.as_of, latest.built_from, latest.as_of_time,
-       summary.as_of AS summary_as_of, summary.as_of_time AS summary_as_of_time
-FROM (SELECT 1) AS one
-LEFT JOIN LATERAL (SELECT version, as_of, as_of_time, built_from FROM data_loads ORDER BY version DESC LIMIT 1)
-  AS latest ON true
-LEFT JOIN LATERAL (SELECT as_of, as_of_time FROM patient_summary LIMIT 1) AS summary ON true
-"""
+# every request reads it (in the caller's check, service/auth/store.py): the latest load looked up once, a row of
+# NULLs before any load (migration 0010's function, with as_of moments since 0011)
+STATE_SQL = "SELECT * FROM data_state()"
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,18 @@ def refuse_too_few(population: Population, k: int) -> None:
     """`too_few_patients` when the query's filters and range describe fewer than k patients, none included (an
     answer of 0 next to a refusal would tell which filters rule the few out)."""
     if population.n < k:
-        raise QueryError(TOO_FEW_PATIENTS, TOO_FEW.format(k=k), "filters", [])
+        raise too_few(k)
 
 
-TOO_FEW = ("these filters and this range describe fewer than {k} patients; an agent receives figures about groups "
-           "of at least that many. Widen the range or drop a filter.")
+# One message for both refusals (fewer than k in all, or k apart from one of the key's recent queries): two texts
+# would tell an attacker which of the two a probe hit.
+TOO_FEW = ("this query describes too few patients, on its own or beside this key's queries of the last hour (fewer "
+           "than {k}, or fewer than {k} apart from the patients of one of them); an agent receives figures about "
+           "groups of at least {k} patients. Widen the range, drop a filter or ask about a larger group.")
+
+
+def too_few(k: int) -> QueryError:
+    return QueryError(TOO_FEW_PATIENTS, TOO_FEW.format(k=k), "filters", [])
 
 
 def differ_by_few(a: Population, b: Population, k: int) -> bool:

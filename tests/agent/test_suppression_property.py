@@ -4,9 +4,10 @@ Random valid agent queries (fixed seed) over measures, groupings, time buckets, 
 client's export with an agent key; every value returned is checked against an independent count of the
 patients behind it: the contract oracle (tests/contract/oracle.py, plain Python over the JSON files, no SQL,
 no catalog) groups the same facts and counts their patients. Also checked against the oracle: no filter
-changes a shown value's patients by 1 to k-1 (the same query without it would give those few away); along
-each patient-attribute dimension, the hidden values describe no patient or k or more (a total minus the shown
-values gives nothing small back); and every group is a row shown or counted in `meta.suppressed_rows`.
+changes a shown value's patients by 1 to k-1 (the same query without it would give those few away); every
+group is a row shown or counted in `meta.suppressed_rows`; and nothing more is hidden than that: a value of k
+or more patients that no filter changes by a few is shown (a total minus the shown values may still give a
+hidden group back: the contract accepts it, docs/security.md).
 """
 
 from __future__ import annotations
@@ -129,43 +130,41 @@ def _suppressed(counts: list[int]) -> bool:
     return any(1 <= n < K for n in counts)
 
 
-DISJOINT = {d for d in DIMENSIONS if d.startswith("patient.")}  # each patient in one group
-
-
 @pytest.fixture(scope="module")
 def model(client_export_dir: Any) -> Model:
     return Model(Export.read(client_export_dir))
 
 
-def _check_lines(query: dict[str, Any], keys: list[str], parts: dict[str, list[dict[tuple[Any, ...], set[str]]]],
+def _allowed(counts: list[int], gaps: list[int]) -> bool:
+    """Whether a value may be shown: each part's patients are none, or k or more that no filter changes by a few."""
+    return all(n == 0 or (n >= K and not 1 <= gap < K) for n, gap in zip(counts, gaps, strict=True))
+
+
+def _check_shown(query: dict[str, Any], parts: dict[str, list[dict[tuple[Any, ...], set[str]]]],
+                 unfiltered: dict[str, list[dict[tuple[Any, ...], set[str]]]] | None,
                  shown: dict[tuple[Any, ...], dict[str, Any]]) -> int:
-    """Along each patient-attribute dimension (the other keys fixed), the hidden values of a measure describe no
-    patient or k or more, unless the whole line has fewer than k (a query without that dimension hides it)."""
-    lines_checked = 0
+    """No over-suppression: a group whose value of some measure may be shown is a row, and the value of a measure
+    of one part (the others may be a true null: a rate of nothing) is there."""
+    checked = 0
     for measure in query["measures"]:
-        if len(PARTS[measure]) != 1:
-            continue
-        groups = parts[measure][0]
-        for axis, name in enumerate(keys):
-            if name not in DISJOINT:
+        groups = parts[measure]
+        for key in {key for part in groups for key in part}:
+            counts = [len(part.get(key, ())) for part in groups]
+            gaps = ([len(whole.get(key, ())) - n for whole, n in zip(unfiltered[measure], counts, strict=True)]
+                    if unfiltered is not None else [0] * len(counts))
+            if max(counts) == 0 or not _allowed(counts, gaps):
                 continue
-            hidden: dict[tuple[Any, ...], set[str]] = {}
-            whole: dict[tuple[Any, ...], set[str]] = {}
-            for key, patients in groups.items():
-                line = key[:axis] + key[axis + 1:]
-                whole.setdefault(line, set()).update(patients)
-                if key not in shown or shown[key][measure] is None:
-                    hidden.setdefault(line, set()).update(patients)
-            for line, patients in hidden.items():
-                lines_checked += 1
-                assert not 1 <= len(patients) < K or len(whole[line]) < K, (query, measure, name, line)
-    return lines_checked
+            checked += 1
+            assert key in shown, (query, measure, key, counts, gaps)
+            if len(groups) == 1:
+                assert shown[key][measure] is not None, (query, measure, key, counts, gaps)
+    return checked
 
 
 def test_no_value_reaches_an_agent_with_fewer_than_k_patients(client_api: TestClient, agent_key: str,
                                                                model: Model) -> None:
     rng = random.Random(SEED)
-    answered = values_checked = differences = lines = dropped = 0
+    answered = values_checked = differences = allowed = dropped = 0
     for _ in range(QUERIES):
         query, window, grain = _random_query(rng, model.as_of)
         response = as_agent(client_api, agent_key, "POST", "/api/query", json=query)
@@ -197,7 +196,7 @@ def test_no_value_reaches_an_agent_with_fewer_than_k_patients(client_api: TestCl
                         differences += 1
                         gap = len(groups.get(key, ())) - count
                         assert count == 0 or not 1 <= gap < K, (query, row, measure, count, gap)
-        lines += _check_lines(query, keys, parts, shown)
+        allowed += _check_shown(query, parts, unfiltered, shown)
         groups = {key for groups_of in parts.values() for part in groups_of for key in part}
         assert not {key for key in groups if all(
             _suppressed([len(p.get(key, ())) for p in parts[m]]) for m in query["measures"])} & set(shown), query
@@ -205,5 +204,5 @@ def test_no_value_reaches_an_agent_with_fewer_than_k_patients(client_api: TestCl
             # that add nothing, such as line revenue of unpaid lines: at least the oracle's)
             assert body["total_rows"] + body["meta"]["suppressed_rows"] >= len(groups), (query, body["meta"])
             dropped += body["meta"]["suppressed_rows"]
-    assert answered >= QUERIES // 2 and values_checked > 500 and differences > 50 and lines > 50 and dropped > 20, (
-        answered, values_checked, differences, lines, dropped)
+    assert answered >= QUERIES // 2 and values_checked > 500 and differences > 50 and allowed > 500 and dropped > 10, (
+        answered, values_checked, differences, allowed, dropped)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from tests.contract.duck import copy_postgres_to_duckdb
 from tests.contract.oracle import Export, Model
 
 
@@ -26,3 +28,12 @@ def models(client_export: Export) -> Callable[[dt.date | None], Model]:
         return Model(client_export, as_of)
 
     return at
+
+
+@pytest.fixture(scope="session")
+def duck(client_db_url: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The loaded client export copied into an in-process DuckDB (tests/contract/duck.py). Do not write to it."""
+    connection = duckdb.connect()
+    copy_postgres_to_duckdb(client_db_url, connection)
+    yield connection
+    connection.close()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
 from typing import Any
 
-import duckdb
 import pytest
 
-from tests.contract.duck import copy_postgres_to_duckdb, plain
+from tests.contract.duck import plain
 from tests.contract.support import run
 
 QUERIES: list[tuple[str, dict[str, Any]]] = [
@@ -71,14 +69,6 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         "filters": [{"field": "patient.next_appointment_at", "op": "is_not_null"},
                     {"field": "patient.age", "op": "between", "values": [30, 50]}]}),
 ]
-
-
-@pytest.fixture(scope="module")
-def duck(client_db_url) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect()
-    copy_postgres_to_duckdb(client_db_url, connection)
-    yield connection
-    connection.close()
 
 
 def _normal_row(row: dict[str, Any]) -> dict[str, Any]:

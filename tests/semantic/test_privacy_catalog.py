@@ -136,6 +136,6 @@ def test_suppression_comes_before_having_and_order_in_the_sql() -> None:
     sql = compile_query(query, catalog, AGENT, inline=True).sql
     hide = sql.index('CASE WHEN ("merged"."visit_count__hidden") THEN NULL')  # NULL where hidden ...
     assert hide < sql.index("__keep") < sql.index("ORDER BY")  # ... in the level HAVING and ORDER BY read
-    assert '(COALESCE("merged"."visit_count__n", 0) BETWEEN 1 AND 10) AS "visit_count__primary"' in sql
+    assert '(COALESCE("merged"."visit_count__n", 0) BETWEEN 1 AND 10) AS "visit_count__hidden"' in sql
     manager = compile_query(query, catalog, dataclasses.replace(AGENT, scope="manager"), inline=True).sql
     assert "__keep" not in manager and "BETWEEN 1 AND" not in manager
