@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -202,6 +203,8 @@ class DataLoad(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=text("now()"))
     source_dir: Mapped[str] = mapped_column(Text)
     as_of: Mapped[dt.date | None] = mapped_column(Date)
+    # set when as_of is a moment (a manifest's, semantic/asof.py): its time of day on the as_of date
+    as_of_time: Mapped[dt.time | None] = mapped_column(Time)
     row_counts: Mapped[str] = mapped_column(Text)  # JSON text: {"patients": 4000, ...}
     # fingerprint of the catalog whose materializations this load built (pre-aggregations, chains, bridges);
     # queries read them only when their catalog is that one, so an edited metrics.yaml never reads relations
@@ -221,10 +224,12 @@ class PatientSummary(Base):
 
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
     as_of: Mapped[dt.date] = mapped_column(Date)
+    as_of_time: Mapped[dt.time | None] = mapped_column(Time)  # as_of's time of day when it is a moment
     visit_count: Mapped[int] = mapped_column(Integer)
     lifetime_spend: Mapped[int] = mapped_column(BigInteger)
     paid_payment_count: Mapped[int] = mapped_column(Integer)
     unpaid_visit_count: Mapped[int] = mapped_column(Integer)
+    balance_due: Mapped[int] = mapped_column(BigInteger)
     first_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_visit_service: Mapped[str | None] = mapped_column(Text)
@@ -275,9 +280,11 @@ class AppointmentSummary(Base):
 
     appointment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     as_of: Mapped[dt.date] = mapped_column(Date)
+    as_of_time: Mapped[dt.time | None] = mapped_column(Time)  # as_of's time of day when it is a moment
     start_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     end_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     paid_amount: Mapped[int] = mapped_column(BigInteger)
+    amount_due: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_appointment_summary_start_at", "start_at", "appointment_id"),)
 
@@ -292,6 +299,7 @@ class ServiceLineSummary(Base):
 
     line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     as_of: Mapped[dt.date] = mapped_column(Date)
+    as_of_time: Mapped[dt.time | None] = mapped_column(Time)  # as_of's time of day when it is a moment
     allocated_revenue: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -338,7 +346,7 @@ class BridgeRow(Base):
 
 ROLES = ("front_desk", "manager", "agent")
 AUDIT_ACTIONS = ("view_patient", "search_patients", "list_patients", "export_patients", "login", "logout",
-                 "login_failed", "agent_query")
+                 "login_failed", "agent_query", "view_schedule")
 
 
 class User(Base):

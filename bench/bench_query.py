@@ -241,8 +241,8 @@ def compiler(state: Any = None) -> Callable[..., Any]:
     from semantic import Context, Query, compile_query, default_catalog
 
     catalog = default_catalog()
-    context = (Context(as_of=AS_OF, summary_as_of=AS_OF) if state is None else
-               Context(as_of=state.as_of, summary_as_of=state.summary_as_of, built_from=state.built_from))
+    context = (Context(as_of=AS_OF, summary_as_of=AS_OF) if state is None or state.moment is None else
+               Context.at(state.moment, state.summary_moment, built_from=state.built_from))
 
     def compile_one(query: dict[str, Any], use_cache: bool = False) -> Any:
         return compile_query(Query.model_validate(query), catalog, context, use_cache=use_cache)

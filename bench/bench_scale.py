@@ -54,6 +54,7 @@ from bench.bench_query import (  # noqa: E402
     scratch_database,
     throughput,
 )
+from semantic import AsOf  # noqa: E402
 
 MEDSPA = str(REPO / ".venv" / "bin" / "medspa")
 ANCHOR = "2025-11-26"  # fixed "today" of the generated data: same bytes every run
@@ -155,7 +156,7 @@ def keyset_pages(patients: int) -> dict[str, tuple[dict[str, Any], int]]:
             "source=instagram, by last visit": (_page(INSTAGRAM, BY_LAST_VISIT), filtered)}
 
 
-async def keyset_cursors(url: str, as_of: dt.date, summary_as_of: dt.date | None, built_from: str | None,
+async def keyset_cursors(url: str, as_of: AsOf, summary_as_of: AsOf | None, built_from: str | None,
                          patients: int) -> dict[str, str]:
     """Per `keyset_pages` entry, the cursor after the row just before its depth (meta.next_cursor of a
     one-row page there: a cursor fits its query with any limit)."""
@@ -173,10 +174,12 @@ async def keyset_cursors(url: str, as_of: dt.date, summary_as_of: dt.date | None
 
 
 def table_queries(as_of: dt.date, patients: int, name: str, digits: str, cursors: dict[str, str] | None = None,
-                  instagram: int | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+                  instagram: int | None = None, person: tuple[str, str] | None = None,
+                  ) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, name, query) for the patient table: pages, searches, quick-view counts. kind: table|search|count.
     With `cursors` (from `keyset_cursors`), also the deep pages after a cursor instead of an offset; with the
-    number of `instagram` patients, that view's last page too."""
+    number of `instagram` patients, that view's last page too; with a `person` (first, last), the forgiving
+    searches for them (best match first, no order of their own)."""
     views: dict[str, list[dict[str, Any]]] = {
         "all": [],
         "today": [{"field": "patient.last_visit_at", "op": "gte", "value": as_of.isoformat()},
@@ -210,6 +213,13 @@ def table_queries(as_of: dt.date, patients: int, name: str, digits: str, cursors
         ("search", f"search phone digits '{digits}'", _page(
             [{"field": "patient.search", "op": "search", "value": digits}], BY_NAME)),
     ]
+    if person is not None:
+        first, last = person
+        for label, typed in (("a letter missing", f"{first} {last[:2]}{last[3:]}"),
+                             ("transposed letters", f"{first[0]}{first[2]}{first[1]}{first[3:]} {last}"),
+                             ("last, first", f"{last}, {first}"), ("best first", name)):
+            out.append(("search", f"search {label} '{typed.lower()}', best first", {
+                **_page([{"field": "patient.search", "op": "search", "value": typed}], []), "order": []}))
     for label, (query, depth) in keyset_pages(patients).items():
         if cursors and label in cursors:
             out.append(("table", f"{label}, cursor at {depth:,}", {**query, "after": cursors[label]}))
@@ -292,14 +302,13 @@ class Result:
         return api / sql if api is not None and sql else None
 
 
-def compile_for(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | None,
+def compile_for(query: dict[str, Any], as_of: AsOf, summary_as_of: AsOf | None,
                 built_from: str | None) -> Any:
     """The engine's statements for `query` as the API compiles them for this database (its materializations)."""
     from semantic import Context, Query, compile_query, default_catalog
 
     return compile_query(Query.model_validate(query), default_catalog(),
-                         Context(as_of=as_of, summary_as_of=summary_as_of, scope="manager",
-                                 built_from=built_from))
+                         Context.at(as_of, summary_as_of, scope="manager", built_from=built_from))
 
 
 async def run_floor(conn: asyncpg.Connection, compiled: Any) -> None:
@@ -400,7 +409,8 @@ async def explain(url: str, statement: str, params: tuple[Any, ...]) -> str:
         await conn.close()
 
 
-async def _database_facts(url: str) -> tuple[dt.date, dt.date | None, str | None, str, str, dict[str, int], str]:
+async def _database_facts(url: str) -> tuple[AsOf, AsOf | None, str | None, str, str, dict[str, int], str,
+                                            tuple[str, str]]:
     from service.auth.store import add_user
     from service.services.query import data_state
 
@@ -414,11 +424,16 @@ async def _database_facts(url: str) -> tuple[dt.date, dt.date | None, str | None
         name = await conn.fetchval(
             "SELECT last_name FROM patients GROUP BY last_name ORDER BY count(*) DESC, last_name LIMIT 1 OFFSET 10")
         phone = await conn.fetchval("SELECT phone_digits FROM patients ORDER BY id LIMIT 1 OFFSET 77")
+        # a real patient with that last name, whose name the forgiving searches misspell
+        person = await conn.fetchrow("SELECT first_name, last_name FROM patients WHERE last_name = $1 "
+                                     "AND length(first_name) >= 5 ORDER BY id LIMIT 1", name)
         counts = {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))
                   for t in ("patients", "appointments", "appointment_services", "payments")}
         size = await conn.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))")
         built = await conn.fetchval("SELECT built_from FROM data_loads ORDER BY version DESC LIMIT 1")
-        return state.as_of, state.summary_as_of, built, str(name).lower(), str(phone)[-7:], counts, str(size)
+        assert state.moment is not None and person is not None
+        return (state.moment, state.summary_moment, built, str(name).lower(), str(phone)[-7:], counts, str(size),
+                (person["first_name"], person["last_name"]))
     finally:
         await conn.close()
 
@@ -450,13 +465,13 @@ def run_scale(scale: str, server: str, work: Path, runs: int, warmup: int, secon
         print(f"[{scale}] loading", flush=True)
         report.load = timed_run([MEDSPA, "seed", "load", "--dir", str(data)], env={"DATABASE_URL": url})
         print(f"[{scale}] loaded in {report.load.seconds:.1f} s, peak {report.load.peak_mib:.0f} MiB", flush=True)
-        as_of, summary_as_of, built_from, name, digits, report.counts, report.db_size = asyncio.run(
+        as_of, summary_as_of, built_from, name, digits, report.counts, report.db_size, person = asyncio.run(
             _database_facts(url))
-        for qname, query in dashboard_queries(as_of):
+        for qname, query in dashboard_queries(as_of.day):
             report.results.append(Result("dashboard", qname, query))
         cursors = asyncio.run(keyset_cursors(url, as_of, summary_as_of, built_from, patients))
         instagram = asyncio.run(_scalar(url, "SELECT count(*) FROM patients WHERE source = 'instagram'"))
-        for kind, qname, query in table_queries(as_of, patients, name, digits, cursors, instagram):
+        for kind, qname, query in table_queries(as_of.day, patients, name, digits, cursors, instagram, person):
             report.results.append(Result(kind, qname, query))
         for r in report.results:
             r.compiled = compile_for(r.query, as_of, summary_as_of, built_from)

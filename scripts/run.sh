@@ -115,10 +115,7 @@ fi
 
 # Build the UI when there is no production build or its sources changed since (the /api proxy
 # reads API_PORT at run time, so one build serves any port).
-if "$BIN/python" scripts/ui_build.py; then
-  echo "building the UI (production build)..."
-  (cd dashboard-ui && npm run --silent build >/dev/null)
-fi
+"$BIN/python" scripts/ui_build.py --build  # prints each step and a line every 15 s
 
 # One API process per core (at most 4) by default; API_WORKERS=N overrides (service/settings.py).
 start API "$BIN/medspa" api --port "$API_PORT"

@@ -13,6 +13,7 @@ See semantic/README.md for the flow, the modules and the definitions the contrac
 
 from __future__ import annotations
 
+from semantic.asof import AsOf
 from semantic.catalog import Catalog, Dimension, Measure, did_you_mean, suggest
 from semantic.catalog.facts import (
     Role,
@@ -83,6 +84,7 @@ __all__ = [
     "QUERY_LIMITS",
     "RELATIVE_RANGES",
     "TOO_FEW_PATIENTS",
+    "AsOf",
     "Catalog",
     "CatalogError",
     "ColumnInfo",

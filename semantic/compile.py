@@ -9,6 +9,7 @@ on nothing else, so a repeated dashboard query skips planning and rendering.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from semantic.planner.limits import check_as_of, check_parameters, check_size
 from semantic.planner.nodes import ColumnInfo, Context, ListPlan, MeasurePlan, Planned, Value
 from semantic.planner.physical import choose_sources
 from semantic.planner.planner import plan_query
-from semantic.planner.timerange import DateRange
+from semantic.planner.timerange import DateRange, partial_buckets
 from semantic.query import Query
 from semantic.render.dialects import DIALECTS, dialect
 from semantic.render.paging import TOTAL
@@ -51,6 +52,7 @@ class Compiled:
     audience_sql: str | None = None
     audience_params: tuple[Value, ...] = ()
     audience_filters: int = 0
+    partial_periods: tuple[dt.date, ...] = ()  # `time` buckets not wholly inside the range
 
     total_column = TOTAL
 
@@ -117,7 +119,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)
     count = rendered.count
     check_parameters(max(len(rendered.params), len(count.params) if count is not None else 0))
-    keyset = (Keyset(fingerprint(listing, ctx.as_of), rendered.keyset, listing.after is not None or listing.backward,
+    keyset = (Keyset(fingerprint(listing, ctx.moment), rendered.keyset, listing.after is not None or listing.backward,
                      listing.backward, listing.after is not None)
               if isinstance(listing, ListPlan) and rendered.keyset is not None else None)
     compiled = Compiled(
@@ -139,6 +141,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
                       if rendered.audience is not None else None),
         audience_params=rendered.audience.params if rendered.audience is not None else (),  # type: ignore[arg-type]
         audience_filters=listing.filter_count if isinstance(listing, MeasurePlan) else 0,
+        partial_periods=partial_buckets(planned.range, query.time.grain if query.time is not None else None),
     )
     if use_cache:
         _CACHE.put(key, compiled)

@@ -22,6 +22,7 @@ INVALID_QUERY = "invalid_query"
 LIMIT_EXCEEDED = "limit_exceeded"
 FORBIDDEN_MEMBER = "forbidden_member"
 INVALID_CURSOR = "invalid_cursor"
+INVALID_AS_OF = "invalid_as_of"  # an as_of that is neither a date nor a moment (semantic/asof.py)
 # the agent scope (contract additions, section 1)
 AGGREGATE_REQUIRED = "aggregate_required"
 FORBIDDEN_GRAIN = "forbidden_grain"

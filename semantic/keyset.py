@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from semantic.asof import AsOf
 from semantic.catalog import Catalog
 from semantic.catalog.expr import Col
 from semantic.errors import INVALID_CURSOR, INVALID_QUERY, QueryError
@@ -50,11 +51,11 @@ def key_order(plan: ListPlan, catalog: Catalog) -> tuple[OrderNode, ...]:
 
 def key_types(plan: ListPlan, catalog: Catalog) -> tuple[str, ...]:
     """The catalog type of each key-order column (the time bucket is a date)."""
-    return tuple("date" if o.column == "time" else catalog.dimensions[o.column].type
-                 for o in key_order(plan, catalog))
+    return tuple("date" if o.column == "time" else "number" if catalog.dimensions[o.column].search is not None
+                 else catalog.dimensions[o.column].type for o in key_order(plan, catalog))
 
 
-def fingerprint(plan: ListPlan, as_of: dt.date) -> str:
+def fingerprint(plan: ListPlan, as_of: AsOf) -> str:
     """Identifies the listing a cursor belongs to: its plan without page and cursor, and its as_of."""
     normalised = replace(plan, limit=0, offset=0, after=None, backward=False)
     return hashlib.sha256(repr((normalised, as_of)).encode()).hexdigest()[:16]
@@ -184,7 +185,7 @@ def resume(plan: ListPlan, cursor: str, catalog: Catalog, ctx: Context, backward
                          "with `offset`, or add the key", field, keys)
     if backward and cursor == LAST_PAGE:
         return replace(plan, backward=True)
-    values = decode(cursor, fingerprint(plan, ctx.as_of), key_types(plan, catalog), field)
+    values = decode(cursor, fingerprint(plan, ctx.moment), key_types(plan, catalog), field)
     return replace(plan, after=values, backward=backward)
 
 

@@ -23,7 +23,7 @@ from service.deps import drain
 from service.errors import install as install_query_errors
 from service.errors_http import ApiError, api_error_handler, http_error_handler, unexpected_error_response
 from service.middleware import RequestContextMiddleware, configure_logging
-from service.routes import agent, audit, auth, health, patients
+from service.routes import agent, audit, auth, health, patients, schedule
 from service.routes import catalog as catalog_routes
 from service.routes import query as query_routes
 from service.services.agent_queries import WINDOW_SECONDS
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(patients.router)
+    app.include_router(schedule.router)
     app.include_router(audit.router)
     app.include_router(agent.router)
     app.include_router(catalog_routes.router)

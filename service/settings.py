@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +21,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=REPO_ROOT / ".data", description="Where the embedded server keeps its files.")
     embedded_pg_port: int = Field(default=54329, description="TCP port of the embedded server on 127.0.0.1.")
     metrics_file: Path = Field(default=REPO_ROOT / "metrics.yaml")
-    as_of: dt.date | None = Field(default=None, description="Overrides the data's as_of date.")
+    as_of: str | None = Field(
+        default=None, pattern=r"^(?i:now|\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?)$",
+        description="Overrides the data's as_of: a date (YYYY-MM-DD), a moment (YYYY-MM-DDTHH:MM) or `now` (the "
+                    "clinic's local time, for a live deployment).")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int | None = Field(

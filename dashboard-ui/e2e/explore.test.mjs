@@ -85,6 +85,28 @@ describe("explore (desktop, 1280px)", () => {
   });
 });
 
+describe("explore traps (item 8)", () => {
+  it("offers Revenue (by service line) when grouping revenue by service, and folds series past 8 in words", async () => {
+    await page.goto(`${BASE_URL}/explore`);
+    await resultIdle(page);
+    await page.getByTestId("pick-dimensions-add").click();
+    const service = page.locator('[data-member="service.name"]');
+    assert.equal(await service.isDisabled(), false, "Service is offered for Revenue");
+    await service.check();
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("q")?.includes("line_revenue"));
+    assert.deepEqual(currentQuery(page).measures, ["line_revenue"]);
+    await page.getByTestId("chip-line_revenue").waitFor();
+    await resultIdle(page);
+    const services = await managerQuery({ dimensions: ["service.name"], limit: 100 });
+    if (services.total_rows > 8) {
+      const note = await page.getByTestId("folded-series").innerText();
+      assert.match(note, new RegExp(`of ${services.total_rows}`), "the series past 8 are named, not dropped");
+    }
+    await screenshot(page, "explore-line-revenue-by-service-1280");
+  });
+});
+
 describe("explore (phone, 390px)", () => {
   it("fits a phone", async () => {
     const phone = await managerPage(browser, { width: 390, height: 844 });

@@ -99,7 +99,7 @@ describe("patient table (desktop, 1280px)", () => {
     await waitForTotal(page, await badge("lapsed"));
     const lapsedTotal = await viewingTotal(page);
 
-    await page.getByTestId("chip-source").getByRole("button").first().click();
+    await page.getByTestId("chip-acquisition-source").getByRole("button").first().click();
     await page.getByRole("checkbox", { name: "Instagram" }).check();
     await page.keyboard.press("Escape");
     await page.waitForURL(/source=instagram/);

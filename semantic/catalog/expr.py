@@ -18,7 +18,8 @@ COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
 ARITHMETIC = ("add", "sub", "mul", "div")
 LOGICAL = ("and", "or")
 UNARY = ("not", "is_null", "not_null")
-VARIADIC = ("concat", "coalesce")
+VARIADIC = ("concat", "coalesce", "greatest")
+CONDITIONAL = "if"  # {if: [condition, then, else]}
 DATE_PARTS = ("isodow", "hour", "year", "month", "day")
 TRUNC_GRAINS = ("day", "week", "month", "quarter", "year")
 ROLLUP_AGGS = ("count", "sum", "min", "max", "bool_or")
@@ -46,7 +47,8 @@ class Lit:
 
 @dataclass(frozen=True)
 class AsOf:
-    """The query's as_of: `date` is the day itself, `end` the exclusive bound (as_of + 1 day, a timestamp)."""
+    """The query's as_of: `date` is the day itself, `end` the exclusive bound of "before now", a timestamp: the
+    midnight after a date as_of, or just after a moment's time (semantic/asof.py)."""
 
     kind: Literal["date", "end"]
 
@@ -366,6 +368,7 @@ _PARSERS: dict[str, Callable[[Any], Expr]] = {
     **{op: _parse_call(op, 2) for op in COMPARISONS + ARITHMETIC},
     **{op: _parse_call(op, None) for op in LOGICAL + VARIADIC},
     **{op: _parse_call(op, 1) for op in UNARY},
+    CONDITIONAL: _parse_call(CONDITIONAL, 3),
     **{unit: _parse_diff(unit) for unit in DIFFS},
 }
 

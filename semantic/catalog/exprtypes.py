@@ -160,6 +160,17 @@ class TypeCheck:
             return "integer" if op != "div" and all(t == "integer" for t in types) else "number"
         if op == "concat":
             return "string"
+        if op == "greatest":
+            for t in types:
+                if t not in (*NUMERIC, "null"):
+                    self.problem(f"greatest expects numbers, got {t}")
+            return "integer" if all(t in ("integer", "null") for t in types) else "number"
+        if op == E.CONDITIONAL:
+            if types[0] not in ("boolean", "null"):
+                self.problem(f"if expects a boolean condition first, got {types[0]}")
+            if not compatible(types[1], types[2]):
+                self.problem(f"if gives {types[1]} or {types[2]}: both branches need one type")
+            return types[1] if types[1] != "null" else types[2]
         if op == "coalesce":
             known = [t for t in types if t != "null"]
             for t in known[1:]:

@@ -113,8 +113,9 @@ class Builder:
                 if rdim.search is not None:
                     text = self.parse(rdim.search.text, name, *path, "search")
                     digits = self.parse(rdim.search.digits, name, *path, "search")
+                    rank = self.parse(rdim.search.rank, name, *path, "search")
                     if text is not None:
-                        search = SearchSpec(text, digits)
+                        search = SearchSpec(text, digits, rank)
                 elif expr is None and rdim.expr is None:
                     self.issue("dimension_source", name, "has neither `column`, `expr` nor `search`",
                                "add `column: <name>` or an `expr`", *path)

@@ -29,6 +29,8 @@ class RawSearch(_Raw):
 
     text: Any = Field(description="expression of lower-case text to match words against")
     digits: Any = Field(default=None, description="expression of digits-only text to match a phone against")
+    rank: Any = Field(default=None, description="expression of the text whose spelling ranks the matches (the name); "
+                                                "default: `text`")
 
 
 class RawQuasi(_Raw):
@@ -183,6 +185,7 @@ class Join:
 class SearchSpec:
     text: Expr
     digits: Expr | None
+    rank: Expr | None = None
 
 
 Sensitivity = Literal["pii", "identifier", "quasi_identifier", "none"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlglot import exp
 
+from semantic.asof import AsOf
 from semantic.planner.nodes import Aggregate, FilterNode
 
 if TYPE_CHECKING:  # the interface names the renderer's context; only implementations import the renderer
@@ -87,7 +88,7 @@ class Materialization:
         """DDL of tables of its own (typed to its declaration), if it has any; shared tables come from models.py."""
         return ()
 
-    def refresh(self, catalog: Catalog, as_of: dt.date, dialect: Dialect) -> list[Statement]:
+    def refresh(self, catalog: Catalog, as_of: dt.date | AsOf, dialect: Dialect) -> list[Statement]:
         """The statements filling its tables from the loaded rows, as of `as_of`."""
         return []
 

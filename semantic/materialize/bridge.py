@@ -23,6 +23,7 @@ from typing import ClassVar
 
 from sqlglot import exp
 
+from semantic.asof import AsOf
 from semantic.catalog.catalog import Catalog, did_you_mean
 from semantic.catalog.graph import Edge, Path, describe, down_then_up, path_fans_out
 from semantic.materialize.base import Materialization, Problem, Statement
@@ -85,7 +86,7 @@ class Bridge(Materialization):
             tails.append((node, tail))
         return tuple(tails)
 
-    def refresh(self, catalog: Catalog, as_of: dt.date, dialect: Dialect) -> list[Statement]:
+    def refresh(self, catalog: Catalog, as_of: dt.date | AsOf, dialect: Dialect) -> list[Statement]:
         """INSERT INTO bridge_rows: every distinct (source key, target key) pair the bridge's joins link.
 
         Rooted at the last entity the one-to-many joins reach (the service line): the source (patient) and

@@ -25,6 +25,7 @@ from typing import ClassVar
 
 from sqlglot import exp
 
+from semantic.asof import AsOf, as_moment
 from semantic.catalog import expr as E
 from semantic.catalog.catalog import Catalog, did_you_mean
 from semantic.catalog.graph import Edge, path_fans_out
@@ -221,14 +222,15 @@ class Chain(Materialization):
         group = [exp.Literal.number(i + 1) for i in range(len(keys))] or None
         return select(columns, table(TABLE, ALIAS), joins, where=and_(where), group=group)
 
-    def refresh(self, catalog: Catalog, as_of: dt.date, dialect: Dialect) -> list[Statement]:
+    def refresh(self, catalog: Catalog, as_of: dt.date | AsOf, dialect: Dialect) -> list[Statement]:
         """INSERT INTO chain_rows: every row the chain's measures count, as of `as_of` (reading the summaries),
         with the times of its value's previous `DEPTH` rows (by time, then key)."""
         chain = self
         measure = catalog.measures[chain.measures[0]]
         assert measure.expr is not None and measure.time is not None
         params = Params(text_type=dialect.text_type)
-        rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=as_of), dialect, params)
+        moment = as_moment(as_of)
+        rc = RenderContext(catalog, Context.at(moment, moment), dialect, params)
         scope = Scope(rc, measure.entity)
         root = scope.root
         at, value, key = scope.dim_at(root, measure.time), scope.eval(root, measure.expr), root.key
@@ -249,7 +251,7 @@ class Chain(Materialization):
                               partition_by=[col(r, "v")], order=order.copy())
 
         names = ["chain", "as_of", "at", "value", *PREVIOUS, *STORED[:len(chain.dimensions)]]
-        body = select([exp.Literal.string(chain.name), params.add(as_of), col(r, "at"), col(r, "v"),
+        body = select([exp.Literal.string(chain.name), params.add(moment.day), col(r, "at"), col(r, "v"),
                        *(lag(k) for k in range(1, DEPTH + 1)),
                        *(col(r, STORED[i]) for i in range(len(chain.dimensions)))], subquery(rows, r))
         body.set("order", exp.Order(expressions=[exp.Ordered(this=col(r, "at"))]))

@@ -22,6 +22,7 @@ from typing import ClassVar
 
 from sqlglot import exp
 
+from semantic.asof import AsOf, as_moment
 from semantic.catalog.catalog import Catalog, did_you_mean
 from semantic.catalog.graph import path_fans_out
 from semantic.catalog.models import Measure
@@ -141,11 +142,12 @@ class PreAggregation(Materialization):
             ddl.append(exp.Create(this=index, kind="INDEX"))
         return ddl
 
-    def refresh(self, catalog: Catalog, as_of: dt.date, dialect: Dialect) -> list[Statement]:
+    def refresh(self, catalog: Catalog, as_of: dt.date | AsOf, dialect: Dialect) -> list[Statement]:
         """INSERT its rows: the aggregate a query runs (on the summaries of `as_of`), per day and dimension
         values, each measure with the rows it aggregated; groups where no measure had rows are left out."""
         params = Params(text_type=dialect.text_type)
-        rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=as_of), dialect, params)
+        moment = as_moment(as_of)
+        rc = RenderContext(catalog, Context.at(moment, moment), dialect, params)
         home = catalog.measures[self.measures[0]].entity
         day = TimeSlice(self.time, "day", None) if self.time is not None else None
         fanned = bool(self.fanned(catalog))

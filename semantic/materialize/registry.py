@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from semantic.asof import AsOf
 from semantic.catalog.catalog import Catalog
 from semantic.catalog.graph import Edge, Path
 from semantic.materialize.base import AggregateRequest, Materialization, Statement
@@ -56,7 +57,7 @@ def tables(catalog: Catalog) -> tuple[str, ...]:
     return tuple(out)
 
 
-def refresh(catalog: Catalog, as_of: dt.date, dialect: Dialect,
+def refresh(catalog: Catalog, as_of: dt.date | AsOf, dialect: Dialect,
             kinds: Sequence[str] | None = None) -> list[tuple[Materialization, Statement]]:
     """Every statement a load runs to build the catalog's materializations (of `kinds`, or all)."""
     return [(m, statement) for m in catalog.materializations.values() if kinds is None or m.kind in kinds

@@ -15,11 +15,12 @@ from typing import ClassVar
 
 from sqlglot import exp
 
+from semantic.asof import AsOf, as_moment
 from semantic.catalog.catalog import Catalog
 from semantic.materialize.base import Materialization, Statement
 from semantic.planner.nodes import Context
 from semantic.render.context import RenderContext
-from semantic.render.dialects import Dialect
+from semantic.render.dialects import Dialect, cast
 from semantic.render.params import Params
 from semantic.render.scope import Scope
 from semantic.render.sqlbuild import alias, ident, select, with_ctes
@@ -36,16 +37,19 @@ class EntitySummary(Materialization):
         table = catalog.entities[self.entity].summary_table
         return (table,) if table is not None else ()
 
-    def refresh(self, catalog: Catalog, as_of: dt.date, dialect: Dialect) -> list[Statement]:
-        """INSERT INTO <summary table> SELECT key, as_of, <every materialized dimension computed inline>."""
+    def refresh(self, catalog: Catalog, as_of: dt.date | AsOf, dialect: Dialect) -> list[Statement]:
+        """INSERT INTO <summary table> SELECT key, as_of, as_of_time, <every materialized dimension computed inline>
+        (as_of_time: the moment's time of day when as_of is a moment, semantic/asof.py)."""
         entity = catalog.entities[self.entity]
         assert entity.summary_table is not None and entity.summary_key is not None
         params = Params(text_type=dialect.text_type)
-        rc = RenderContext(catalog, Context(as_of=as_of, summary_as_of=None), dialect, params)
+        moment = as_moment(as_of)
+        rc = RenderContext(catalog, Context.at(moment), dialect, params)
         scope = Scope(rc, self.entity)
         root = scope.root
-        names = [entity.summary_key, "as_of"]
-        columns: list[exp.Expr] = [root.key, params.add(as_of)]
+        names = [entity.summary_key, "as_of", "as_of_time"]
+        time_of_day = exp.Literal.string(moment.time.isoformat()) if moment.time else exp.Null()
+        columns: list[exp.Expr] = [root.key, params.add(moment.day), cast(time_of_day, "time")]
         for dimension in catalog.dimensions.values():
             if dimension.entity == self.entity and dimension.materialized:
                 names.append(dimension.materialized)

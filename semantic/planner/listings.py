@@ -23,6 +23,7 @@ from semantic.planner.nodes import (
     TimeSlice,
 )
 from semantic.planner.resolve import Resolver, TimeAsked
+from semantic.planner.search_order import by_relevance
 
 
 class ListPlanner(Resolver):
@@ -61,6 +62,7 @@ class ListPlanner(Resolver):
         columns += [self._dim_column(d) for d in dims]
         plan = ListPlan(root, tuple(d.name for d in dims), slice_, tuple(n for n, _ in filters), distinct, hidden,
                         tuple(order), limit, offset)
+        plan = by_relevance(plan, self.query, self.catalog)  # a search without an order: best matches first
         if self.query.after is not None and self.query.before is not None:
             raise QueryError(INVALID_QUERY, "give `after` (the next page) or `before` (the previous one), not both",
                              "before", [])

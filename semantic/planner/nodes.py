@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
+from semantic.asof import AsOf
 from semantic.catalog.graph import Edge
 from semantic.planner.timerange import DateRange, Shift
 
@@ -27,10 +28,24 @@ class Context:
     # which materializations the planner may read (None: every one available; (): the rows only); a planner
     # option for tests and benchmarks that compare a materialization's answers with the rows'
     sources: tuple[str, ...] | None = None
+    # as_of as a moment (semantic/asof.py): its time of day, None when the whole day counts as before
+    as_of_time: dt.time | None = None
+    summary_as_of_time: dt.time | None = None  # the summaries' as_of's time of day
+
+    @property
+    def moment(self) -> AsOf:
+        return AsOf(self.as_of, self.as_of_time)
 
     @property
     def use_summaries(self) -> bool:
-        return self.summary_as_of is not None and self.summary_as_of == self.as_of
+        return (self.summary_as_of is not None and self.summary_as_of == self.as_of
+                and self.summary_as_of_time == self.as_of_time)
+
+    @classmethod
+    def at(cls, as_of: AsOf, summary: AsOf | None = None, **rest: Any) -> Context:
+        """A context for `as_of` (a date or a moment), with summaries built for `summary`."""
+        return cls(as_of=as_of.day, as_of_time=as_of.time, summary_as_of=summary.day if summary else None,
+                   summary_as_of_time=summary.time if summary else None, **rest)
 
     @property
     def k(self) -> int:

@@ -2,10 +2,15 @@
 
 Ranges are half-open `[start, end)` of dates. as_of's own day is included, so "last_7_days" on
 2025-11-26 is [2025-11-20, 2025-11-27). `this_*` ranges run to date (through as_of); `last_*`
-calendar ranges are complete periods. A comparison shifts the range back by a whole number of
-months (calendar-based ranges, previous_year) or days (day-based ranges). Explicit ranges lie within the
-window of semantic/planner/limits.py (as_of too, checked by the compiler), so no arithmetic here leaves
-the years Python's dates hold.
+calendar ranges are complete periods. Ranges ahead of as_of (`tomorrow`, `next_*_days`) start the day
+after it; `next_month` is the calendar month after as_of's. A comparison shifts the range back by a
+whole number of months (calendar-based ranges, previous_year) or days (day-based ranges).
+
+A bucket of a grain is partial when it is not wholly inside the range (`partial_buckets`): a rolling
+range's first and last buckets, the current month of `this_month` by month.
+
+Explicit ranges lie within the window of semantic/planner/limits.py (as_of too, checked by the compiler), so
+no arithmetic here leaves the years Python's dates hold.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from dataclasses import dataclass
 from semantic.planner.limits import EARLIEST, LATEST, WINDOW
 
 RELATIVE_RANGES = ("today", "yesterday", "last_7_days", "last_30_days", "last_90_days", "last_12_months",
-                   "this_month", "last_month", "this_quarter", "last_quarter", "this_year", "last_year", "all_time")
+                   "this_month", "last_month", "this_quarter", "last_quarter", "this_year", "last_year", "all_time",
+                   "tomorrow", "next_7_days", "next_30_days", "next_90_days", "next_month")
 COMPARES = ("previous_period", "previous_year")
 
 
@@ -97,10 +103,21 @@ def resolve_range(spec: str | list[str], as_of: dt.date) -> DateRange:
         "this_year": DateRange(year_start, tomorrow, Shift(months=12)),
         "last_year": DateRange(add_months(year_start, -12), year_start, Shift(months=12)),
         "all_time": DateRange(None, tomorrow, Shift()),
+        **_ahead(as_of),
     }
     if spec not in table:
         raise RangeError(f"unknown range {spec!r}")
     return table[spec]
+
+
+def _ahead(as_of: dt.date) -> dict[str, DateRange]:
+    """The ranges ahead of as_of: each starts the day after it (next_month: the calendar month after)."""
+    tomorrow = as_of + dt.timedelta(days=1)
+    next_month = add_months(as_of.replace(day=1), 1)
+    ranges = {f"next_{n}_days": DateRange(tomorrow, tomorrow + dt.timedelta(days=n), Shift(days=n))
+              for n in (7, 30, 90)}
+    return {"tomorrow": DateRange(tomorrow, tomorrow + dt.timedelta(days=1), Shift(days=1)), **ranges,
+            "next_month": DateRange(next_month, add_months(next_month, 1), Shift(months=1))}
 
 
 def compare_shift(kind: str, current: DateRange) -> Shift:
@@ -122,3 +139,29 @@ def bucket_start(day: dt.date, grain: str) -> dt.date:
     if grain == "quarter":
         return _quarter_start(day)
     return day.replace(month=1, day=1)
+
+
+def next_bucket(start: dt.date, grain: str) -> dt.date:
+    """The first day of the bucket after the one starting on `start`."""
+    if grain == "day":
+        return start + dt.timedelta(days=1)
+    if grain == "week":
+        return start + dt.timedelta(days=7)
+    return add_months(start, {"month": 1, "quarter": 3}.get(grain, 12))
+
+
+def partial_buckets(window: DateRange | None, grain: str | None) -> tuple[dt.date, ...]:
+    """The starts of the `grain` buckets that the range cuts: those not wholly inside it (only its first and
+    last bucket can be). Nothing without a range or a grain; an unbounded start cuts nothing."""
+    if window is None or grain is None:
+        return ()
+    cut: list[dt.date] = []
+    if window.start is not None:
+        first = bucket_start(window.start, grain)
+        if first < window.start:
+            cut.append(first)
+    last_day = window.end - dt.timedelta(days=1)
+    last = bucket_start(last_day, grain)
+    if next_bucket(last, grain) > window.end and last not in cut:
+        cut.append(last)
+    return tuple(cut)

@@ -72,11 +72,32 @@ class Dialect:
     int_div: Callable[[exp.Expr, exp.Expr], exp.Expr]
     text_type: str = "text"
     measure_type: str = "numeric"  # the common type of measure columns combined by UNION ALL
+    # search (semantic/render/search.py): `close(query, text)` holds when `text` has a stretch spelled like
+    # `query` (None: exact words only), `closeness(query, text)` is a score in [0, 1]
+    close: Callable[[exp.Expr, exp.Expr], exp.Expr] | None = None
+    closeness: Callable[[exp.Expr, exp.Expr], exp.Expr] | None = None
+
+
+def _close_pg(query: exp.Expr, text: exp.Expr) -> exp.Expr:
+    # pg_trgm's word similarity operator (>= pg_trgm.word_similarity_threshold, 0.6): the trigram index serves it
+    return exp.Operator(this=query, operator=exp.var("<%"), expression=text)
+
+
+def _closeness_pg(query: exp.Expr, text: exp.Expr) -> exp.Expr:
+    # trigram similarity of the whole texts: unlike word similarity it counts what the text has beyond the query,
+    # so "connie brwn" is closer to Connie Brown than to Connie Brock
+    return _cast(exp.Anonymous(this="similarity", expressions=[query, text]), "double")
+
+
+def _closeness_duckdb(query: exp.Expr, text: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="jaro_winkler_similarity", expressions=[query, text])
 
 
 _DIALECTS = {
-    "postgres": Dialect("postgres", _like_pg, _money_round_pg, _int_div_pg),
-    "duckdb": Dialect("duckdb", _like_duckdb, _money_round_duckdb, _int_div_duckdb, "varchar", "decimal(38, 6)"),
+    "postgres": Dialect("postgres", _like_pg, _money_round_pg, _int_div_pg, close=_close_pg,
+                        closeness=_closeness_pg),
+    "duckdb": Dialect("duckdb", _like_duckdb, _money_round_duckdb, _int_div_duckdb, "varchar", "decimal(38, 6)",
+                      closeness=_closeness_duckdb),
 }
 
 

@@ -21,6 +21,7 @@ from semantic.render.dialects import cast
 from semantic.render.paging import TOTAL, final_page
 from semantic.render.predicates import bridged_rows, conditions, split_filters
 from semantic.render.scope import Instance, Scope
+from semantic.render.search import search_rank
 from semantic.render.sqlbuild import alias, all_of, and_, col, is_null, or_, ordered, select, subquery, union, wrap
 
 
@@ -68,6 +69,8 @@ class ListingRenderer(AggregateRenderer):
         if name == "time":
             assert plan.time is not None
             return self.bucket(scope, root, plan.time)
+        if self.catalog.dimensions[name].search is not None:  # ordered by how well the search matches
+            return search_rank(scope, root, self.catalog.dimensions[name], plan.filters)
         return scope.dim_at(root, name)
 
     def _page_keys(self, plan: ListPlan) -> exp.Select:

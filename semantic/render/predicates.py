@@ -10,7 +10,6 @@ the joined rows instead.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
@@ -22,14 +21,8 @@ from semantic.planner.nodes import FilterNode, Value
 from semantic.render.context import RenderContext
 from semantic.render.dialects import cast
 from semantic.render.scope import Instance, Scope
+from semantic.render.search import escape_like, search_condition
 from semantic.render.sqlbuild import and_, or_, select, wrap
-
-_PHONEISH = re.compile(r"[0-9()+\-.]*[0-9][0-9()+\-.xX]*")
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 Group = tuple[Path, Edge]  # the path to a one-to-many join, and that join: filters below it share one EXISTS
 
@@ -96,7 +89,7 @@ def bridged_rows(rc: RenderContext, name: str, edge: Edge, items: Sequence[tuple
 
 def predicate(scope: Scope, inst: Instance, dimension: Dimension, node: FilterNode) -> exp.Expr:
     if node.op == "search":
-        return _search(scope, inst, dimension, str(node.values[0]))
+        return search_condition(scope, inst, dimension, str(node.values[0]))
     value = scope.dim(inst, dimension)
     if node.on_date:
         bounds = _day_bounds(node.op, node.values)
@@ -184,30 +177,3 @@ def compare(rc: RenderContext, value: exp.Expr, op: str, values: Sequence[Value]
     if op == "not_null":
         return exp.Not(this=is_null(value))
     raise ValueError(f"unknown filter op {op}")
-
-
-def _search(scope: Scope, inst: Instance, dimension: Dimension, text: str) -> exp.Expr:
-    """Every word in the name/email text; phone-like words (>= 3 digits together) also by phone digits."""
-    spec = dimension.search
-    assert spec is not None
-    params, like = scope.rc.params, scope.rc.dialect.like
-    if _impossible(text):
-        return exp.false()
-    haystack = scope.eval(inst, spec.text)
-    words: list[str] = []
-    phone: list[str] = []
-    for token in text.split():
-        (phone if _PHONEISH.fullmatch(token) else words).append(token)
-    conds = [like(haystack.copy(), params.add(f"%{escape_like(w.lower())}%"), False) for w in words]
-    if phone:
-        as_text = and_(like(haystack.copy(), params.add(f"%{escape_like(t.lower())}%"), False) for t in phone)
-        assert as_text is not None
-        digits = "".join(ch for token in phone for ch in token if ch.isdigit())
-        if spec.digits is not None and len(digits) >= 3:
-            by_digits = like(scope.eval(inst, spec.digits), params.add(f"%{digits}%"), False)
-            conds.append(or_([by_digits, as_text]))
-        else:
-            conds.append(as_text)
-    result = and_(conds)
-    assert result is not None
-    return exp.Paren(this=result) if len(conds) > 1 else result

@@ -15,7 +15,6 @@ root's own table, the summary alone is the FROM clause (see `Scope.rebase`).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -149,10 +148,9 @@ class Scope:
         if isinstance(node, E.Lit):
             return literal(node.value)
         if isinstance(node, E.AsOf):
-            as_of = self.rc.ctx.as_of
             if node.kind == "date":
-                return self.rc.params.add(as_of)
-            return self.rc.params.add(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+                return self.rc.params.add(self.rc.ctx.as_of)
+            return self.rc.params.add(self.rc.ctx.moment.end)  # after the whole day, or just after the moment
         if isinstance(node, E.Call):
             return self._call(inst, node)
         if isinstance(node, E.InList):
@@ -211,6 +209,10 @@ class Scope:
             return concat
         if op == "coalesce":
             return exp.Coalesce(this=args[0], expressions=args[1:])
+        if op == "greatest":
+            return exp.Greatest(this=args[0], expressions=args[1:])
+        if op == E.CONDITIONAL:
+            return exp.Case(ifs=[exp.If(this=args[0], true=args[1])], default=args[2])
         raise TypeError(f"unknown operator {op}")
 
     def _diff(self, unit: str, start: exp.Expr, end: exp.Expr) -> exp.Expr:

@@ -187,7 +187,7 @@ def summaries_are_complete(ctx: Context) -> Iterator[Issue]:
         filled = {d.materialized for d in ctx.catalog.dimensions.values()
                   if d.entity == entity.name and d.materialized}
         for column in schema.column_names(entity.summary_table):
-            if column in (entity.summary_key, "as_of") or column in filled:
+            if column in (entity.summary_key, "as_of", "as_of_time") or column in filled:
                 continue
             yield ctx.issue("incomplete_summary", entity.name, f"no dimension fills {entity.summary_table}.{column}",
                             f"add `materialized: {column}` to the dimension that defines it",

@@ -92,7 +92,7 @@ async def ask_with_parser(question: str, app: ASGIApp, principal: Principal) -> 
     catalog = catalog_for(settings)
     async with outage_as_503(), raw_connection(engine) as conn:
         state = await data_state(conn)
-    as_of, _ = resolve_as_of(None, settings, state)
+    as_of = resolve_as_of(None, settings, state)[0].day  # the parser's relative dates count from its day
     async with outage_as_503():
         lexicon = await lexicon_for(engine, settings, catalog, state, scope_for(principal.role))
     started = time.perf_counter()

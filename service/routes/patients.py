@@ -68,7 +68,7 @@ async def export_patients(body: Query, request: Request, principal: StaffDep, en
             if not rows:
                 return
 
-    filename = f"patients-{first.meta.as_of.isoformat()}.csv"
+    filename = f"patients-{first.meta.as_of[:10]}.csv"
     return StreamingResponse(stream(), media_type="text/csv; charset=utf-8", headers={
         "content-disposition": f'attachment; filename="{filename}"', "x-total-rows": str(total)})
 

@@ -29,7 +29,8 @@ class PatientStats(BaseModel):
     first_visit_at: dt.datetime | None
     last_visit_at: dt.datetime | None
     next_appointment_at: dt.datetime | None
-    unpaid_visit_count: int
+    unpaid_visit_count: int = Field(description="Visits with no paid payment.")
+    balance_due: int = Field(description="What the patient owes, cents: the sum of their visits' amount_due.")
 
 
 class LineOut(BaseModel):
@@ -56,11 +57,16 @@ class AppointmentOut(BaseModel):
     is_visit: bool
     is_upcoming: bool
     lines: list[LineOut]
-    payment: PaymentOut | None
+    payment: PaymentOut | None = Field(description="Its latest payment, whatever its status.")
+    list_amount: int = Field(description="The list prices of its lines, cents.")
+    paid_amount: int = Field(description="Its paid payments, cents (pending and failed ones pay nothing).")
+    amount_due: int | None = Field(description="A visit's list amount minus paid, never below 0, cents; null for "
+                                               "an appointment that is not a visit (upcoming, cancelled).")
+    is_paid: bool = Field(description="Has a paid payment.")
 
 
 class PatientRecord(BaseModel):
     patient: PatientOut
     stats: PatientStats
     appointments: list[AppointmentOut] = Field(description="Newest first.")
-    as_of: dt.date
+    as_of: str = Field(description="A date (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM).")

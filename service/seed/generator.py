@@ -10,10 +10,12 @@ blocks could be spread over processes later without changing a byte.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
+from semantic import AsOf
 from service.seed.history import BLOCK_BITS, BLOCK_SIZE, History
+from service.seed.manifest import write_manifest
 from service.seed.output import ExportWriter
 
 Progress = Callable[[str, int], None]
@@ -31,7 +33,9 @@ def generate(
     """Writes patient.json ... payment.json into out_dir; returns the rows written per file kind.
 
     anchor is the export date ("today" of the data): a year of history ends the day before it and
-    bookings reach 60 days past it. It defaults to today; pass it for reproducible files.
+    bookings reach 60 days past it. It defaults to today; pass it for reproducible files. Its moment, the
+    anchor day at 00:00 (the history's "now"), goes into `manifest.json` as the data's as_of: the anchor
+    day's appointments are then upcoming, not visits.
     progress, if given, is called as progress(file_kind, rows_so_far) after every block.
     """
     if not 0 <= patients <= _MAX_PATIENTS:
@@ -52,6 +56,7 @@ def generate(
             for kind in ("patient", "appointment", "appointment_service", "payment"):
                 export.writers[kind].write(getattr(block, kind))
             _report(progress, export.counts(), ("patient", "appointment", "appointment_service", "payment"))
+    write_manifest(Path(out_dir), AsOf(anchor, time()))
     return export.counts()
 
 

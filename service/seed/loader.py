@@ -18,7 +18,6 @@ at a million patients).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gc
 import logging
 import re
@@ -30,12 +29,13 @@ from pathlib import Path
 
 import asyncpg
 
-from semantic import Catalog, default_catalog
+from semantic import AsOf, Catalog, default_catalog
 from service.db.migrate import upgrade
 from service.db.urls import redact
 from service.seed.batches import checked_batches
 from service.seed.crew import Crew
 from service.seed.frozen_copy import copy_frozen
+from service.seed.manifest import read_manifest
 from service.seed.materialized import staged_ddl
 from service.seed.post_load import Recorded, Statement, Step, data_as_of, rebuilt_tables, record_load, steps
 from service.seed.progress import LoadProgress, load_progress
@@ -103,6 +103,7 @@ async def load_directory_async(
     """
     started = time.perf_counter()
     paths = _export_files(directory)
+    manifest = read_manifest(directory)  # before anything changes: a bad manifest refuses the load
     post = steps()
     # Alembic runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(upgrade, url)
@@ -120,7 +121,7 @@ async def load_directory_async(
         try:
             with load_progress(progress) as tracker, _no_cyclic_gc():
                 mark = time.perf_counter()
-                row_counts, as_of, recorded = await _build(url, conn, stage, paths, post, tracker)
+                row_counts, as_of, recorded = await _build(url, conn, stage, paths, post, tracker, manifest)
                 mark = _lap(laps, "copy, index and summarise", mark)
                 version = await _swap(conn, stage, replace, directory.resolve(), as_of, row_counts, recorded)
                 mark = _lap(laps, "swap", mark)
@@ -174,14 +175,14 @@ async def _refuse_data(conn: asyncpg.Connection) -> None:
 
 async def _build(
     url: str, conn: asyncpg.Connection, stage: Stage, paths: dict[str, Path], post: Sequence[Step],
-    tracker: LoadProgress,
-) -> tuple[dict[str, int], dt.date | None, Recorded]:
+    tracker: LoadProgress, manifest: AsOf | None = None,
+) -> tuple[dict[str, int], AsOf | None, Recorded]:
     """Fill the stage: COPY every file, index it, run the post-load steps and index what they fill."""
     crew = Crew([await _crew_member(url) for _ in range(CREW_SIZE)], limit=CREW_WHILE_READING)
     try:
         row_counts = await _copy_all(conn, stage, paths, crew, tracker)
         crew.set_limit(CREW_SIZE)
-        as_of = await data_as_of(conn)
+        as_of = manifest or await data_as_of(conn)
         recorded: Recorded = {}
         with tracker.step("summaries and indexes"):
             filled_by = {table: step.name for step in post for table in step.tables}
@@ -274,7 +275,7 @@ def _statements(
 
 
 def _step_jobs(
-    crew: Crew, stage: Stage, step: Step, as_of: dt.date | None, recorded: Recorded, filled_by: dict[str, str]
+    crew: Crew, stage: Stage, step: Step, as_of: AsOf | None, recorded: Recorded, filled_by: dict[str, str]
 ) -> None:
     """A post-load step as crew jobs: its tables created, then filled (milestone `step.name`), then indexed.
 
@@ -328,7 +329,7 @@ async def _rows(batches: Batches) -> AsyncIterator[Row]:
 
 
 async def _swap(
-    conn: asyncpg.Connection, stage: Stage, replace: bool, source_dir: Path, as_of: dt.date | None,
+    conn: asyncpg.Connection, stage: Stage, replace: bool, source_dir: Path, as_of: AsOf | None,
     row_counts: dict[str, int], recorded: Recorded,
 ) -> int:
     """The one transaction readers notice: public's tables give way to the staged ones; the load is recorded."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import asyncpg
 from sqlglot import exp
 
-from semantic import Catalog, default_catalog, dialect, materialized_tables, refresh_statements
+from semantic import AsOf, Catalog, default_catalog, dialect, materialized_tables, refresh_statements
 
 Recorded = dict[str, object]  # what a step notes in the load's data_loads row: {column: value}
 
@@ -45,7 +45,7 @@ class Statement:
 class Step:
     name: str
     tables: tuple[str, ...]  # what it fills (empty before), then ANALYZEd and indexed
-    statements: Callable[[dt.date], list[Statement]]  # for the data's as_of; independent of each other
+    statements: Callable[[AsOf], list[Statement]]  # for the data's as_of; independent of each other
     records: Callable[[], Recorded] = field(default=dict)
 
 
@@ -71,8 +71,8 @@ def rebuilt_tables(catalog: Catalog | None = None) -> tuple[str, ...]:
     return materialized_tables(catalog or default_catalog())
 
 
-def _statements(catalog: Catalog, names: tuple[str, ...]) -> Callable[[dt.date], list[Statement]]:
-    def build(as_of: dt.date) -> list[Statement]:
+def _statements(catalog: Catalog, names: tuple[str, ...]) -> Callable[[AsOf], list[Statement]]:
+    def build(as_of: AsOf) -> list[Statement]:
         return [Statement.of(statement.tree, statement.params)
                 for materialization, statement in refresh_statements(catalog, as_of, dialect("postgres"))
                 if materialization.name in names]
@@ -80,18 +80,19 @@ def _statements(catalog: Catalog, names: tuple[str, ...]) -> Callable[[dt.date],
     return build
 
 
-async def data_as_of(conn: asyncpg.Connection) -> dt.date | None:
+async def data_as_of(conn: asyncpg.Connection) -> AsOf | None:
     """The contract's default as_of: the date of the latest payment (None for an empty database)."""
     latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
-    return latest.date() if latest else None
+    return AsOf(latest.date()) if latest else None
 
 
 async def record_load(
-    conn: asyncpg.Connection, source_dir: Path, as_of: dt.date | None, row_counts: dict[str, int],
+    conn: asyncpg.Connection, source_dir: Path, as_of: AsOf | None, row_counts: dict[str, int],
     recorded: Recorded,
 ) -> int:
     """Insert the load's data_loads row (with what the steps recorded); returns the new data version."""
-    values: Recorded = {"source_dir": str(source_dir), "as_of": as_of, "row_counts": json.dumps(row_counts),
+    values: Recorded = {"source_dir": str(source_dir), "as_of": as_of.day if as_of else None,
+                        "as_of_time": as_of.time if as_of else None, "row_counts": json.dumps(row_counts),
                         **recorded}
     # column names come from the steps above, never from input
     columns = ", ".join(f'"{column}"' for column in values)

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from semantic import Filter, Query, Scope
+from semantic import AsOf, Filter, Query, Scope
 from service.schemas.patients import (
     AppointmentOut,
     LineOut,
@@ -22,6 +22,7 @@ from service.schemas.patients import (
     PatientStats,
     PaymentOut,
 )
+from service.services.money_owed import owed
 from service.services.query import run_query
 from service.settings import Settings
 
@@ -52,6 +53,7 @@ def _age(birth: dt.date, on: dt.date) -> int:
 
 STAT_DIMENSIONS = {
     "lifetime_spend": "patient.lifetime_spend",
+    "balance_due": "patient.balance_due",
     "visit_count": "patient.visit_count",
     "first_visit_at": "patient.first_visit_at",
     "last_visit_at": "patient.last_visit_at",
@@ -61,7 +63,7 @@ STAT_DIMENSIONS = {
 
 
 async def fetch_patient_stats(engine: AsyncEngine, settings: Settings, scope: Scope, patient_id: str,
-                              as_of: dt.date) -> PatientStats | None:
+                              as_of: AsOf) -> PatientStats | None:
     """The patient's figures from the query engine (the catalog's definitions, the same numbers as the
     Patient Table), or None when no patient has that id."""
     query = Query(
@@ -80,7 +82,7 @@ async def fetch_patient_stats(engine: AsyncEngine, settings: Settings, scope: Sc
     })
 
 
-async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of: dt.date,
+async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of: AsOf,
                                stats: PatientStats) -> PatientRecord | None:
     """The record (contact, demographics, timeline), or None when no patient has that id."""
     row = await conn.fetchrow(_PATIENT, patient_id)
@@ -88,8 +90,10 @@ async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of:
         return None
     line_rows = await conn.fetch(_LINES, patient_id)
     payment_rows = await conn.fetch(_PAYMENTS, patient_id)
-    payments_by_appointment = {p["appointment_id"]: p for p in payment_rows}
-    cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    payments_by_appointment: dict[str, list[Any]] = {}
+    for payment_row in payment_rows:
+        payments_by_appointment.setdefault(payment_row["appointment_id"], []).append(payment_row)
+    cutoff = as_of.end
 
     grouped: dict[str, list[Any]] = {}
     for line in line_rows:
@@ -99,27 +103,32 @@ async def fetch_patient_record(conn: asyncpg.Connection, patient_id: str, as_of:
     for appointment_id, lines in grouped.items():
         start = min(line["start"] for line in lines)
         status = lines[0]["status"]
-        payment = payments_by_appointment.get(appointment_id)
+        payments = payments_by_appointment.get(appointment_id, [])
+        # the latest payment is the one shown (the export has at most one per appointment)
+        payment = payments[-1] if payments else None
+        is_visit = status != "cancelled" and start < cutoff
+        money = owed((line["price"] for line in lines), ((p["amount"], p["status"]) for p in payments), is_visit)
         appointments.append(AppointmentOut(
             id=appointment_id,
             status=status,
             start_at=start,
             end_at=max(line["end"] for line in lines),
-            is_visit=status != "cancelled" and start < cutoff,
+            is_visit=is_visit,
             is_upcoming=status != "cancelled" and start >= cutoff,
             lines=[LineOut(service_name=line["service_name"], provider_name=line["provider_name"],
                            start=line["start"], end=line["end"], list_price=line["price"]) for line in lines],
             payment=PaymentOut(id=payment["id"], amount=payment["amount"], method=payment["method"],
                                status=payment["status"], date=payment["date"]) if payment else None,
+            list_amount=money.list_amount, paid_amount=money.paid_amount, amount_due=money.amount_due,
+            is_paid=money.paid_amount > 0,
         ))
     appointments.sort(key=lambda a: (a.start_at, a.id), reverse=True)
 
     birth: dt.date = row["date_of_birth"]
     patient = PatientOut(
         id=row["id"], first_name=row["first_name"], last_name=row["last_name"],
-        name=f"{row['first_name']} {row['last_name']}", date_of_birth=birth, age=_age(birth, as_of),
+        name=f"{row['first_name']} {row['last_name']}", date_of_birth=birth, age=_age(birth, as_of.day),
         gender=row["gender"], source=row["source"], address=row["address"], phone=row["phone"],
         email=row["email"], created_at=row["created_date"],
     )
-    return PatientRecord(patient=patient, stats=stats, appointments=appointments,
-                         as_of=as_of)
+    return PatientRecord(patient=patient, stats=stats, appointments=appointments, as_of=as_of.isoformat())

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from semantic import (
-    INVALID_AS_OF,
+    AsOf,
     Catalog,
     ColumnInfo,
     Compiled,
@@ -42,6 +42,7 @@ from semantic import (
 from service.auth.db_role import reader_transaction
 from service.db.engine import raw_connection
 from service.errors import database_unavailable
+from service.services.as_of import resolve
 from service.services.compiling import compile_off_loop
 from service.services.query_models import Column, DateSpan, Meta, QueryResponse, SqlResponse
 from service.services.suppression import Population, Tally, refuse_too_few, split_page
@@ -52,7 +53,7 @@ Gate = Callable[[Population], Awaitable[None]]  # may refuse an agent's query by
 Dialect = Literal["postgres", "duckdb"]
 
 # every request reads it (in the caller's check, service/auth/store.py): the latest load looked up once, a row of
-# NULLs before any load (migration 0010's function)
+# NULLs before any load (migration 0010's function, with as_of moments since 0012)
 STATE_SQL = "SELECT * FROM data_state()"
 
 
@@ -65,6 +66,16 @@ class DataState:
     as_of: dt.date | None
     summary_as_of: dt.date | None
     built_from: str | None = None  # fingerprint of the catalog its materializations were built from
+    as_of_time: dt.time | None = None  # the data's as_of is a moment (its manifest's): semantic/asof.py
+    summary_as_of_time: dt.time | None = None
+
+    @property
+    def moment(self) -> AsOf | None:
+        return AsOf(self.as_of, self.as_of_time) if self.as_of is not None else None
+
+    @property
+    def summary_moment(self) -> AsOf | None:
+        return AsOf(self.summary_as_of, self.summary_as_of_time) if self.summary_as_of is not None else None
 
 
 async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = None) -> DataState:
@@ -76,7 +87,8 @@ async def data_state(conn: asyncpg.Connection, row: Mapping[str, Any] | None = N
     if as_of is None:  # no load recorded (a database filled by other means): the latest payment's date
         latest: dt.datetime | None = await conn.fetchval("SELECT max(date) FROM payments")
         as_of = latest.date() if latest else None
-    return DataState(row["version"], as_of, row["summary_as_of"], row["built_from"])
+    return DataState(row["version"], as_of, row["summary_as_of"], row["built_from"],
+                     row["as_of_time"] if row["as_of"] is not None else None, row["summary_as_of_time"])
 
 
 def catalog_for(settings: Settings) -> Catalog:
@@ -84,19 +96,9 @@ def catalog_for(settings: Settings) -> Catalog:
     return default_catalog(settings.metrics_file)
 
 
-def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -> tuple[dt.date, list[str]]:
-    """Per request, else configured, else the data's own, else today (an empty database, with a warning)."""
-    if requested is not None:
-        try:
-            return dt.date.fromisoformat(requested), []
-        except ValueError:
-            raise QueryError(INVALID_AS_OF, f"as_of must be an ISO date (YYYY-MM-DD), got {requested!r}", "as_of",
-                             []) from None
-    if settings.as_of is not None:
-        return settings.as_of, []
-    if state.as_of is not None:
-        return state.as_of, []
-    return dt.date.today(), ["the database holds no data: as_of is today's date"]
+def resolve_as_of(requested: str | None, settings: Settings, state: DataState) -> tuple[AsOf, list[str]]:
+    """Per request, else configured, else the data's own, else today (service/services/as_of.py)."""
+    return resolve(requested, settings, state.moment)
 
 
 def scope_for(role: str) -> Scope:
@@ -225,12 +227,12 @@ RESULTS = _Results()
 
 
 async def _prepare(settings: Settings, query: Query, scope: Scope, state: DataState, dialect: Dialect = "postgres",
-                   inline: bool = False) -> tuple[Compiled, dt.date, list[str]]:
+                   inline: bool = False) -> tuple[Compiled, AsOf, list[str]]:
     """The query compiled for the data's state (no database access: the compiled statement is cached), off the
     event loop (service/services/compiling.py)."""
     as_of, warnings = resolve_as_of(query.as_of, settings, state)
-    ctx = Context(as_of=as_of, summary_as_of=state.summary_as_of, scope=scope, built_from=state.built_from,
-                  min_group_size=settings.agent_min_group_size if scope == "agent" else None)
+    ctx = Context.at(as_of, state.summary_moment, scope=scope, built_from=state.built_from,
+                     min_group_size=settings.agent_min_group_size if scope == "agent" else None)
     compiled = await compile_off_loop(query, catalog_for(settings), ctx, dialect, inline=inline, pretty=inline,
                                       budget_ms=settings.compile_budget_ms, metrics_file=settings.metrics_file)
     return compiled, as_of, warnings
@@ -277,11 +279,11 @@ async def run_query(engine: AsyncEngine, settings: Settings, query: Query, scope
         rows = [{names[i]: convert[i](record[i]) for i in width} for record in records]
         RESULTS.put(key, rows, total, cursors, tally)
     k = compiled.min_group_size
-    meta = Meta(as_of=as_of, range=_span(compiled.range), compare_range=_span(compiled.compare_range),
+    meta = Meta(as_of=as_of.isoformat(), range=_span(compiled.range), compare_range=_span(compiled.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 warnings=[*compiled.warnings, *warnings, *tally.warnings(k)], next_cursor=cursors[0],
                 prev_cursor=cursors[1],
-                suppressed_rows=tally.dropped if k else None)
+                suppressed_rows=tally.dropped if k else None, partial_periods=list(compiled.partial_periods))
     return QueryResponse.model_construct(columns=_columns(compiled.columns), rows=rows, total_rows=total, meta=meta)
 
 
@@ -371,7 +373,7 @@ async def explain_query(engine: AsyncEngine, settings: Settings, query: Query, s
             state = await data_state(conn)
     readable, as_of, warnings = await _prepare(settings, query, scope, state, dialect, inline=True)
     bound, _, _ = await _prepare(settings, query, scope, state, dialect)
-    meta = Meta(as_of=as_of, range=_span(bound.range), compare_range=_span(bound.compare_range),
+    meta = Meta(as_of=as_of.isoformat(), range=_span(bound.range), compare_range=_span(bound.compare_range),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2), warnings=[*bound.warnings, *warnings])
     return SqlResponse(sql=readable.sql, dialect=dialect, params=[json_value(v) for v in bound.params],
                        parameterized_sql=bound.sql, columns=_columns(bound.columns), meta=meta)

@@ -13,6 +13,7 @@ from semantic import (
     GRAIN_NAMES,
     MAX_LIMIT,
     RELATIVE_RANGES,
+    AsOf,
     Catalog,
     Context,
     Dimension,
@@ -49,7 +50,7 @@ async def _spans(conn: object, catalog: Catalog, ctx: Context, version: int | No
     return spans
 
 
-def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan], as_of: dt.date | None,
+def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan], as_of: AsOf | None,
                      version: int | None) -> CatalogResponse:
     hidden = hidden_members(catalog, scope)  # what the scope may not use (semantic/planner/roles.py)
     ungroupable = hidden | ({d.name for d in catalog.dimensions.values() if not agent_groupable(d)}
@@ -69,11 +70,12 @@ def describe_catalog(catalog: Catalog, scope: Scope, spans: dict[str, DateSpan],
             groupable_by=[d for d in catalog.groupable_dimensions(measure.name) if d not in ungroupable],
             groupable_overlapping_by=[d for d in catalog.groupable_dimensions(measure.name, overlapping=True)
                                       if d not in ungroupable],
+            split_measure=base.split_measure if base and base.split_measure not in hidden else None,
         ))
     dimensions = [_dimension(d, scope, spans.get(d.name)) for d in catalog.dimensions.values() if d.name not in hidden]
-    return CatalogResponse(as_of=as_of, data_version=version, measures=measures, dimensions=dimensions,
-                           grains=list(GRAIN_NAMES), ranges=list(RELATIVE_RANGES), compare=list(COMPARES),
-                           max_limit=MAX_LIMIT)
+    return CatalogResponse(as_of=as_of.isoformat() if as_of else None, data_version=version, measures=measures,
+                           dimensions=dimensions, grains=list(GRAIN_NAMES), ranges=list(RELATIVE_RANGES),
+                           compare=list(COMPARES), max_limit=MAX_LIMIT)
 
 
 def _dimension(d: Dimension, scope: Scope, span: DateSpan | None) -> CatalogDimension:
@@ -99,5 +101,5 @@ async def catalog_info(engine: AsyncEngine, settings: Settings, scope: Scope) ->
     async with read_only(engine) as conn:
         state = await data_state(conn)
         as_of, _ = resolve_as_of(None, settings, state)
-        spans = await _spans(conn, catalog, Context(as_of=as_of, summary_as_of=state.summary_as_of), state.version)
+        spans = await _spans(conn, catalog, Context.at(as_of, state.summary_moment), state.version)
     return describe_catalog(catalog, scope, spans, as_of, state.version)

@@ -30,11 +30,15 @@ class DateSpan(BaseModel):
 
 
 class Meta(BaseModel):
-    as_of: dt.date
+    as_of: str = Field(description="The as_of in force: a date (YYYY-MM-DD; its whole day counts as before) or a "
+                                   "moment (YYYY-MM-DDTHH:MM; later appointments that day are upcoming).")
     range: DateSpan | None = Field(description="The resolved time range, or null without one.")
     compare_range: DateSpan | None = Field(default=None, description="The period compared with, if any.")
     duration_ms: float
     warnings: list[str] = []
+    partial_periods: list[dt.date] = Field(
+        default=[], description="The `time` buckets (their starts) not wholly inside the range: a rolling range's "
+        "first and last buckets, the current month. Draw them as partial, not as drops.")
     next_cursor: str | None = Field(
         default=None, description="A listing of rows (a key such as patient.id among its dimensions, no measures) "
         "whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for "
@@ -82,6 +86,9 @@ class CatalogMeasure(BaseModel):
     groupable_overlapping_by: list[str] = Field(
         description="Dimensions below its grain it may also be grouped by (distinct counts only): a row is "
                     "counted in every group it has a value in, so groups overlap.")
+    split_measure: str | None = Field(
+        default=None, description="The measure to use instead when grouping by a dimension it cannot be split by "
+                                  "(revenue -> line_revenue, allocated to each service line).")
 
 
 class CatalogDimension(BaseModel):
@@ -109,7 +116,7 @@ class CatalogDimension(BaseModel):
 
 
 class CatalogResponse(BaseModel):
-    as_of: dt.date | None
+    as_of: str | None = Field(description="The data's as_of: a date (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM).")
     data_version: int | None
     measures: list[CatalogMeasure]
     dimensions: list[CatalogDimension]

@@ -90,6 +90,14 @@ def _served_by(log: Path, route: str, status: int, since: int) -> set[int]:
     return pids
 
 
+def _errors(log: Path, since: int) -> str:
+    """The server's error lines (tracebacks included) logged from byte `since` on: why an answer was a 500."""
+    with log.open("rb") as file:
+        file.seek(since)
+        lines = file.read().decode(errors="replace").splitlines()
+    return "\n".join(line for line in lines if '"level": "INFO"' not in line)[-4000:]
+
+
 def _until_both_workers_answered(log: Path, route: str, status: int, call: Callable[[], httpx.Response],
                                  workers: list[int]) -> int:
     """Send `call` (8 at a time, on fresh connections) until both workers have answered it; each answer
@@ -99,7 +107,7 @@ def _until_both_workers_answered(log: Path, route: str, status: int, call: Calla
         while not set(workers) <= _served_by(log, route, status, since):
             assert sent < 400, f"only {_served_by(log, route, status, since)} of {workers} answered"
             for response in pool.map(lambda _: call(), range(8)):
-                assert response.status_code == status, response.text
+                assert response.status_code == status, (response.text, _errors(log, since))
             sent += 8
             time.sleep(0.05)  # the access log line is written after the answer
     return sent

@@ -11,12 +11,14 @@ from typing import Any
 from semantic import Compiled, Context, Query, compile_query, default_catalog
 
 AS_OF = dt.date(2025, 11, 26)
+LATEST_LOAD = "SELECT as_of, as_of_time, built_from FROM data_loads ORDER BY version DESC LIMIT 1"
 
 
 def routed_context(as_of: dt.date = AS_OF, summary_as_of: dt.date | None = AS_OF,
-                   built: str | None = None) -> Context:
-    """A context whose stored materializations were built from this catalog (or from `built`)."""
-    return Context(as_of=as_of, summary_as_of=summary_as_of,
+                   built: str | None = None, time: dt.time | None = None) -> Context:
+    """A context whose stored materializations were built from this catalog (or from `built`); `time`: as_of is
+    that moment of its day (a generated data set's manifest), for the query and the summaries alike."""
+    return Context(as_of=as_of, summary_as_of=summary_as_of, as_of_time=time, summary_as_of_time=time,
                    built_from=default_catalog().fingerprint if built is None else built)
 
 

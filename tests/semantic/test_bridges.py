@@ -12,7 +12,7 @@ import pytest
 
 from semantic import CatalogError, Compiled, Query, build_catalog, compile_query, default_catalog
 from tests.generated import generated_database
-from tests.semantic.routed import compile_routed, routed_context
+from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
@@ -116,10 +116,11 @@ SAME: list[tuple[list[dict[str, Any]], bool]] = [  # filters, read from the brid
 async def _same_counts(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        state = await conn.fetchrow("SELECT as_of, built_from FROM data_loads ORDER BY version DESC LIMIT 1")
+        state = await conn.fetchrow(LATEST_LOAD)
         assert state["built_from"] == default_catalog().fingerprint
-        fast_ctx = routed_context(state["as_of"], state["as_of"])
-        slow_ctx = routed_context(state["as_of"], state["as_of"], built="not this catalog")
+        fast_ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
+        slow_ctx = routed_context(state["as_of"], state["as_of"], built="not this catalog",
+                                  time=state["as_of_time"])
         nonzero = 0
         for filters, bridged in SAME:
             body = _listing(*filters)

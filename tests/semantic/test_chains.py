@@ -12,7 +12,7 @@ import pytest
 
 from semantic import CatalogError, Query, build_catalog, compile_query, default_catalog
 from tests.generated import generated_database
-from tests.semantic.routed import compile_routed, routed_context
+from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
@@ -179,9 +179,9 @@ SAME = [
 async def _same_rows(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        state = await conn.fetchrow("SELECT as_of, built_from FROM data_loads ORDER BY version DESC LIMIT 1")
+        state = await conn.fetchrow(LATEST_LOAD)
         assert state["built_from"] == default_catalog().fingerprint
-        ctx = routed_context(state["as_of"], state["as_of"])
+        ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
         nonzero = 0
         for body in SAME:
             fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="chain")

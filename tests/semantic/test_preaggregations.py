@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from semantic import CatalogError, Query, build_catalog, compile_query, default_catalog
-from tests.semantic.routed import compile_routed, routed_context
+from tests.semantic.routed import LATEST_LOAD, compile_routed, routed_context
 from tests.semantic.test_catalog_validation import BASE
 
 # --- validation ------------------------------------------------------------------------------------
@@ -203,9 +203,9 @@ def test_preaggregations_give_the_rows_of_the_entities(client_db_url):
     async def check() -> None:
         conn = await asyncpg.connect(client_db_url)
         try:
-            state = await conn.fetchrow("SELECT as_of, built_from FROM data_loads ORDER BY version DESC LIMIT 1")
+            state = await conn.fetchrow(LATEST_LOAD)
             assert state["built_from"] == default_catalog().fingerprint
-            ctx = routed_context(state["as_of"], state["as_of"])
+            ctx = routed_context(state["as_of"], state["as_of"], time=state["as_of_time"])
             for body in SAME:
                 fast, slow = compile_routed(body, ctx), compile_routed(body, ctx, without="pre_aggregation")
                 assert "preagg_" in fast.sql and "preagg_" not in slow.sql, body

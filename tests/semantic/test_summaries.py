@@ -45,7 +45,7 @@ def test_every_summary_column_is_generated():
     assert [t for t, _, _ in statements] == ["patient_summary", "appointment_summary", "service_line_summary"]
     assert statements[0][1].startswith('INSERT INTO "patient_summary"')
     assert statements[0][2][0] == dt.date(2025, 11, 26)
-    assert len(FACTS) == 12
+    assert len(FACTS) == 13
 
 
 def test_summary_rows_equal_the_inline_computation(client_db_url):

@@ -5,13 +5,13 @@ import { useMemo } from "react";
 
 import { BarList } from "@/components/charts/bar-list";
 import { CartesianChart } from "@/components/charts/cartesian-chart";
-import { colorAt } from "@/components/charts/chart-config";
 import { ChartTable } from "@/components/charts/chart-table";
 import { Legend } from "@/components/charts/legend";
-import { formatAxis, formatBucket, formatValue } from "@/lib/analytics/format";
+import { bucketFormatter, bucketSpan, formatAxis, formatValue } from "@/lib/analytics/format";
 import { useMetricQuery } from "@/lib/analytics/hooks";
-import { patientsHref } from "@/lib/analytics/links";
+import { firstVisitIn, lastVisitIn, patientsHref } from "@/lib/analytics/links";
 import { hasData, pivot } from "@/lib/analytics/pivot";
+import { useValueColors } from "@/lib/analytics/value-colors";
 import { timeOf, trendGrain, type AnalyticsState } from "@/lib/analytics/state";
 import type { Query, Row } from "@/lib/api/types";
 import { formatEnum, formatNumber } from "@/lib/format";
@@ -19,6 +19,7 @@ import { formatEnum, formatNumber } from "@/lib/format";
 import { SectionCard, statusOf } from "./section-card";
 
 const SOURCE = "patient.source";
+const NEWEST = { id: "since", dir: "desc" } as const;
 const num = (v: unknown) => (typeof v === "number" ? v : null);
 
 /** New patients by acquisition source over time, and what each source's patients are worth. */
@@ -42,15 +43,19 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
 
   const wide = useMemo(() => pivot(overTime.data?.rows ?? [], "time", SOURCE, "new_patient_count", { fill: 0 }), [overTime.data]);
   const sources = bySource.data?.rows ?? [];
-  const colorOfSource = useMemo(() => {
-    const map: Record<string, string> = {};
-    wide.categories.forEach((c, i) => (map[c] = colorAt(i)));
-    return map;
-  }, [wide.categories]);
+  const sourceColor = useValueColors(SOURCE);
+  const colorOfSource = useMemo(
+    () => Object.fromEntries(wide.categories.map((c) => [c, sourceColor(c)])) as Record<string, string>,
+    [wide.categories, sourceColor],
+  );
   const labels = Object.fromEntries(wide.categories.map((c) => [c, formatEnum(c)]));
   const status = statusOf([overTime, bySource], () => !hasData(overTime.data?.rows, ["new_patient_count"]) && !hasData(sources, ["revenue_per_patient"]));
 
-  const sourceList = (measure: string, unit: "cents" | "ratio", detail?: (row: Row) => string) =>
+  const range = bySource.data?.meta.range ?? null;
+  const newFrom = (source: string) => patientsHref({ filters: { source: [source], ...firstVisitIn(range) }, sort: NEWEST });
+  const seenFrom = (source: string) =>
+    patientsHref({ filters: { source: [source], ...lastVisitIn(range) }, sort: { id: "visits", dir: "desc" } });
+  const sourceList = (measure: string, unit: "cents" | "ratio", link: (source: string) => string, detail?: (row: Row) => string) =>
     [...sources]
       .sort((a, b) => (num(b[measure]) ?? -1) - (num(a[measure]) ?? -1))
       .map((row) => {
@@ -61,8 +66,8 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
           value: num(row[measure]),
           display: formatValue(row[measure], unit),
           detail: detail?.(row),
-          href: patientsHref({ filters: { source: [source] } }),
-          color: colorOfSource[source],
+          href: link(source),
+          color: sourceColor(source),
         };
       });
 
@@ -70,7 +75,7 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
     <SectionCard
       id="acquisition"
       title="Acquisition"
-      description="Where new patients come from, and how much each source's patients spend and return."
+      description="Where new patients come from, how much each source's patients spend, and how many of them had been before."
       queries={[overTime, bySource]}
       status={status}
       empty={{ title: "No new patients in this period", body: "No patient had a first visit in the selected dates." }}
@@ -81,7 +86,7 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
             { key: SOURCE, label: "Source", format: (v) => formatEnum(String(v ?? "")) },
             { key: "new_patient_count", label: "New patients", numeric: true, format: (v) => formatNumber(num(v)) },
             { key: "revenue_per_patient", label: "Revenue per patient", numeric: true, format: (v) => formatValue(v, "cents") },
-            { key: "returning_patient_rate", label: "Returning rate", numeric: true, format: (v) => formatValue(v, "ratio") },
+            { key: "returning_patient_rate", label: "Returning (had visited before)", numeric: true, format: (v) => formatValue(v, "ratio") },
           ]}
           rows={sources}
         />
@@ -101,10 +106,21 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
             colors={colorOfSource}
             valueFormatter={(v) => formatNumber(v)}
             axisFormatter={(v) => formatAxis(v, "count")}
-            indexFormatter={(v, o) => formatBucket(v, grain, o)}
+            indexFormatter={bucketFormatter(grain, overTime.data?.meta)}
+            partial={overTime.data?.meta.partial_periods ?? []}
             ariaLabel={`Stacked bar chart: new patients by acquisition source per ${grain}`}
-            onSelect={(_row, source) => router.push(patientsHref({ filters: { source: [source] } }))}
-            selectHint="open the patients from that source"
+            onSelect={(row, source) =>
+              router.push(
+                patientsHref({
+                  filters: {
+                    source: [source],
+                    ...firstVisitIn(bucketSpan(String(row.time), grain, overTime.data?.meta.range ?? null)),
+                  },
+                  sort: NEWEST,
+                }),
+              )
+            }
+            selectHint="open that period's new patients from that source"
             height={260}
           />
         </div>
@@ -113,16 +129,19 @@ export function Acquisition({ state }: { state: AnalyticsState }) {
             <h3 className="mb-2 text-body font-semibold text-ink">Revenue per patient</h3>
             <BarList
               ariaLabel="Revenue per patient by source"
-              items={sourceList("revenue_per_patient", "cents", (r) => `${formatNumber(num(r.new_patient_count))} new`)}
-              linkHint="Open the patients from this source"
+              items={sourceList("revenue_per_patient", "cents", newFrom, (r) => `${formatNumber(num(r.new_patient_count))} new`)}
+              linkHint="Open this period's new patients from this source"
             />
           </div>
           <div>
-            <h3 className="mb-2 text-body font-semibold text-ink">Returning patient rate</h3>
+            <h3 className="text-body font-semibold text-ink">Returning patients</h3>
+            <p className="mb-2 text-label text-muted">
+              Of each source&apos;s patients seen in the period, the share who had visited before it.
+            </p>
             <BarList
               ariaLabel="Returning patient rate by source"
-              items={sourceList("returning_patient_rate", "ratio")}
-              linkHint="Open the patients from this source"
+              items={sourceList("returning_patient_rate", "ratio", seenFrom)}
+              linkHint="Open this period's patients from this source"
             />
           </div>
         </div>

@@ -62,7 +62,7 @@ export function AnalyticsDashboard() {
         description={
           <span data-testid="as-of">
             {asOf ? `Data as of ${formatDate(asOf)}` : "Loading the data's date…"}
-            <span className="text-muted/80"> · relative ranges count back from this day</span>
+            <span className="text-muted"> · relative ranges count back from this day</span>
           </span>
         }
       />

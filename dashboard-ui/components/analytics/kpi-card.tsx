@@ -23,6 +23,8 @@ export interface KpiCardProps {
   spark: (number | null)[] | null;
   href: string;
   drillLabel: string;
+  /** what the number means, in a few words under the label */
+  footnote?: string;
   updating?: boolean;
 }
 
@@ -31,31 +33,34 @@ export interface KpiCardProps {
  * link that drills down; hovering or focusing it shows the exact value (and the previous one).
  */
 export function KpiCard(props: KpiCardProps) {
-  const { measure, label, description, unit, upIsGood, value, previous, change, changePct, versus, spark, href, drillLabel, updating } = props;
+  const { measure, label, description, unit, upIsGood, value, previous, change, changePct, versus, spark, href, drillLabel, footnote, updating } =
+    props;
   const compact = formatValue(value, unit, { compact: true });
   const exact = formatValue(value, unit);
   const delta = versus ? deltaOf(unit, upIsGood, previous, change, changePct) : null;
   const previousExact = versus ? formatValue(previous, unit) : null;
-  const spoken = `${label}: ${exact}${delta ? `, ${delta.direction === "up" ? "up" : delta.direction === "down" ? "down" : ""} ${delta.text.replace(/^[▲▼]\s*/, "")} ${versus}` : ""}.`;
+  // read after the visible text (which stays the link's name, as shown): the exact value and where it leads
+  const spoken = `Exactly ${exact}. ${drillLabel}.`;
 
   return (
     <Card className={cn("group relative min-w-0 transition-shadow hover:shadow-raised focus-within:shadow-raised", updating && "opacity-75")}>
       <Link
         href={href}
         className="flex h-full flex-col gap-2 rounded-card p-4 outline-none focus-visible:ring-2 focus-visible:ring-primary sm:p-5"
-        aria-label={`${spoken} ${drillLabel}.`}
         aria-describedby={`kpi-tip-${measure}`}
         data-testid={`kpi-${measure}`}
         data-value={typeof value === "number" ? String(value) : ""}
       >
-        <span className="flex items-center justify-between gap-2 text-label font-medium uppercase tracking-wide text-muted" title={description}>
-          <span className="truncate">{label}</span>
+        <span className="flex flex-col gap-0.5" title={description}>
+          <span className="truncate text-label font-medium uppercase tracking-wide text-muted">{label}</span>
+          {footnote ? <span className="text-label text-muted" data-testid="kpi-footnote">{footnote}</span> : null}
         </span>
         <span className="text-[26px] font-medium leading-8 tabular-nums text-ink sm:text-kpi" data-testid="kpi-value">
           {compact}
         </span>
         {delta && versus ? <DeltaChip delta={delta} versus={versus} /> : <span className="text-label text-muted">No comparison</span>}
         <Sparkline values={spark ?? []} className="mt-auto" />
+        <span className="sr-only">{spoken}</span>
       </Link>
       <div
         id={`kpi-tip-${measure}`}

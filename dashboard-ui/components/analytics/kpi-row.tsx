@@ -69,6 +69,7 @@ export function KpiRow({
                 spark={sparkRows ? sparkRows.map((r) => (typeof r[kpi.measure] === "number" ? (r[kpi.measure] as number) : null)) : null}
                 href={kpi.href(range, time)}
                 drillLabel={kpi.drillLabel}
+                footnote={kpi.footnote}
                 updating={kpis.isPlaceholderData}
               />
             ) : (

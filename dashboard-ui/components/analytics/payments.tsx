@@ -7,13 +7,14 @@ import { Donut } from "@/components/charts/donut";
 import { formatValue } from "@/lib/analytics/format";
 import { useMetricQuery } from "@/lib/analytics/hooks";
 import { exploreHref } from "@/lib/analytics/links";
+import { useValueColors } from "@/lib/analytics/value-colors";
 import { hasData } from "@/lib/analytics/pivot";
 import { timeOf, type AnalyticsState } from "@/lib/analytics/state";
 import type { Query } from "@/lib/api/types";
 import { formatEnum, formatNumber } from "@/lib/format";
 
 import { CardError } from "./card-states";
-import { ISSUES, PaymentIssues } from "./payment-issues";
+import { ISSUE_MEASURES, PaymentIssues } from "./payment-issues";
 import { SectionCard, statusOf } from "./section-card";
 
 const METHOD = "payment.method";
@@ -29,9 +30,10 @@ export function Payments({ state }: { state: AnalyticsState }) {
     ),
   );
   const issues = useMetricQuery(
-    useMemo<Query>(() => ({ measures: ISSUES.map((i) => i.measure), time: timeOf(state) }), [state]),
+    useMemo<Query>(() => ({ measures: ISSUE_MEASURES, time: timeOf(state) }), [state]),
   );
   const rows = mix.data?.rows ?? [];
+  const methodColor = useValueColors(METHOD);
   const status = statusOf([mix], () => !hasData(rows, ["payment_count"]));
   const total = rows.reduce((s, r) => s + (num(r.revenue) ?? 0), 0);
 
@@ -66,6 +68,7 @@ export function Payments({ state }: { state: AnalyticsState }) {
             value: num(row.revenue) ?? 0,
             display: formatValue(row.revenue, "cents", { compact: true }),
             detail: `${formatNumber(num(row.payment_count))} payments`,
+            color: methodColor(String(row[METHOD])),
             href: exploreHref({
               measures: ["revenue", "payment_count", "average_ticket"],
               time: { ...time, grain: "month" },
@@ -78,7 +81,12 @@ export function Payments({ state }: { state: AnalyticsState }) {
           {issues.isError ? (
             <CardError compact error={issues.error} onRetry={() => void issues.refetch()} />
           ) : (
-            <PaymentIssues row={issues.data?.rows[0] ?? {}} pending={issues.isPending} />
+            <PaymentIssues
+              row={issues.data?.rows[0] ?? {}}
+              pending={issues.isPending}
+              range={issues.data?.meta.range ?? null}
+              time={time}
+            />
           )}
         </div>
       </div>

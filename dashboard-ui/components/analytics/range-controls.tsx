@@ -15,6 +15,7 @@ import {
   type CompareId,
 } from "@/lib/analytics/state";
 import { cn } from "@/lib/utils";
+import { useKeepInView } from "@/lib/use-keep-in-view";
 
 /**
  * Date range presets as a segmented row (scrolls sideways on phones), a custom range, and the
@@ -60,6 +61,7 @@ export function RangeControls({
   };
 
   const allTime = state.range.kind === "preset" && state.range.id === "all_time";
+  const selectedRef = useKeepInView<HTMLButtonElement>(state.range.kind === "preset" ? state.range.id : "custom");
 
   return (
     <div className="flex flex-col gap-3" data-testid="range-controls">
@@ -72,6 +74,7 @@ export function RangeControls({
                 <button
                   key={preset.id}
                   type="button"
+                  ref={selected ? selectedRef : undefined}
                   aria-pressed={selected}
                   onClick={() => {
                     setEditing(false);

@@ -5,9 +5,9 @@ import { useMemo, useState } from "react";
 import { ChartTable } from "@/components/charts/chart-table";
 import { CohortGrid, type CohortRow } from "@/components/charts/cohort-grid";
 import { useMetricQuery } from "@/lib/analytics/hooks";
-import { addMonths, startOfMonth } from "@/lib/dates";
+import { addDays, addMonths, startOfMonth } from "@/lib/dates";
 import type { Query } from "@/lib/api/types";
-import { formatMonthYear } from "@/lib/format";
+import { formatDate, formatMonthYear } from "@/lib/format";
 
 import { SectionCard, statusOf } from "./section-card";
 import { Segmented } from "./segmented";
@@ -63,7 +63,10 @@ export function Retention({ asOf }: { asOf: string | null }) {
         shares.push(c / size);
         cellCounts.push(c);
       }
-      return { key: month, label: formatMonthYear(month), size, shares, counts: cellCounts };
+      // the last observable column is as_of's own month: running, unless as_of is its last day
+      const monthEnds = asOf ? addMonths(startOfMonth(asOf), 1) === addDays(asOf.slice(0, 10), 1) : true;
+      const partialAt = observable > 0 && !monthEnds ? observable - 1 : null;
+      return { key: month, label: formatMonthYear(month), size, shares, counts: cellCounts, partialAt };
     });
     return { rows: out, periods: maxOffset };
   }, [sizes.data, retained.data, asOf]);
@@ -117,8 +120,9 @@ export function Retention({ asOf }: { asOf: string | null }) {
         periodLabel={(i) => `M${i + 1}`}
       />
       <p className="mt-3 text-label text-muted">
-        M1 is the calendar month after the first visit. Blank cells are months that have not happened yet (data as of{" "}
-        {asOf ? formatMonthYear(asOf) : "—"}).
+        M1 is the calendar month after the first visit. Blank cells are months that have not happened yet; a dashed
+        cell ending in “…” is {asOf ? formatMonthYear(asOf) : "the current month"} so far (data as of{" "}
+        {asOf ? formatDate(asOf) : "—"}), not a drop.
       </p>
     </SectionCard>
   );

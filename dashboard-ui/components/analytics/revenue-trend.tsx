@@ -7,12 +7,11 @@ import { ChartTable } from "@/components/charts/chart-table";
 import { COMPARISON_COLOR, colorAt } from "@/components/charts/chart-config";
 import { Legend } from "@/components/charts/legend";
 import { rangeOf, versusLabel } from "@/lib/analytics/compare";
-import { formatAxis, formatBucket, formatRange, formatValue } from "@/lib/analytics/format";
+import { bucketFormatter, formatAxis, formatRange, formatValue } from "@/lib/analytics/format";
 import { useMetricQuery } from "@/lib/analytics/hooks";
 import { hasData } from "@/lib/analytics/pivot";
 import { compareFor, timeOf, trendGrain, type AnalyticsState, type TrendGrain } from "@/lib/analytics/state";
 import type { Query } from "@/lib/api/types";
-import { addDays, addMonths } from "@/lib/dates";
 
 import { SectionCard, statusOf } from "./section-card";
 import { Segmented } from "./segmented";
@@ -38,15 +37,10 @@ export function RevenueTrend({ state, onChange }: { state: AnalyticsState; onCha
   const labels = { revenue: "Revenue", "revenue.previous": versus ? `Revenue, ${versus.replace(/^vs /, "")}` : "Previous period" };
   const status = statusOf([result], () => !hasData(rows, categories));
   const money = (v: number | null) => formatValue(v, "cents");
-  // The first and last buckets usually run past the range's edges (a week still in progress): say so.
+  // Buckets the range cuts (a week still in progress, the month so far) are drawn partial, never as drops.
   const range = rangeOf(result.data);
-  const first = rows[0]?.time;
-  const last = rows[rows.length - 1]?.time;
-  const lastEnd = typeof last === "string" ? (grain === "week" ? addDays(last, 7) : addMonths(last.slice(0, 10), 1)) : null;
-  const partial =
-    !!range &&
-    ((typeof first === "string" && !!range.start && first.slice(0, 10) < range.start.slice(0, 10)) ||
-      (!!lastEnd && lastEnd > range.end.slice(0, 10)));
+  const partialPeriods = result.data?.meta.partial_periods ?? [];
+  const bucketLabel = bucketFormatter(grain, result.data?.meta);
 
   return (
     <SectionCard
@@ -61,7 +55,7 @@ export function RevenueTrend({ state, onChange }: { state: AnalyticsState; onCha
         <ChartTable
           caption={`Revenue by ${grain}`}
           columns={[
-            { key: "time", label: grain === "week" ? "Week of" : "Month", format: (v) => formatBucket(v, grain) },
+            { key: "time", label: grain === "week" ? "Week of" : "Month", format: (v) => bucketLabel(v as string) },
             { key: "revenue", label: "Revenue", numeric: true, format: (v) => money(typeof v === "number" ? v : null) },
             ...(hasPrevious
               ? [
@@ -90,13 +84,16 @@ export function RevenueTrend({ state, onChange }: { state: AnalyticsState; onCha
         labels={labels}
         valueFormatter={(v) => money(v)}
         axisFormatter={(v) => formatAxis(v, "cents")}
-        indexFormatter={(v, o) => formatBucket(v, grain, o)}
+        indexFormatter={bucketLabel}
+        partial={partialPeriods}
         ariaLabel={`Line chart: revenue by ${grain}${hasPrevious ? " with the comparison period" : ""}`}
         height={260}
       />
-      {partial && range ? (
+      {partialPeriods.length && range ? (
         <p className="mt-2 text-label text-muted" data-testid="partial-bucket">
-          The first and last {grain}s can be partial: the range covers {formatRange(range)}.
+          Dashed: {partialPeriods.map((p) => bucketLabel(p, { short: true })).join(" and ")}{" "}
+          {partialPeriods.length > 1 ? "are" : "is"} only part of a {grain} (the range covers {formatRange(range)}), not a
+          drop.
         </p>
       ) : null}
     </SectionCard>

@@ -9,10 +9,23 @@ import { PageHeader } from "@/components/layout/page-header";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { api } from "@/lib/api/client";
+import type { AuditEvent } from "@/lib/api/types";
 import { formatEnum, formatNumber } from "@/lib/format";
 
 const PAGE = 50;
-const ACTIONS = ["", "view_patient", "search_patients", "list_patients", "export_patients", "login", "logout"];
+const ACTIONS = ["", "view_patient", "view_schedule", "search_patients", "list_patients", "export_patients", "login", "logout"];
+
+function Patient({ event }: { event: AuditEvent }) {
+  if (!event.patient_id) return <span className="text-muted">—</span>;
+  return (
+    <span className="flex flex-col">
+      <Link className="text-primary underline-offset-2 hover:underline" href={`/patients/${encodeURIComponent(event.patient_id)}`}>
+        {event.patient_name ?? "Unknown patient"}
+      </Link>
+      <span className="text-label text-muted">{event.patient_id}</span>
+    </span>
+  );
+}
 
 const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium" });
 
@@ -60,7 +73,24 @@ export function AuditLog() {
         <CardEmpty title="Nothing recorded yet" body="Views, searches and exports of patient data will appear here." />
       ) : (
         <Card>
-          <CardContent className="overflow-x-auto p-0">
+          {/* phones: one card per event (a seven-column table does not fit 390 px) */}
+          <ul className="divide-y divide-border md:hidden" aria-label="Audit events" data-testid="audit-cards">
+            {page.data.events.map((event) => (
+              <li key={event.id} className="flex flex-col gap-1 px-4 py-3">
+                <span className="flex flex-wrap items-baseline justify-between gap-x-3">
+                  <span className="font-medium">{formatEnum(event.action)}</span>
+                  <span className="text-label text-muted">{when.format(new Date(event.at))}</span>
+                </span>
+                <span className="text-label text-muted">
+                  {event.actor} · {formatEnum(event.role)}
+                  {event.row_count === null ? "" : ` · ${formatNumber(event.row_count)} rows`}
+                  {event.client_addr ? ` · from ${event.client_addr}` : ""}
+                </span>
+                {event.patient_id ? <Patient event={event} /> : null}
+              </li>
+            ))}
+          </ul>
+          <CardContent className="hidden overflow-x-auto p-0 md:block">
             <table className="w-full text-left text-body tabular-nums" data-testid="audit-table">
               <caption className="sr-only">Audit events</caption>
               <thead className="border-b border-border text-label text-muted">
@@ -82,13 +112,7 @@ export function AuditLog() {
                     <td className="px-4 py-2.5">{formatEnum(event.role)}</td>
                     <td className="px-4 py-2.5">{formatEnum(event.action)}</td>
                     <td className="px-4 py-2.5">
-                      {event.patient_id ? (
-                        <Link className="text-primary underline-offset-2 hover:underline" href={`/patients/${event.patient_id}`}>
-                          {event.patient_id}
-                        </Link>
-                      ) : (
-                        "—"
-                      )}
+                      <Patient event={event} />
                     </td>
                     <td className="px-4 py-2.5 text-right">{event.row_count === null ? "—" : formatNumber(event.row_count)}</td>
                     <td className="px-4 py-2.5 text-muted">{event.client_addr ?? "—"}</td>
@@ -97,7 +121,7 @@ export function AuditLog() {
               </tbody>
             </table>
           </CardContent>
-          <div className="flex items-center justify-between gap-4 border-t border-border px-4 py-3 text-label text-muted">
+          <div className="flex flex-wrap items-center justify-between gap-4 border-t border-border px-4 py-3 text-label text-muted">
             <span>
               Viewing {formatNumber(offset + 1)}-{formatNumber(offset + page.data.events.length)} of{" "}
               {formatNumber(page.data.total_rows)}

@@ -10,6 +10,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { ApiError, api } from "@/lib/api/client";
 import { loginHref, safeNext } from "@/lib/auth";
+import { rememberRole } from "@/lib/use-role";
 
 export function LoginForm() {
   const params = useSearchParams();
@@ -32,7 +33,8 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      await api.login({ username: username.trim(), password });
+      const me = await api.login({ username: username.trim(), password });
+      rememberRole(me.role); // the navigation's role until /api/auth/me answers
       // A full load, so every cache starts clean for this user; `next` as the address bar has it.
       window.location.assign(safeNext(new URLSearchParams(window.location.search).get("next") ?? next));
     } catch (caught) {

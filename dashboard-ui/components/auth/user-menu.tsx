@@ -1,20 +1,21 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { LogOut, UserRound } from "lucide-react";
 import { useState } from "react";
 
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { api } from "@/lib/api/client";
 import { formatEnum } from "@/lib/format";
+import { forgetRole, useMe } from "@/lib/use-role";
 
 /** Who is signed in, and Sign out. */
 export function UserMenu() {
-  const me = useQuery({ queryKey: ["me"], queryFn: ({ signal }) => api.me({ signal }), staleTime: 5 * 60_000 });
+  const me = useMe();
   const [leaving, setLeaving] = useState(false);
 
   const signOut = async () => {
     setLeaving(true);
+    forgetRole();
     try {
       await api.logout();
     } finally {

@@ -64,11 +64,12 @@ export function BarList({
               <Link
                 href={item.href}
                 className="group flex items-center gap-2 rounded-control px-2 py-2 transition-colors hover:bg-subtle"
-                aria-label={`${item.label}: ${item.display}${item.detail ? `, ${item.detail}` : ""}. ${linkHint}`}
                 data-testid="bar-link"
               >
+                {/* the name is the visible text, then where the link leads */}
                 <span className="min-w-0 flex-1">{body}</span>
-                <ChevronRight aria-hidden="true" className="h-4 w-4 shrink-0 text-muted/60 transition-colors group-hover:text-ink" />
+                {linkHint ? <span className="sr-only">. {linkHint}</span> : null}
+                <ChevronRight aria-hidden="true" className="h-4 w-4 shrink-0 text-muted transition-colors group-hover:text-ink" />
               </Link>
             ) : (
               <div className="px-2 py-2">{body}</div>

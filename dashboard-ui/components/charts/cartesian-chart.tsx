@@ -18,6 +18,8 @@ export interface CartesianChartProps extends ChartProps {
   onSelect?: (row: ChartRow, category: string) => void;
   /** what Enter does, for the keyboard hint ("open patients") */
   selectHint?: string;
+  /** index values of buckets not wholly inside the range (meta.partial_periods): drawn hatched / dashed */
+  partial?: string[];
 }
 
 const M = { top: 12, right: 12, bottom: 28, left: 56 };
@@ -46,12 +48,19 @@ export function CartesianChart({
   comparison = [],
   onSelect,
   selectHint,
+  partial = [],
 }: CartesianChartProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [active, setActive] = useState<number | null>(null);
   const [activeCat, setActiveCat] = useState(0);
   const [focused, setFocused] = useState(false);
   const describedBy = useId();
+  const hatchId = useId().replace(/:/g, "");
+  const partialSet = useMemo(() => new Set(partial.map((p) => p.slice(0, 10))), [partial]);
+  const isPartial = (i: number) => {
+    const key = rows[i]?.[index];
+    return typeof key === "string" && partialSet.has(key.slice(0, 10));
+  };
 
   const colorOf = (category: string, i: number) =>
     colors[category] ?? (comparison.includes(category) ? COMPARISON_COLOR : colorAt(i));
@@ -150,6 +159,16 @@ export function CartesianChart({
         onPointerLeave={() => !focused && setActive(null)}
         className="block overflow-visible"
       >
+        {partialSet.size ? (
+          <defs>
+            {categories.map((c, ci) => (
+              <pattern key={c} id={`${hatchId}-${ci}`} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                <rect width="6" height="6" fill={colorOf(c, ci)} opacity={0.3} />
+                <line x1="0" y1="0" x2="0" y2="6" stroke={colorOf(c, ci)} strokeWidth="3" />
+              </pattern>
+            ))}
+          </defs>
+        ) : null}
         {ticks.map((t) => (
           <g key={t}>
             <line x1={M.left} x2={M.left + innerW} y1={y(t)} y2={y(t)} stroke="rgb(var(--color-border))" strokeDasharray={t === 0 ? undefined : "2 4"} />
@@ -181,6 +200,7 @@ export function CartesianChart({
                     const h = stacked ? y(base) - y(base + v) : y(0) - y(v);
                     if (stacked) base += v;
                     const isActive = active === i && drawnCats[activeCat] === c && onSelect;
+                    const cut = isPartial(i);
                     return (
                       <rect
                         key={c}
@@ -189,7 +209,8 @@ export function CartesianChart({
                         width={Math.max(1, barW - (stacked ? 0 : 1))}
                         height={Math.max(0, h)}
                         rx={stacked ? 0 : 2}
-                        fill={colorOf(c, ci)}
+                        fill={cut ? `url(#${hatchId}-${ci})` : colorOf(c, ci)}
+                        data-partial={cut ? "true" : undefined}
                         stroke={isActive ? "rgb(var(--color-ink))" : stacked ? "rgb(var(--color-surface))" : "none"}
                         strokeWidth={isActive ? 2 : stacked ? 0.5 : 0}
                         className={onSelect ? "cursor-pointer" : undefined}
@@ -201,16 +222,24 @@ export function CartesianChart({
               );
             })
           : categories.map((c, ci) => {
+              // a segment touching a partial bucket is dashed: the line does not seem to collapse there
               let d = "";
-              let pen = false;
+              let cutD = "";
+              let previous: { x: number; y: number; cut: boolean } | null = null;
               rows.forEach((row, i) => {
                 const v = num(row[c]);
                 if (v === null) {
-                  pen = false;
+                  previous = null;
                   return;
                 }
-                d += `${pen ? "L" : "M"}${xCenter(i).toFixed(1)},${y(v).toFixed(1)}`;
-                pen = true;
+                const point = { x: xCenter(i), y: y(v), cut: isPartial(i) };
+                const from: { x: number; y: number; cut: boolean } | null = previous;
+                if (from === null) d += `M${point.x.toFixed(1)},${point.y.toFixed(1)}`;
+                else if (from.cut || point.cut) {
+                  cutD += `M${from.x.toFixed(1)},${from.y.toFixed(1)}L${point.x.toFixed(1)},${point.y.toFixed(1)}`;
+                  d += `M${point.x.toFixed(1)},${point.y.toFixed(1)}`;
+                } else d += `L${point.x.toFixed(1)},${point.y.toFixed(1)}`;
+                previous = point;
               });
               const dashed = comparison.includes(c);
               return (
@@ -224,16 +253,19 @@ export function CartesianChart({
                     strokeLinejoin="round"
                     strokeLinecap="round"
                   />
+                  {cutD ? (
+                    <path d={cutD} fill="none" stroke={colorOf(c, ci)} strokeWidth={dashed ? 1.75 : 2.25} strokeDasharray="3 5" strokeLinecap="round" data-partial="true" />
+                  ) : null}
                   {rows.map((row, i) => {
                     const v = num(row[c]);
-                    if (v === null || (n > 24 && active !== i)) return null;
+                    if (v === null || (n > 24 && active !== i && !isPartial(i))) return null;
                     return (
                       <circle
                         key={i}
                         cx={xCenter(i)}
                         cy={y(v)}
                         r={active === i ? 4.5 : 3}
-                        fill={dashed ? "rgb(var(--color-surface))" : colorOf(c, ci)}
+                        fill={dashed || isPartial(i) ? "rgb(var(--color-surface))" : colorOf(c, ci)}
                         stroke={colorOf(c, ci)}
                         strokeWidth={1.5}
                         className={onSelect ? "cursor-pointer" : undefined}

@@ -23,16 +23,26 @@ export function colorAt(index: number): string {
   return CHART_COLORS[index % CHART_COLORS.length]!;
 }
 
-/** Heat colour: the primary at an opacity growing with the value (0 → blank). */
+/**
+ * Heat colour: the primary at an opacity growing with the value (0 → blank), in two bands so that the number
+ * written on a cell always reads at 4.5:1 or better: up to 0.68 opacity (dark ink on it, 4.9:1 or more), then
+ * from 0.88 (white on it, 5.2:1 or more). Between, neither ink would reach AA, so no cell is shaded there.
+ */
+const LIGHT_BAND = 0.6; // shares up to this are light cells
+
+function heatAlpha(share: number): number {
+  const s = Math.min(1, share);
+  return s <= LIGHT_BAND ? 0.08 + s : 0.88 + ((s - LIGHT_BAND) / (1 - LIGHT_BAND)) * 0.12;
+}
+
 export function heatColor(share: number): string {
   if (!(share > 0)) return "transparent";
-  const alpha = 0.08 + 0.92 * Math.min(1, share);
-  return `rgb(var(--chart-1) / ${alpha.toFixed(3)})`;
+  return `rgb(var(--chart-1) / ${heatAlpha(share).toFixed(3)})`;
 }
 
 /** Text colour readable on heatColor(share). */
 export function heatInk(share: number): string {
-  return share > 0.5 ? "rgb(var(--color-primary-ink))" : "rgb(var(--color-ink))";
+  return share > LIGHT_BAND ? "rgb(var(--color-primary-ink))" : "rgb(var(--color-ink))";
 }
 
 /** 0, a nice round step, … up to at least `max` (about `count` steps). */

@@ -9,6 +9,8 @@ export interface CohortRow {
   /** share per column (e.g. months 1, 2, … after the cohort's month); null = not observable yet */
   shares: (number | null)[];
   counts: (number | null)[];
+  /** the column (index into shares) that is still running (the current month so far), if any */
+  partialAt?: number | null;
 }
 
 const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 0 });
@@ -62,16 +64,24 @@ export function CohortGrid({
                 }
                 // retention shares are small: stretch the shading so 40% already reads as dark
                 const shade = Math.min(1, share * 2.5);
+                const running = row.partialAt === i;
                 return (
                   <td
                     key={i}
-                    className="h-7 rounded-[4px] border border-border/60 text-center tabular-nums"
+                    className={cn(
+                      "h-7 rounded-[4px] border text-center tabular-nums",
+                      running ? "border-dashed border-muted" : "border-border/60",
+                    )}
                     style={{ background: heatColor(shade), color: heatInk(shade) }}
-                    title={`${row.label} cohort, ${periodLabel(i)}: ${percent1.format(share)} (${row.counts[i] ?? 0} of ${row.size})`}
+                    title={`${row.label} cohort, ${periodLabel(i)}: ${percent1.format(share)} (${row.counts[i] ?? 0} of ${row.size})${running ? ", the month so far" : ""}`}
+                    data-partial={running ? "true" : undefined}
                   >
-                    <span aria-hidden="true">{percent.format(share)}</span>
+                    <span aria-hidden="true">
+                      {percent.format(share)}
+                      {running ? "…" : ""}
+                    </span>
                     <span className="sr-only">
-                      {percent1.format(share)}, {row.counts[i] ?? 0} of {row.size} patients
+                      {percent1.format(share)}, {row.counts[i] ?? 0} of {row.size} patients{running ? ", month so far" : ""}
                     </span>
                   </td>
                 );

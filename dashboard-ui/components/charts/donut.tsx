@@ -15,6 +15,8 @@ export interface DonutSlice {
   /** a second fact, e.g. "1,206 payments" */
   detail?: string;
   href?: string;
+  /** fixed per value (lib/analytics/value-colors.ts); default: by position */
+  color?: string;
 }
 
 const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
@@ -59,7 +61,7 @@ export function Donut({
                     cy={size / 2}
                     r={r}
                     fill="none"
-                    stroke={colorAt(i)}
+                    stroke={slice.color ?? colorAt(i)}
                     strokeWidth={active === slice.key ? stroke + 6 : stroke}
                     strokeDasharray={dash}
                     strokeDashoffset={-offset}
@@ -85,7 +87,7 @@ export function Donut({
           const content = (
             <>
               <span className="flex min-w-0 items-center gap-2">
-                <span aria-hidden="true" className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: colorAt(i) }} />
+                <span aria-hidden="true" className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: slice.color ?? colorAt(i) }} />
                 <span className="truncate font-medium text-ink">{slice.label}</span>
               </span>
               <span className="flex shrink-0 items-baseline gap-2 tabular-nums">
@@ -107,9 +109,9 @@ export function Donut({
                   className={cn(classes, "hover:bg-subtle")}
                   onFocus={() => setActive(slice.key)}
                   onBlur={() => setActive(null)}
-                  aria-label={`${slice.label}: ${slice.display}${slice.detail ? `, ${slice.detail}` : ""}, ${percent.format(share)} of the total. Open in Explore`}
                 >
                   {content}
+                  <span className="sr-only">, {percent.format(share)} of the total. Open in Explore</span>
                 </Link>
               ) : (
                 <div className={classes}>{content}</div>

@@ -56,7 +56,7 @@ export function Heatmap({ rows, columns, value, format, href, caption, className
                 const label = `${r.long ?? r.label} ${c.long ?? c.label}: ${format(v)}`;
                 const inner = (
                   <span className="block h-full w-full py-1.5 text-center tabular-nums" style={{ color: heatInk(share) }}>
-                    {v ? v : <span className="text-muted/60">·</span>}
+                    {v ? v : <span className="text-muted">·</span>}
                   </span>
                 );
                 return (

@@ -1,7 +1,7 @@
 "use client";
 
 import { flexRender, type Row, type Table } from "@tanstack/react-table";
-import type { KeyboardEvent, MouseEvent, ReactNode } from "react";
+import { useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
 
 import { Skeleton } from "@/components/ui/skeleton";
 import { cn } from "@/lib/utils";
@@ -28,8 +28,9 @@ export interface DataTableProps<TData> {
 
 /**
  * A generic, server-driven table (TanStack Table v8 with manual sorting and pagination: the
- * caller owns the state, usually the URL). Sticky header inside its own scroll area; rows are
- * focusable and open with Enter or a click.
+ * caller owns the state, usually the URL). Sticky header inside its own scroll area; rows open
+ * with Enter or a click. The rows are one tab stop (a roving tabindex): Tab enters the table at
+ * the last row used, ↑/↓, Home and End move between rows, Tab leaves.
  */
 export function DataTable<TData>({
   table,
@@ -45,6 +46,8 @@ export function DataTable<TData>({
 }: DataTableProps<TData>) {
   const columns = table.getVisibleLeafColumns();
   const rows = table.getRowModel().rows;
+  const [activeRow, setActiveRow] = useState(0);
+  const current = Math.min(activeRow, Math.max(rows.length - 1, 0));
 
   const open = (row: Row<TData>, event: MouseEvent | KeyboardEvent) => onRowOpen?.(row.original, event);
   const onRowKeyDown = (row: Row<TData>) => (event: KeyboardEvent<HTMLTableRowElement>) => {
@@ -52,13 +55,18 @@ export function DataTable<TData>({
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       open(row, event);
-    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    } else if (["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) {
       event.preventDefault();
-      const sibling =
+      const body = event.currentTarget.parentElement;
+      const target =
         event.key === "ArrowDown"
           ? event.currentTarget.nextElementSibling
-          : event.currentTarget.previousElementSibling;
-      (sibling as HTMLElement | null)?.focus();
+          : event.key === "ArrowUp"
+            ? event.currentTarget.previousElementSibling
+            : event.key === "Home"
+              ? body?.firstElementChild
+              : body?.lastElementChild;
+      (target as HTMLElement | null)?.focus();
     }
   };
 
@@ -117,10 +125,11 @@ export function DataTable<TData>({
                 </tr>
               ))
             ) : (
-              rows.map((row) => (
+              rows.map((row, index) => (
                 <tr
                   key={row.id}
-                  tabIndex={onRowOpen ? 0 : undefined}
+                  tabIndex={onRowOpen ? (index === current ? 0 : -1) : undefined}
+                  onFocus={() => setActiveRow(index)}
                   aria-label={rowLabel?.(row.original)}
                   onClick={onRowOpen ? (event) => open(row, event) : undefined}
                   onKeyDown={onRowOpen ? onRowKeyDown(row) : undefined}

@@ -24,7 +24,12 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   const title = apiError?.retryable === false ? "This view could not be loaded" : "Could not load the data";
   const message = apiError?.message ?? "Something went wrong while loading.";
   return (
-    <div role="alert" className="flex flex-col items-center gap-2 px-6 py-16 text-center" data-testid="error-state">
+    <div
+      role="alert"
+      className="flex flex-col items-center gap-2 px-6 py-16 text-center"
+      data-testid="error-state"
+      data-code={apiError?.code}
+    >
       <span className="grid h-11 w-11 place-items-center rounded-full bg-negative-soft text-negative">
         <AlertTriangle aria-hidden="true" className="h-5 w-5" />
       </span>
@@ -33,7 +38,6 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
         {message}
         {apiError?.suggestions.length ? ` Did you mean: ${apiError.suggestions.join(", ")}?` : ""}
       </p>
-      {apiError ? <p className="text-label text-muted">Code: {apiError.code}</p> : null}
       {onRetry ? (
         <Button variant="secondary" className="mt-2" onClick={onRetry}>
           Retry

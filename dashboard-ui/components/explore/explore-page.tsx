@@ -1,14 +1,14 @@
 "use client";
 
 import { RotateCcw } from "lucide-react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useQueryState } from "nuqs";
+import { useCallback, useMemo } from "react";
 
 import { CardError, CardSkeleton } from "@/components/analytics/card-states";
 import { PageHeader } from "@/components/layout/page-header";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { parseExploreQuery, runnableQuery, serializeExploreQuery, isRunnable } from "@/lib/analytics/explore-url";
+import { compactQuery, exploreParser, isRunnable, runnableQuery } from "@/lib/analytics/explore-url";
 import { useCatalog } from "@/lib/analytics/hooks";
 import type { Query } from "@/lib/api/types";
 import { formatDate } from "@/lib/format";
@@ -19,28 +19,11 @@ import { ResultPanel } from "./result-panel";
 
 /** Explore: build any catalog query (kept in the URL), see its chart, rows and SQL; or ask. */
 export function ExplorePage() {
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
   const catalog = useCatalog();
-  const fromUrl = useMemo(() => parseExploreQuery(params.get("q")), [params]);
-  // Held locally too, so quick successive edits build on each other before the URL catches up.
-  const [query, setLocal] = useState(fromUrl);
-  const latest = useRef(query);
-  useEffect(() => {
-    latest.current = fromUrl;
-    setLocal(fromUrl);
-  }, [fromUrl]);
+  // nuqs keeps the query in the URL (pushed: Back undoes an edit) and applies quick edits in order.
+  const [query, setUrlQuery] = useQueryState("q", exploreParser.withOptions({ history: "push", scroll: false }));
   const sent = useMemo(() => runnableQuery(query), [query]);
-
-  const setQuery = useCallback(
-    (next: Query) => {
-      latest.current = next;
-      setLocal(next);
-      router.push(`${pathname}?q=${encodeURIComponent(serializeExploreQuery(next))}`, { scroll: false });
-    },
-    [router, pathname],
-  );
+  const setQuery = useCallback((next: Query) => void setUrlQuery(compactQuery(next)), [setUrlQuery]);
 
   return (
     <div className="flex flex-col gap-6" data-testid="explore">
@@ -53,7 +36,7 @@ export function ExplorePage() {
             : "Any measure by any dimension, straight from the catalog."
         }
         actions={
-          <Button variant="secondary" onClick={() => router.push(pathname)}>
+          <Button variant="secondary" onClick={() => void setUrlQuery(null)}>
             <RotateCcw aria-hidden="true" className="h-4 w-4" />
             Start over
           </Button>

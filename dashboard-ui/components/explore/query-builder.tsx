@@ -4,7 +4,7 @@ import { useMemo } from "react";
 
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
-import { canGroup, type NormalizedCatalog } from "@/lib/analytics/catalog";
+import { canGroup, splitFor, type NormalizedCatalog } from "@/lib/analytics/catalog";
 import type { Query } from "@/lib/api/types";
 
 import { FilterEditor } from "./filter-editor";
@@ -62,20 +62,39 @@ export function QueryBuilder({
         // time stamps are grouped through the time grain; date-like ones (a cohort month) directly
         .filter((d) => !d.filterOnly && (!d.isTime || d.type === "date"))
         .map((d) => {
-          const blocker = measures.find((m) => !canGroup(catalog, [m], d.name));
+          const blockers = measures.filter((m) => !canGroup(catalog, [m], d.name));
+          // a measure with a split form (revenue -> revenue by service line) switches to it: offered, not greyed
+          const switches = blockers.map((m) => [m, splitFor(catalog, m, d.name)] as const);
+          const stuck = switches.find(([, split]) => split === null);
+          const switched = switches.filter(([, split]) => split !== null);
           return {
             name: d.name,
             label: d.label,
-            description: d.description,
+            description: switched.length
+              ? `Shows ${switched.map(([m, split]) => `${catalog.measure(split!)?.label ?? split} instead of ${catalog.measure(m)?.label ?? m}`).join(", ")}: a ticket is shared among its lines, not counted once per line.`
+              : d.description,
             group: ENTITY_LABELS[d.entity] ?? d.entity,
             badge: d.pii ? "PII" : undefined,
-            disabledReason: blocker
-              ? `${catalog.measure(blocker)?.label ?? blocker} cannot be split by this (it would double count)`
+            disabledReason: stuck
+              ? `${catalog.measure(stuck[0])?.label ?? stuck[0]} cannot be split by this (it would double count)`
               : undefined,
           };
         }),
     [catalog, measures],
   );
+
+  /** Picking dimensions: a measure that cannot be split by one becomes its split form (revenue by service line). */
+  const pickDimensions = (next: string[]) => {
+    const added = next.filter((d) => !dimensions.includes(d));
+    const swapped = measures.map((m) => {
+      for (const d of added) {
+        if (!canGroup(catalog, [m], d)) return splitFor(catalog, m, d) ?? m;
+      }
+      return m;
+    });
+    const order = query.order?.map((o) => ({ ...o, field: swapped[measures.indexOf(o.field)] ?? o.field }));
+    onChange({ ...query, dimensions: next, measures: swapped, ...(order ? { order } : {}) });
+  };
 
   const filterable = useMemo(() => catalog.dimensions.filter((d) => d.type !== "time" || d.isTime), [catalog]);
   const timeDimensions = useMemo(() => catalog.dimensions.filter((d) => d.isTime), [catalog]);
@@ -99,7 +118,7 @@ export function QueryBuilder({
           placeholder="Add dimension"
           options={dimensionOptions}
           value={dimensions}
-          onChange={(next) => onChange({ ...query, dimensions: next })}
+          onChange={pickDimensions}
         />
       </div>
       <TimeControls time={query.time} onChange={(time) => onChange({ ...query, time })} timeDimensions={timeDimensions} asOf={catalog.asOf} />

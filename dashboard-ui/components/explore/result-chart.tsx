@@ -6,12 +6,14 @@ import { BarList } from "@/components/charts/bar-list";
 import { CartesianChart } from "@/components/charts/cartesian-chart";
 import { colorAt, COMPARISON_COLOR } from "@/components/charts/chart-config";
 import { Legend } from "@/components/charts/legend";
-import { formatAxis, formatBucket, formatValue, unitOf } from "@/lib/analytics/format";
+import { bucketFormatter, formatAxis, formatValue, unitOf } from "@/lib/analytics/format";
 import { pivot } from "@/lib/analytics/pivot";
+import { useValueColors } from "@/lib/analytics/value-colors";
 import type { QueryResponse } from "@/lib/api/types";
 import { formatEnum } from "@/lib/format";
 
-const MAX_SERIES = 8;
+const MAX_SERIES = 8; // lines one chart can tell apart; past it, the largest 7 and "All others"
+const OTHERS = "__others__";
 
 const labelOf = (response: QueryResponse, name: string) =>
   (response.columns.find((c) => c.name === name) as { label?: string } | undefined)?.label ?? name;
@@ -51,16 +53,36 @@ export function ResultChart({
   const isTime = index === "time" || columns.find((c) => c.name === index)?.kind === "time";
   const otherDim = dims.find((d) => d !== index);
   const rows = response.rows;
+  const valueColor = useValueColors(otherDim);
 
-  const series = useMemo(() => {
+  const series = useMemo((): { rows: typeof rows; categories: string[]; labels: Record<string, string>; folded: number } | null => {
     if (!index || measures.length === 0) return null;
     if (isTime && otherDim) {
       const wide = pivot(rows, index, otherDim, measures[0]!);
-      return { rows: wide.rows, categories: wide.categories.slice(0, MAX_SERIES), labels: Object.fromEntries(wide.categories.map((c) => [c, formatMember(c)])) };
+      const labels: Record<string, string> = Object.fromEntries(wide.categories.map((c) => [c, formatMember(c)]));
+      if (wide.categories.length <= MAX_SERIES) return { rows: wide.rows, categories: wide.categories, labels, folded: 0 };
+      // never drop a series silently: the largest keep their line, the rest are summed into one
+      const total = (c: string) => wide.rows.reduce((sum, r) => sum + (typeof r[c] === "number" ? (r[c] as number) : 0), 0);
+      const ranked = [...wide.categories].sort((a, b) => total(b) - total(a));
+      const kept = ranked.slice(0, MAX_SERIES - 1);
+      const folded = ranked.slice(MAX_SERIES - 1);
+      const additive = !["ratio", "days"].includes(unitOf(measures[0]!, columns));
+      const foldedRows = wide.rows.map((r) => ({
+        ...r,
+        [OTHERS]: additive
+          ? folded.reduce((sum, c) => sum + (typeof r[c] === "number" ? (r[c] as number) : 0), 0)
+          : null,
+      }));
+      return {
+        rows: foldedRows,
+        categories: additive ? [...kept, OTHERS] : kept,
+        labels: { ...labels, [OTHERS]: `All ${folded.length} others` },
+        folded: folded.length,
+      };
     }
     const withPrevious = measures.flatMap((m) => (rows.some((r) => `${m}.previous` in r) ? [m, `${m}.previous`] : [m]));
-    return { rows, categories: withPrevious, labels: Object.fromEntries(withPrevious.map((m) => [m, m.endsWith(".previous") ? `${labelOf(response, m.replace(/\.previous$/, ""))} (comparison)` : labelOf(response, m)])) };
-  }, [rows, index, isTime, otherDim, measures, response]);
+    return { rows, categories: withPrevious, labels: Object.fromEntries(withPrevious.map((m) => [m, m.endsWith(".previous") ? `${labelOf(response, m.replace(/\.previous$/, ""))} (comparison)` : labelOf(response, m)])), folded: 0 };
+  }, [rows, index, isTime, otherDim, measures, response, columns]);
 
   if (measures.length === 0) {
     return <p className="py-8 text-center text-muted">Add a measure to draw a chart; the table lists the rows.</p>;
@@ -92,7 +114,7 @@ export function ResultChart({
           items={series.categories.map((c, i) => ({
             key: c,
             label: series.labels[c] ?? c,
-            color: c.endsWith(".previous") ? COMPARISON_COLOR : colorAt(i),
+            color: c.endsWith(".previous") ? COMPARISON_COLOR : otherDim ? (c === OTHERS ? "rgb(var(--color-muted))" : valueColor(c)) : colorAt(i),
             dashed: c.endsWith(".previous"),
           }))}
         />
@@ -103,12 +125,26 @@ export function ResultChart({
           categories={series.categories}
           comparison={comparison}
           labels={series.labels}
+          colors={
+            otherDim
+              ? Object.fromEntries(series.categories.map((c) => [c, c === OTHERS ? "rgb(var(--color-muted))" : valueColor(c)]))
+              : undefined
+          }
           valueFormatter={(v, c) => formatValue(v, unitOf(otherDim ? measures[0]! : c, columns))}
           axisFormatter={(v) => formatAxis(v, unit)}
-          indexFormatter={(v, o) => formatBucket(v, grain ?? "day", o)}
+          indexFormatter={bucketFormatter(grain ?? "day", response.meta)}
+          partial={response.meta.partial_periods ?? []}
           ariaLabel={`Line chart: ${measures.map((m) => labelOf(response, m)).join(", ")} by ${grain ?? "time"}${otherDim ? ` and ${labelOf(response, otherDim)}` : ""}`}
           height={height}
         />
+        {series.folded ? (
+          <p className="mt-2 text-label text-muted" data-testid="folded-series">
+            {series.categories.includes(OTHERS)
+              ? `The ${series.folded} smallest of ${series.folded + MAX_SERIES - 1} are added up as “All ${series.folded} others”`
+              : `Showing the ${MAX_SERIES - 1} largest of ${series.folded + MAX_SERIES - 1} (rates do not add up)`}
+            ; the table has every one.
+          </p>
+        ) : null}
       </div>
     );
   }

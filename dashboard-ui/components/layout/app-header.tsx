@@ -2,13 +2,12 @@
 
 import { Menu, X } from "lucide-react";
 import Link from "next/link";
-import { useQuery } from "@tanstack/react-query";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 
 import { UserMenu } from "@/components/auth/user-menu";
 import { Button } from "@/components/ui/button";
-import { api } from "@/lib/api/client";
+import { useRole } from "@/lib/use-role";
 import { cn } from "@/lib/utils";
 
 import { HealthStatus } from "./health-status";
@@ -17,8 +16,8 @@ import { navItemsFor, type NavItem } from "./nav-items";
 /** Top bar: brand, primary nav (a disclosure menu under `md`), and the API/database status. */
 export function AppHeader() {
   const pathname = usePathname();
-  const me = useQuery({ queryKey: ["me"], queryFn: ({ signal }) => api.me({ signal }), staleTime: 5 * 60_000 });
-  const items = navItemsFor(me.data?.role);
+  const { role } = useRole();
+  const items = navItemsFor(role ?? undefined);
   const [open, setOpen] = useState(false);
 
   // Close the phone menu whenever the route changes.

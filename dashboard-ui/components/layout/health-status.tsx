@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 
-import { api } from "@/lib/api/client";
+import { api, onApiReachability } from "@/lib/api/client";
 import { cn } from "@/lib/utils";
 
 type State = "checking" | "live" | "db_offline" | "api_offline";
@@ -15,8 +15,10 @@ const LABELS: Record<State, { short: string; long: string; dot: string }> = {
 };
 
 const POLL_MS = 30_000;
+const RETRY_MS = 5_000; // while something is down, look again sooner
 
-/** Polls GET /api/health and says what it found in words, with a dot (never colour alone). */
+/** Polls GET /api/health and says what it found in words, with a dot (never colour alone). Any request of the
+ * page that finds the API out of reach turns it to "API offline" at once (and checks again soon after). */
 export function HealthStatus({ className }: { className?: string }) {
   const [state, setState] = useState<State>("checking");
 
@@ -25,15 +27,36 @@ export function HealthStatus({ className }: { className?: string }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const controller = new AbortController();
 
+    let current: State = "checking";
+    let inFlight = false;
+    const show = (next: State) => {
+      current = next;
+      if (!cancelled) setState(next);
+    };
     const check = async () => {
+      if (inFlight) return;
+      inFlight = true;
+      if (timer) clearTimeout(timer);
       try {
         const health = await api.health({ signal: controller.signal });
-        if (!cancelled) setState(health.status === "ok" ? "live" : "db_offline");
-      } catch {
-        if (!cancelled) setState("api_offline");
+        show(health.status === "ok" && health.database === "ok" ? "live" : "db_offline");
+      } catch (error) {
+        if (error instanceof DOMException && error.name === "AbortError") return;
+        show("api_offline");
+      } finally {
+        inFlight = false;
       }
-      if (!cancelled) timer = setTimeout(check, POLL_MS);
+      if (!cancelled) timer = setTimeout(check, current === "live" ? POLL_MS : RETRY_MS);
     };
+    const stopListening = onApiReachability((reach) => {
+      if (reach === "unreachable" && current !== "api_offline") {
+        show("api_offline");
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(check, RETRY_MS);
+      } else if (reach === "reachable" && current === "api_offline" && !inFlight) {
+        void check();
+      }
+    });
     const onFocus = () => {
       if (timer) clearTimeout(timer);
       void check();
@@ -43,6 +66,7 @@ export function HealthStatus({ className }: { className?: string }) {
     window.addEventListener("focus", onFocus);
     return () => {
       cancelled = true;
+      stopListening();
       controller.abort();
       if (timer) clearTimeout(timer);
       window.removeEventListener("focus", onFocus);

@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 
 import { DataTableColumnHeader } from "@/components/data-table/column-header";
 import { Badge } from "@/components/ui/badge";
+import { PhoneLink } from "@/components/ui/phone-link";
 import type { Row } from "@/lib/api/types";
 import {
   formatDateShort,
@@ -15,6 +16,7 @@ import {
   formatRelative,
   formatTime,
   formatWeekday,
+  plural,
 } from "@/lib/format";
 
 import { num, patientId, patientName, text } from "./patient-row";
@@ -70,13 +72,16 @@ export function LastVisit({ row, asOf }: { row: Row; asOf: string | null }) {
   );
 }
 
-export function UnpaidBadge({ row }: { row: Row }) {
+/** What the patient owes (patient.balance_due) and over how many visits; the same words everywhere. */
+export function BalanceDue({ row, align = "end" }: { row: Row; align?: "start" | "end" }) {
+  const due = num(row, "patient.balance_due") ?? 0;
   const unpaid = num(row, "patient.unpaid_visit_count") ?? 0;
-  if (unpaid <= 0) return <None />;
+  if (due <= 0) return <None label="Nothing owed" />;
   return (
-    <Badge tone="negative">
-      {formatNumber(unpaid)} unpaid
-    </Badge>
+    <div className={align === "end" ? "flex flex-col items-end gap-0.5" : "flex flex-col items-start gap-0.5"}>
+      <Badge tone="negative">{formatMoney(due)} due</Badge>
+      {unpaid > 0 ? <span className="text-label text-muted">{plural(unpaid, "unpaid visit")}</span> : null}
+    </div>
   );
 }
 
@@ -113,7 +118,7 @@ export function patientColumns(asOf: string | null): ColumnDef<Row>[] {
       id: "phone",
       header: header("Phone"),
       meta: { className: "whitespace-nowrap" },
-      cell: ({ row }) => text(row.original, "patient.phone") ?? <None />,
+      cell: ({ row }) => <PhoneLink raw={text(row.original, "patient.phone")} tabIndex={-1} stopPropagation />,
     },
     {
       id: "next",
@@ -140,9 +145,10 @@ export function patientColumns(asOf: string | null): ColumnDef<Row>[] {
       cell: ({ row }) => formatMoney(num(row.original, "patient.lifetime_spend")),
     },
     {
-      id: "unpaid",
-      header: header("Unpaid"),
-      cell: ({ row }) => <UnpaidBadge row={row.original} />,
+      id: "balance",
+      header: header("Balance due"),
+      meta: { align: "right", className: "whitespace-nowrap" },
+      cell: ({ row }) => <BalanceDue row={row.original} />,
     },
     {
       id: "source",

@@ -3,8 +3,9 @@ import Link from "next/link";
 
 import type { Row } from "@/lib/api/types";
 import { formatMoney, plural } from "@/lib/format";
+import { formatPhone } from "@/lib/phone";
 
-import { LastVisit, NextAppointment, UnpaidBadge } from "./columns";
+import { BalanceDue, LastVisit, NextAppointment } from "./columns";
 import { num, patientId, patientName, text } from "./patient-row";
 
 /** A patient row as a card (phones). The whole card is one link, so Enter opens it. */
@@ -26,7 +27,7 @@ export function PatientCard({ row, asOf, onOpen }: { row: Row; asOf: string | nu
         </div>
         <p className="flex items-center gap-1.5 text-label text-muted">
           <Phone aria-hidden="true" className="h-3 w-3" />
-          {text(row, "patient.phone") ?? "No phone"}
+          {formatPhone(text(row, "patient.phone")) || "No phone"}
           <span aria-hidden="true">·</span>
           {plural(num(row, "patient.visit_count") ?? 0, "visit")}
         </p>
@@ -40,9 +41,9 @@ export function PatientCard({ row, asOf, onOpen }: { row: Row; asOf: string | nu
             <LastVisit row={row} asOf={asOf} />
           </div>
         </div>
-        {(num(row, "patient.unpaid_visit_count") ?? 0) > 0 ? (
-          <div>
-            <UnpaidBadge row={row} />
+        {(num(row, "patient.balance_due") ?? 0) > 0 ? (
+          <div className="flex">
+            <BalanceDue row={row} align="start" />
           </div>
         ) : null}
       </div>

@@ -7,11 +7,12 @@ import {
   type SortingState,
   type Updater,
 } from "@tanstack/react-table";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 import { DataTable } from "@/components/data-table/data-table";
 import { DataTablePagination } from "@/components/data-table/pagination";
+import { DaySchedule } from "@/components/schedule/day-schedule";
 import { EmptyState, ErrorState } from "@/components/data-table/states";
 import { Button } from "@/components/ui/button";
 import type { Row } from "@/lib/api/types";
@@ -23,45 +24,34 @@ import { patientColumns } from "./columns";
 import { exportPatientsCsv } from "./export-csv";
 import { PatientCard } from "./patient-card";
 import { patientId } from "./patient-row";
-import { effectiveSort, listQuery, quickView } from "./query";
+import { bestMatchFirst, effectiveSort, listQuery, quickView } from "./query";
 import { QuickViews } from "./quick-views";
-import {
-  countActiveFilters,
-  EMPTY_FILTERS,
-  parsePatientParams,
-  serializePatientParams,
-  type PageSize,
-  type PatientTableState,
-  type SortId,
-} from "./search-params";
+import { DidYouMean, holdsEveryWord } from "./search-hint";
+import { countActiveFilters, EMPTY_FILTERS, serializePatientParams, type PageSize, type SortId } from "./search-params";
 import { sessionMemory } from "./session-memory";
 import { ExportButton, FilterBar, MobileSort, SearchBox } from "./toolbar";
 import { useAsOf, usePatientList, useViewCounts } from "./use-patient-data";
+import { usePatientTableState } from "./use-table-state";
 
 /** The front desk's patient list: URL-driven view state, server-side sort/paging, CSV export. */
 export function PatientTable() {
   const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const state = useMemo(() => parsePatientParams(searchParams), [searchParams]);
-
-  // ---- URL is the state: every change is a navigation (push: the back button undoes it) ------
-  const navigate = useCallback(
-    (next: PatientTableState, mode: "push" | "replace" = "push") => {
-      const qs = serializePatientParams(next);
-      const href = qs ? `${pathname}?${qs}` : pathname;
-      // Next 14.1+ syncs useSearchParams with the native History API: a shallow update with no
-      // server round trip, and the back button still walks through each view.
-      if (mode === "push") window.history.pushState(null, "", href);
-      else window.history.replaceState(null, "", href);
-    },
-    [pathname],
-  );
-  const update = (patch: Partial<PatientTableState>) => navigate({ ...state, pageIndex: 0, ...patch });
+  // ---- URL is the state (nuqs): every change is a shallow navigation, pushed so Back undoes it --
+  const [state, navigate] = usePatientTableState();
+  const update = (patch: Partial<typeof state>) => navigate({ ...state, pageIndex: 0, ...patch });
+  const isSchedule = quickView(state.view).schedule === true;
 
   // ---- search: local + debounced, never in the URL ------------------------------------------
-  const [searchInput, setSearchInput] = useState(() => sessionMemory.search);
-  const search = useDebounced(searchInput.trim(), 300);
+  const [searchInput, setSearchInputRaw] = useState(() => sessionMemory.search);
+  const debounced = useDebounced(searchInput.trim(), 300);
+  // Enter searches at once (no wait for the debounce) and opens the patient when exactly one matches.
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const search = submitted !== null && submitted === searchInput.trim() ? submitted : debounced;
+  const setSearchInput = (value: string) => {
+    setSearchInputRaw(value);
+    setSubmitted(null);
+    if (isSchedule && value.trim()) update({ view: "all", sort: null });  // a search looks in every patient
+  };
   const previousSearch = useRef(search);
   useEffect(() => {
     sessionMemory.search = searchInput;
@@ -76,11 +66,12 @@ export function PatientTable() {
     const qs = serializePatientParams(state);
     sessionMemory.listHref = qs ? `/patients?${qs}` : "/patients";
   }, [state]);
+  const openWhenSingle = useRef<string | null>(null);
 
   // ---- data ------------------------------------------------------------------------------------
   const asOfQuery = useAsOf();
   const asOf = asOfQuery.data ?? null;
-  const query = useMemo(() => listQuery(state, search, asOf), [state, search, asOf]);
+  const query = useMemo(() => (isSchedule ? null : listQuery(state, search, asOf)), [isSchedule, state, search, asOf]);
   const list = usePatientList(query);
   const counts = useViewCounts(state.filters, search, asOf);
 
@@ -88,6 +79,23 @@ export function PatientTable() {
   const totalRows = list.data?.total_rows ?? null;
   const dataAsOf = list.data?.meta.as_of ?? asOf;
   const sort = effectiveSort(state);
+  const bestFirst = bestMatchFirst(state, search);
+
+  // Enter in the search box: open the patient when the search finds exactly one.
+  useEffect(() => {
+    const wanted = openWhenSingle.current;
+    if (wanted === null || wanted !== search || !list.data || list.isPlaceholderData || list.isFetching) return;
+    openWhenSingle.current = null;
+    if (list.data.total_rows === 1 && list.data.rows[0]) {
+      router.push(`/patients/${encodeURIComponent(patientId(list.data.rows[0]))}`);
+    }
+  }, [search, list.data, list.isPlaceholderData, list.isFetching, router]);
+  const onSearchEnter = () => {
+    const text = searchInput.trim();
+    if (!text) return;
+    openWhenSingle.current = text;
+    setSubmitted(text);
+  };
 
   // A URL page past the end (e.g. after a filter elsewhere) snaps back to the last page.
   useEffect(() => {
@@ -98,7 +106,7 @@ export function PatientTable() {
 
   // ---- table -----------------------------------------------------------------------------------
   const columns = useMemo(() => patientColumns(dataAsOf), [dataAsOf]);
-  const sorting: SortingState = [{ id: sort.id, desc: sort.dir === "desc" }];
+  const sorting: SortingState = bestFirst ? [] : [{ id: sort.id, desc: sort.dir === "desc" }];
   const pagination: PaginationState = { pageIndex: state.pageIndex, pageSize: state.pageSize };
 
   const table = useReactTable<Row>({
@@ -128,7 +136,8 @@ export function PatientTable() {
   const filterCount = countActiveFilters(state.filters);
   const anythingSet = filterCount > 0 || searchInput.trim() !== "" || state.view !== "all";
   const clearAll = () => {
-    setSearchInput("");
+    setSearchInputRaw("");
+    setSubmitted(null);
     navigate({ ...state, view: "all", filters: EMPTY_FILTERS, sort: null, pageIndex: 0 });
   };
   const openRow = (row: Row, event: { metaKey?: boolean; ctrlKey?: boolean }) => {
@@ -166,7 +175,7 @@ export function PatientTable() {
   } else if (list.data && totalRows === 0 && !list.isPlaceholderData) {
     placeholder = (
       <EmptyState
-        title="No patients match"
+        title={search ? `No patient is called or spelled like “${search}”` : "No patients match"}
         body={
           anythingSet
             ? `Nobody matches ${[search ? `“${search}”` : null, state.view !== "all" ? view.label : null, filterCount ? `${filterCount} filter${filterCount > 1 ? "s" : ""}` : null].filter(Boolean).join(" + ")}. Loosen the filters or clear them.`
@@ -190,16 +199,18 @@ export function PatientTable() {
           <h1 className="text-title">Patients</h1>
           <p className="mt-1 text-muted">
             {dataAsOf ? <>Data as of {formatDate(dataAsOf)}</> : asOfQuery.error ? "The data's date is unavailable" : "Loading the data's date…"}
-            {totalRows !== null ? <> · {formatNumber(totalRows)} in this view</> : null}
+            {totalRows !== null && !isSchedule ? <> · {formatNumber(totalRows)} in this view</> : null}
           </p>
         </div>
         <div className="flex items-center gap-2">
-          <ExportButton
-            onExport={() => void runExport()}
-            busy={exporting}
-            progress={exportProgress}
-            disabled={!list.data || totalRows === 0}
-          />
+          {isSchedule ? null : (
+            <ExportButton
+              onExport={() => void runExport()}
+              busy={exporting}
+              progress={exportProgress}
+              disabled={!list.data || totalRows === 0}
+            />
+          )}
         </div>
       </div>
       {exportError ? (
@@ -208,25 +219,33 @@ export function PatientTable() {
         </p>
       ) : null}
 
-      <QuickViews active={state.view} counts={counts} onSelect={(id) => update({ view: id, sort: null })} />
+      <QuickViews active={state.view} counts={counts} onSelect={(id) => update({ view: id, sort: null, date: null })} />
 
       <div className="flex flex-col gap-3">
         <div className="flex flex-col gap-3 lg:flex-row lg:items-center">
-          <SearchBox value={searchInput} onChange={setSearchInput} />
-          <FilterBar filters={state.filters} onChange={(filters) => update({ filters })} asOf={asOf} />
-          {anythingSet ? (
+          <SearchBox value={searchInput} onChange={setSearchInput} onEnter={onSearchEnter} />
+          {isSchedule ? null : (
+            <FilterBar filters={state.filters} onChange={(filters) => update({ filters })} asOf={asOf} />
+          )}
+          {anythingSet && !isSchedule ? (
             <Button variant="link" size="sm" onClick={clearAll} className="self-start lg:self-center" data-testid="clear-all">
               Clear all
             </Button>
           ) : null}
         </div>
-        <MobileSort sort={sort} onChange={(next) => update({ sort: next })} />
+        {isSchedule ? null : <MobileSort sort={sort} bestFirst={bestFirst} onChange={(next) => update({ sort: next })} />}
+        {search && list.data && !list.isPlaceholderData && rows[0] && !holdsEveryWord(rows[0], search) ? (
+          <DidYouMean search={search} best={rows[0]} onPick={(name) => setSearchInput(name)} />
+        ) : null}
       </div>
 
+      {isSchedule ? (
+        <DaySchedule date={state.date} onDateChange={(date) => navigate({ ...state, date })} />
+      ) : (
       <div>
         <DataTable
           table={table}
-          caption={`Patients, ${view.label.toLowerCase()}, sorted by ${sort.id} ${sort.dir === "asc" ? "ascending" : "descending"}`}
+          caption={`Patients, ${view.label.toLowerCase()}, ${bestFirst ? "best matches first" : `sorted by ${sort.id} ${sort.dir === "asc" ? "ascending" : "descending"}`}`}
           loading={loading}
           fetching={list.isFetching && list.isPlaceholderData}
           placeholder={placeholder}
@@ -236,6 +255,7 @@ export function PatientTable() {
         />
         {placeholder ? null : <DataTablePagination table={table} totalRows={totalRows} noun="patients" />}
       </div>
+      )}
     </div>
   );
 }

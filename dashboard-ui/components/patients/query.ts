@@ -25,6 +25,7 @@ export const PATIENT_DIMENSIONS = [
   "patient.visit_count",
   "patient.lifetime_spend",
   "patient.unpaid_visit_count",
+  "patient.balance_due",
   "patient.source",
   "patient.first_visit_at",
   "patient.created_at",
@@ -38,7 +39,7 @@ export const SORT_FIELDS: Record<SortId, string[]> = {
   last: ["patient.last_visit_at"],
   visits: ["patient.visit_count"],
   spend: ["patient.lifetime_spend"],
-  unpaid: ["patient.unpaid_visit_count"],
+  balance: ["patient.balance_due"],
   source: ["patient.source"],
   since: ["patient.first_visit_at"],
 };
@@ -53,6 +54,8 @@ export interface QuickView {
   /** Filters of the view; null while as_of is not known yet (the view cannot be resolved). */
   filters: (asOf: string) => Filter[];
   needsAsOf: boolean;
+  /** The view is the day schedule (GET /api/schedule), not a patient listing. */
+  schedule?: boolean;
 }
 
 const on = (field: string, from: string, toExclusive: string): Filter[] => [
@@ -72,12 +75,12 @@ export const QUICK_VIEWS: QuickView[] = [
   {
     id: "today",
     label: "Today",
-    // By the contract an appointment on the as_of day is a visit (start on or before as_of), so
-    // the patients booked for that day are the ones whose last visit falls on it.
-    description: "Patients with an appointment on the data's current day",
-    defaultSort: { id: "last", dir: "asc" },
-    filters: (asOf) => on("patient.last_visit_at", asOf, addDays(asOf, 1)),
-    needsAsOf: true,
+    // The day's appointments from GET /api/schedule, in time order (any day can be picked).
+    description: "The day's appointments in time order",
+    defaultSort: { id: "next", dir: "asc" },
+    filters: () => [],
+    needsAsOf: false,
+    schedule: true,
   },
   {
     id: "next7",
@@ -118,10 +121,12 @@ export const QUICK_VIEWS: QuickView[] = [
   },
   {
     id: "unpaid",
-    label: "Unpaid",
-    description: "At least one visit without a payment",
-    defaultSort: { id: "unpaid", dir: "desc" },
-    filters: () => [{ field: "patient.unpaid_visit_count", op: "gt", value: 0 }],
+    label: "Owes money",
+    // patient.balance_due: the list prices of their visits minus what was paid (pending and failed
+    // payments pay nothing); above 0 exactly when a visit has no paid payment.
+    description: "A visit not fully paid: pending and failed payments pay nothing",
+    defaultSort: { id: "balance", dir: "desc" },
+    filters: () => [{ field: "patient.balance_due", op: "gt", value: 0 }],
     needsAsOf: false,
   },
 ];
@@ -137,16 +142,23 @@ const range = (field: string, min: number | null, max: number | null, scale = 1)
   return [];
 };
 
+/** A date range (inclusive in the UI) as the engine's [gte, lt) pair. */
+const dates = (field: string, range: { from: string | null; to: string | null } | null): Filter[] => [
+  ...(range?.from ? [{ field, op: "gte" as const, value: range.from }] : []),
+  ...(range?.to ? [{ field, op: "lt" as const, value: addDays(range.to, 1) }] : []),
+];
+
 /** The chip filters (not the quick view, not the search). */
 export function chipFilters(filters: PatientFilters): Filter[] {
   const out: Filter[] = [];
   if (filters.source.length) out.push({ field: "patient.source", op: "in", values: filters.source });
   if (filters.gender.length) out.push({ field: "patient.gender", op: "in", values: filters.gender });
   if (filters.age) out.push(...range("patient.age", filters.age.min, filters.age.max));
-  if (filters.lastVisit) {
-    const { from, to } = filters.lastVisit;
-    if (from) out.push({ field: "patient.last_visit_at", op: "gte", value: from });
-    if (to) out.push({ field: "patient.last_visit_at", op: "lt", value: addDays(to, 1) });
+  out.push(...dates("patient.last_visit_at", filters.lastVisit));
+  out.push(...dates("patient.first_visit_at", filters.firstVisit));
+  if (filters.owedIn) {
+    // one visit in the range that still owes: both filters hold on the same appointment (one EXISTS)
+    out.push(...dates("appointment.start_at", filters.owedIn), { field: "appointment.amount_due", op: "gt", value: 0 });
   }
   if (filters.upcoming === "yes") out.push({ field: "patient.next_appointment_at", op: "is_not_null" });
   if (filters.upcoming === "no") out.push({ field: "patient.next_appointment_at", op: "is_null" });
@@ -176,14 +188,20 @@ export function orderFor(sort: Sort): Query["order"] {
   return SORT_FIELDS[sort.id].map((field) => ({ field, dir: sort.dir }));
 }
 
-/** The page of rows the table shows; null until as_of is known for a relative view. */
+/** While searching with no sort picked, the engine's own order: best matches first, then by name. */
+export function bestMatchFirst(state: Pick<PatientTableState, "sort">, search: string): boolean {
+  return search.trim() !== "" && state.sort === null;
+}
+
+/** The page of rows the table shows; null until as_of is known for a relative view. A search also reads the
+ * email (not shown): whether the best row holds every word decides "Did you mean". */
 export function listQuery(state: PatientTableState, search: string, asOf: string | null): Query | null {
   const filters = viewFilters(state.view, state.filters, search, asOf);
   if (!filters) return null;
   return {
-    dimensions: [...PATIENT_DIMENSIONS],
+    dimensions: search.trim() ? [...PATIENT_DIMENSIONS, "patient.email"] : [...PATIENT_DIMENSIONS],
     filters,
-    order: orderFor(effectiveSort(state)),
+    ...(bestMatchFirst(state, search) ? {} : { order: orderFor(effectiveSort(state)) }),
     limit: state.pageSize,
     offset: state.pageIndex * state.pageSize,
   };
@@ -191,6 +209,7 @@ export function listQuery(state: PatientTableState, search: string, asOf: string
 
 /** A count-only query (limit 0 → just total_rows). */
 export function countQuery(view: ViewId, filters: PatientFilters, search: string, asOf: string | null): Query | null {
+  if (quickView(view).schedule) return null;
   const all = viewFilters(view, filters, search, asOf);
   if (!all) return null;
   return { dimensions: ["patient.id"], filters: all, limit: 0 };

@@ -1,6 +1,7 @@
 "use client";
 
 import { formatNumber } from "@/lib/format";
+import { useKeepInView } from "@/lib/use-keep-in-view";
 import { cn } from "@/lib/utils";
 
 import { QUICK_VIEWS } from "./query";
@@ -16,6 +17,9 @@ export function QuickViews({
   counts: Record<ViewId, number | null>;
   onSelect: (view: ViewId) => void;
 }) {
+  // on a phone the row scrolls sideways: keep the active view in sight (after a reload or a link too)
+  // (again when the counts arrive: they widen the buttons)
+  const activeRef = useKeepInView<HTMLButtonElement>(`${active}:${Object.values(counts).join(",")}`);
   return (
     <nav aria-label="Quick views" className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
       <ul className="flex w-max items-center gap-1 rounded-full border border-border bg-surface p-1 shadow-soft">
@@ -26,6 +30,7 @@ export function QuickViews({
             <li key={view.id}>
               <button
                 type="button"
+                ref={selected ? activeRef : undefined}
                 aria-pressed={selected}
                 title={view.description}
                 onClick={() => onSelect(view.id)}
@@ -36,15 +41,17 @@ export function QuickViews({
                 )}
               >
                 {view.label}
+                {view.schedule ? null : (
                 <span
                   className={cn(
                     "min-w-[2ch] rounded-full px-1.5 text-label tabular-nums",
-                    selected ? "bg-primary-ink/20 text-primary-ink" : "bg-subtle text-muted",
+                    selected ? "bg-primary-ink text-primary" : "bg-subtle text-muted",
                   )}
                   aria-label={count === null ? "count loading" : `${formatNumber(count)} patients`}
                 >
                   {count === null ? "…" : formatNumber(count)}
                 </span>
+                )}
               </button>
             </li>
           );

@@ -1,16 +1,27 @@
 /**
- * The patient table's view state, as it lives in the URL: the single source of truth for the
+ * The patient table's view state, as it lives in the URL (nuqs): the single source of truth for the
  * quick view, filters, sort and page (so links share a view and the back button works).
  * The search text is deliberately NOT here: patient names and phone numbers stay out of URLs.
  *
  * ?view=lapsed&source=instagram&source=google&age=25-40&spend=100-&last=2025-01-01..2025-06-30
- *  &upcoming=yes&service=Botox+Injection&provider=Kim+Dixon&sort=spend.desc&page=2&size=100
+ *  &first=2025-09-01..2025-11-26&upcoming=yes&service=Botox+Injection&sort=spend.desc&page=2&size=100
+ * ?view=today&date=2025-11-20   (the day schedule of that date; default the data's as_of day)
  */
+import {
+  createParser,
+  createSerializer,
+  parseAsInteger,
+  parseAsNativeArrayOf,
+  parseAsNumberLiteral,
+  parseAsString,
+  parseAsStringLiteral,
+  type inferParserType,
+} from "nuqs";
 
 export const VIEW_IDS = ["all", "today", "next7", "new", "lapsed", "never", "unpaid"] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
-export const SORT_IDS = ["patient", "phone", "next", "last", "visits", "spend", "unpaid", "source", "since"] as const;
+export const SORT_IDS = ["patient", "phone", "next", "last", "visits", "spend", "balance", "source", "since"] as const;
 export type SortId = (typeof SORT_IDS)[number];
 export type SortDir = "asc" | "desc";
 export interface Sort {
@@ -41,6 +52,10 @@ export interface PatientFilters {
   /** whole dollars in the URL and UI; the query sends cents */
   spend: NumberRange | null;
   lastVisit: DateRange | null;
+  /** first visit in the range: the new patients of a period (a drill-down from Analytics) */
+  firstVisit: DateRange | null;
+  /** a visit in the range that still owes money (a drill-down from Analytics' unpaid visits) */
+  owedIn: DateRange | null;
   upcoming: "yes" | "no" | null;
 }
 
@@ -52,6 +67,8 @@ export interface PatientTableState {
   /** 0-based here, 1-based in the URL */
   pageIndex: number;
   pageSize: PageSize;
+  /** the day schedule's date (view "today"); null: the data's as_of day */
+  date: string | null;
 }
 
 export const EMPTY_FILTERS: PatientFilters = {
@@ -62,10 +79,10 @@ export const EMPTY_FILTERS: PatientFilters = {
   age: null,
   spend: null,
   lastVisit: null,
+  firstVisit: null,
+  owedIn: null,
   upcoming: null,
 };
-
-type ParamsLike = Pick<URLSearchParams, "get" | "getAll">;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -75,90 +92,126 @@ function parseNumber(text: string | undefined): number | null {
   return Number.isFinite(value) && value >= 0 ? value : null;
 }
 
-function parseNumberRange(text: string | null): NumberRange | null {
-  if (!text) return null;
-  const [minText, maxText] = text.split("-");
-  const min = parseNumber(minText);
-  const max = parseNumber(maxText);
-  if (min === null && max === null) return null;
-  if (min !== null && max !== null && min > max) return { min: max, max: min };
-  return { min, max };
-}
+/** "min-max" (either side may be empty) */
+const parseAsNumberRange = createParser<NumberRange>({
+  parse(text) {
+    const [minText, maxText] = text.split("-");
+    const min = parseNumber(minText);
+    const max = parseNumber(maxText);
+    if (min === null && max === null) return null;
+    return min !== null && max !== null && min > max ? { min: max, max: min } : { min, max };
+  },
+  serialize: (range) => `${range.min ?? ""}-${range.max ?? ""}`,
+  eq: (a, b) => a.min === b.min && a.max === b.max,
+});
 
-function formatNumberRange(range: NumberRange | null): string | null {
-  if (!range || (range.min === null && range.max === null)) return null;
-  return `${range.min ?? ""}-${range.max ?? ""}`;
-}
+/** "from..to" of inclusive ISO dates (either side may be empty) */
+const parseAsDateRange = createParser<DateRange>({
+  parse(text) {
+    const [fromText = "", toText = ""] = text.split("..");
+    const from = ISO_DATE.test(fromText) ? fromText : null;
+    const to = ISO_DATE.test(toText) ? toText : null;
+    if (!from && !to) return null;
+    return from && to && from > to ? { from: to, to: from } : { from, to };
+  },
+  serialize: (range) => `${range.from ?? ""}..${range.to ?? ""}`,
+  eq: (a, b) => a.from === b.from && a.to === b.to,
+});
 
-function parseDateRange(text: string | null): DateRange | null {
-  if (!text) return null;
-  const [fromText = "", toText = ""] = text.split("..");
-  const from = ISO_DATE.test(fromText) ? fromText : null;
-  const to = ISO_DATE.test(toText) ? toText : null;
-  if (!from && !to) return null;
-  if (from && to && from > to) return { from: to, to: from };
-  return { from, to };
-}
+/** "id.dir" */
+const parseAsSort = createParser<Sort>({
+  parse(text) {
+    const [id, dir] = text.split(".");
+    if (!SORT_IDS.includes(id as SortId) || (dir !== "asc" && dir !== "desc")) return null;
+    return { id: id as SortId, dir };
+  },
+  serialize: (sort) => `${sort.id}.${sort.dir}`,
+  eq: (a, b) => a.id === b.id && a.dir === b.dir,
+});
 
-function formatDateRange(range: DateRange | null): string | null {
-  if (!range || (!range.from && !range.to)) return null;
-  return `${range.from ?? ""}..${range.to ?? ""}`;
-}
+const parseAsIsoDay = createParser<string>({
+  parse: (text) => (ISO_DATE.test(text) ? text : null),
+  serialize: (text) => text,
+});
 
-function cleanList(values: string[]): string[] {
-  return Array.from(new Set(values.map((v) => v.trim()).filter(Boolean))).sort();
-}
+const list = () => parseAsNativeArrayOf(parseAsString).withDefault([]);
 
-function parseSort(text: string | null): Sort | null {
-  if (!text) return null;
-  const [id, dir] = text.split(".");
-  if (!SORT_IDS.includes(id as SortId) || (dir !== "asc" && dir !== "desc")) return null;
-  return { id: id as SortId, dir };
-}
+/** Every key of the table's URL, and how each reads and writes. */
+export const patientParsers = {
+  view: parseAsStringLiteral(VIEW_IDS).withDefault("all"),
+  source: list(),
+  gender: list(),
+  service: list(),
+  provider: list(),
+  age: parseAsNumberRange,
+  spend: parseAsNumberRange,
+  last: parseAsDateRange,
+  first: parseAsDateRange,
+  owed: parseAsDateRange,
+  upcoming: parseAsStringLiteral(["yes", "no"] as const),
+  sort: parseAsSort,
+  page: parseAsInteger.withDefault(1),
+  size: parseAsNumberLiteral(PAGE_SIZE_OPTIONS).withDefault(DEFAULT_PAGE_SIZE),
+  date: parseAsIsoDay,
+};
 
-/** URL → state. Unknown or malformed values fall back to defaults rather than failing. */
-export function parsePatientParams(params: ParamsLike): PatientTableState {
-  const view = params.get("view");
-  const size = Number(params.get("size"));
-  const page = Math.floor(Number(params.get("page")));
-  const upcoming = params.get("upcoming");
+export type PatientParams = inferParserType<typeof patientParsers>;
+
+const cleanList = (values: string[]): string[] =>
+  Array.from(new Set(values.map((v) => v.trim()).filter(Boolean))).sort();
+
+/** URL values → state (nuqs has already dropped malformed values to their defaults). */
+export function stateFromParams(params: PatientParams): PatientTableState {
   return {
-    view: VIEW_IDS.includes(view as ViewId) ? (view as ViewId) : "all",
+    view: params.view,
     filters: {
-      source: cleanList(params.getAll("source")),
-      gender: cleanList(params.getAll("gender")),
-      service: cleanList(params.getAll("service")),
-      provider: cleanList(params.getAll("provider")),
-      age: parseNumberRange(params.get("age")),
-      spend: parseNumberRange(params.get("spend")),
-      lastVisit: parseDateRange(params.get("last")),
-      upcoming: upcoming === "yes" || upcoming === "no" ? upcoming : null,
+      source: cleanList(params.source),
+      gender: cleanList(params.gender),
+      service: cleanList(params.service),
+      provider: cleanList(params.provider),
+      age: params.age,
+      spend: params.spend,
+      lastVisit: params.last,
+      firstVisit: params.first,
+      owedIn: params.owed,
+      upcoming: params.upcoming,
     },
-    sort: parseSort(params.get("sort")),
-    pageIndex: Number.isFinite(page) && page > 1 ? page - 1 : 0,
-    pageSize: PAGE_SIZE_OPTIONS.includes(size as PageSize) ? (size as PageSize) : DEFAULT_PAGE_SIZE,
+    sort: params.sort,
+    pageIndex: params.page > 1 ? params.page - 1 : 0,
+    pageSize: params.size,
+    date: params.view === "today" ? params.date : null,
   };
 }
 
+/** State → URL values; defaults become null so they leave the URL. */
+export function paramsFromState(state: PatientTableState): PatientParams {
+  const { filters } = state;
+  const emptyRange = (range: NumberRange | null) => (range && (range.min !== null || range.max !== null) ? range : null);
+  const emptyDates = (range: DateRange | null) => (range && (range.from || range.to) ? range : null);
+  return {
+    view: state.view,
+    source: cleanList(filters.source),
+    gender: cleanList(filters.gender),
+    service: cleanList(filters.service),
+    provider: cleanList(filters.provider),
+    age: emptyRange(filters.age),
+    spend: emptyRange(filters.spend),
+    last: emptyDates(filters.lastVisit),
+    first: emptyDates(filters.firstVisit),
+    owed: emptyDates(filters.owedIn),
+    upcoming: filters.upcoming,
+    sort: state.sort,
+    page: state.pageIndex + 1,
+    size: state.pageSize,
+    date: state.view === "today" ? state.date : null,
+  };
+}
+
+const serialize = createSerializer(patientParsers);
+
 /** State → query string (without "?"), leaving out every default so URLs stay short. */
 export function serializePatientParams(state: PatientTableState): string {
-  const params = new URLSearchParams();
-  if (state.view !== "all") params.set("view", state.view);
-  const { filters } = state;
-  for (const key of ["source", "gender", "service", "provider"] as const) {
-    for (const value of cleanList(filters[key])) params.append(key, value);
-  }
-  const age = formatNumberRange(filters.age);
-  if (age) params.set("age", age);
-  const spend = formatNumberRange(filters.spend);
-  if (spend) params.set("spend", spend);
-  const last = formatDateRange(filters.lastVisit);
-  if (last) params.set("last", last);
-  if (filters.upcoming) params.set("upcoming", filters.upcoming);
-  if (state.sort) params.set("sort", `${state.sort.id}.${state.sort.dir}`);
-  if (state.pageIndex > 0) params.set("page", String(state.pageIndex + 1));
-  if (state.pageSize !== DEFAULT_PAGE_SIZE) params.set("size", String(state.pageSize));
-  return params.toString();
+  return serialize(paramsFromState(state)).replace(/^\?/, "");
 }
 
 export function countActiveFilters(filters: PatientFilters): number {
@@ -170,6 +223,8 @@ export function countActiveFilters(filters: PatientFilters): number {
     (filters.age ? 1 : 0) +
     (filters.spend ? 1 : 0) +
     (filters.lastVisit ? 1 : 0) +
+    (filters.firstVisit ? 1 : 0) +
+    (filters.owedIn ? 1 : 0) +
     (filters.upcoming ? 1 : 0)
   );
 }

@@ -5,6 +5,8 @@ import { ArrowDownUp, Download, Loader2, Search, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { useCatalog } from "@/lib/analytics/hooks";
 import { formatEnum } from "@/lib/format";
 
 import { ChoiceFilter } from "./filters/choice-filter";
@@ -15,10 +17,6 @@ import type { PatientFilters, Sort } from "./search-params";
 import { SORT_IDS } from "./search-params";
 import { useDimensionValues } from "./use-patient-data";
 
-// The client's enumerations, used until (or if) the distinct-values queries answer.
-const FALLBACK_SOURCES = ["google", "in_person", "instagram", "phone", "tiktok", "website"];
-const FALLBACK_GENDERS = ["female", "male", "other"];
-
 const SORT_LABELS: Record<(typeof SORT_IDS)[number], string> = {
   patient: "Name",
   phone: "Phone",
@@ -26,12 +24,21 @@ const SORT_LABELS: Record<(typeof SORT_IDS)[number], string> = {
   last: "Last visit",
   visits: "Visits",
   spend: "Lifetime spend",
-  unpaid: "Unpaid visits",
+  balance: "Balance due",
   source: "Source",
   since: "Patient since",
 };
 
-export function SearchBox({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+/** The search field; Enter runs `onEnter` (the table opens the one patient found). */
+export function SearchBox({
+  value,
+  onChange,
+  onEnter,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  onEnter?: () => void;
+}) {
   return (
     <div className="relative w-full sm:max-w-sm">
       <Search aria-hidden="true" className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-muted" />
@@ -39,6 +46,12 @@ export function SearchBox({ value, onChange }: { value: string; onChange: (value
         type="search"
         value={value}
         onChange={(event) => onChange(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter" && onEnter) {
+            event.preventDefault();
+            onEnter();
+          }
+        }}
         placeholder="Search name, email or phone"
         aria-label="Search patients by name, email or phone"
         autoComplete="off"
@@ -60,6 +73,23 @@ export function SearchBox({ value, onChange }: { value: string; onChange: (value
   );
 }
 
+/** The patient table's filter chips: each names a catalog member; the catalog the role is shown decides which
+ * chips appear (a member hidden from the role has no chip) and gives each its label; choices come from the
+ * member's distinct values, units from its catalog unit (cents are typed as whole dollars). */
+export const FILTER_CHIPS = [
+  { key: "source", member: "patient.source", kind: "values" },
+  { key: "gender", member: "patient.gender", kind: "values" },
+  { key: "age", member: "patient.age", kind: "range" },
+  { key: "lastVisit", member: "patient.last_visit_at", kind: "dates" },
+  { key: "firstVisit", member: "patient.first_visit_at", kind: "dates" },
+  { key: "upcoming", member: "patient.next_appointment_at", kind: "presence" },
+  { key: "spend", member: "patient.lifetime_spend", kind: "range" },
+  { key: "service", member: "service.name", kind: "values" },
+  { key: "provider", member: "provider.name", kind: "values" },
+] as const satisfies readonly { key: keyof PatientFilters; member: string; kind: string }[];
+
+type Chip = (typeof FILTER_CHIPS)[number];
+
 export function FilterBar({
   filters,
   onChange,
@@ -69,81 +99,107 @@ export function FilterBar({
   onChange: (filters: PatientFilters) => void;
   asOf: string | null;
 }) {
-  const sources = useDimensionValues("patient.source");
-  const genders = useDimensionValues("patient.gender");
-  const servicesQ = useDimensionValues("service.name");
-  const providersQ = useDimensionValues("provider.name");
+  const catalog = useCatalog();
   const set = <K extends keyof PatientFilters>(key: K, value: PatientFilters[K]) => onChange({ ...filters, [key]: value });
-  const dollars = (n: number) => `$${n.toLocaleString("en-US")}`;
+  const offered = FILTER_CHIPS.filter((chip) => catalog.data?.dimension(chip.member));
 
   return (
     <div
       className="-mx-4 flex items-center gap-2 overflow-x-auto px-4 pb-1 sm:mx-0 sm:flex-wrap sm:overflow-visible sm:px-0 sm:pb-0"
       role="group"
       aria-label="Filters"
+      data-testid="filter-bar"
     >
-      <MultiSelectFilter
-        label="Source"
-        options={sources.data?.length ? sources.data : FALLBACK_SOURCES}
-        selected={filters.source}
-        onChange={(v) => set("source", v)}
-        format={formatEnum}
-      />
-      <MultiSelectFilter
-        label="Gender"
-        options={genders.data?.length ? genders.data : FALLBACK_GENDERS}
-        selected={filters.gender}
-        onChange={(v) => set("gender", v)}
-        format={formatEnum}
-      />
-      <RangeFilter label="Age" unit="years" value={filters.age} onChange={(v) => set("age", v)} />
-      <DateRangeFilter label="Last visit" value={filters.lastVisit} onChange={(v) => set("lastVisit", v)} asOf={asOf} />
-      <ChoiceFilter
-        label="Upcoming"
-        value={filters.upcoming}
-        options={[
-          { value: "yes", label: "Has an appointment booked" },
-          { value: "no", label: "Nothing booked" },
-        ]}
-        onChange={(v) => set("upcoming", v)}
-      />
-      <RangeFilter
-        label="Lifetime spend"
-        unit="USD"
-        step={50}
-        value={filters.spend}
-        onChange={(v) => set("spend", v)}
-        format={dollars}
-      />
-      <MultiSelectFilter
-        label="Service"
-        options={servicesQ.data ?? []}
-        loading={servicesQ.isPending}
-        selected={filters.service}
-        onChange={(v) => set("service", v)}
-      />
-      <MultiSelectFilter
-        label="Provider"
-        options={providersQ.data ?? []}
-        loading={providersQ.isPending}
-        selected={filters.provider}
-        onChange={(v) => set("provider", v)}
-      />
+      {catalog.isPending ? <Skeleton className="h-8 w-72 rounded-full" /> : null}
+      {offered.map((chip) => {
+        const dimension = catalog.data!.dimension(chip.member)!;
+        return <ChipFor key={chip.key} chip={chip} label={dimension.label} unit={dimension.unit} filters={filters} set={set} asOf={asOf} />;
+      })}
+      {filters.owedIn ? (
+        <DateRangeFilter label="Owes for a visit" value={filters.owedIn} onChange={(v) => set("owedIn", v)} asOf={asOf} />
+      ) : null}
     </div>
   );
 }
 
+function ChipFor({
+  chip,
+  label,
+  unit,
+  filters,
+  set,
+  asOf,
+}: {
+  chip: Chip;
+  label: string;
+  unit: string | null;
+  filters: PatientFilters;
+  set: <K extends keyof PatientFilters>(key: K, value: PatientFilters[K]) => void;
+  asOf: string | null;
+}) {
+  const values = useDimensionValues(chip.member, chip.kind === "values");
+  const dollars = (n: number) => `$${n.toLocaleString("en-US")}`;
+  switch (chip.kind) {
+    case "values":
+      return (
+        <MultiSelectFilter
+          label={label}
+          options={values.data ?? []}
+          loading={values.isPending}
+          selected={filters[chip.key]}
+          onChange={(v) => set(chip.key, v)}
+          format={chip.member.startsWith("patient.") ? formatEnum : undefined}
+        />
+      );
+    case "range":
+      return (
+        <RangeFilter
+          label={label}
+          unit={unit === "cents" ? "USD" : (unit ?? "years")}
+          step={unit === "cents" ? 50 : 1}
+          value={filters[chip.key]}
+          onChange={(v) => set(chip.key, v)}
+          format={unit === "cents" ? dollars : undefined}
+        />
+      );
+    case "dates":
+      return <DateRangeFilter label={label} value={filters[chip.key]} onChange={(v) => set(chip.key, v)} asOf={asOf} />;
+    case "presence":
+      return (
+        <ChoiceFilter
+          label={label}
+          value={filters.upcoming}
+          options={[
+            { value: "yes", label: "Booked" },
+            { value: "no", label: "Nothing booked" },
+          ]}
+          onChange={(v) => set("upcoming", v)}
+        />
+      );
+  }
+}
+
 /** Sort control for phones, where cards have no column headers. */
-export function MobileSort({ sort, onChange }: { sort: Sort; onChange: (sort: Sort) => void }) {
+export function MobileSort({
+  sort,
+  onChange,
+  bestFirst = false,
+}: {
+  sort: Sort;
+  onChange: (sort: Sort) => void;
+  /** a search without a chosen order: best matches first */
+  bestFirst?: boolean;
+}) {
   return (
     <div className="flex items-center gap-2 md:hidden">
       <label className="flex flex-1 items-center gap-2 text-body text-muted">
         <span>Sort by</span>
         <Select
-          value={sort.id}
+          value={bestFirst ? "best" : sort.id}
           onChange={(event) => onChange({ id: event.target.value as Sort["id"], dir: sort.dir })}
           className="w-full"
         >
+          {bestFirst ? <option value="best">Best match</option> : null}
           {SORT_IDS.map((id) => (
             <option key={id} value={id}>
               {SORT_LABELS[id]}
@@ -155,7 +211,7 @@ export function MobileSort({ sort, onChange }: { sort: Sort; onChange: (sort: So
         variant="secondary"
         size="sm"
         onClick={() => onChange({ ...sort, dir: sort.dir === "asc" ? "desc" : "asc" })}
-        aria-label={`Sort direction: ${sort.dir === "asc" ? "ascending" : "descending"}. Switch`}
+        aria-label={`${sort.dir === "asc" ? "Asc" : "Desc"}: sorted ${sort.dir === "asc" ? "ascending" : "descending"}, switch`}
       >
         <ArrowDownUp aria-hidden="true" className="h-3.5 w-3.5" />
         {sort.dir === "asc" ? "Asc" : "Desc"}

@@ -10,7 +10,7 @@ export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputE
         type={type}
         className={cn(
           "h-9 w-full rounded-control border border-border bg-surface px-3 text-body text-ink shadow-soft",
-          "placeholder:text-muted/80 focus-visible:border-primary disabled:opacity-50",
+          "placeholder:text-muted focus-visible:border-primary disabled:opacity-50",
           className,
         )}
         {...props}

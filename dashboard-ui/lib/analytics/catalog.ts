@@ -1,8 +1,6 @@
 /**
- * `GET /api/catalog`, read tolerantly: the contract fixes what the catalog says (labels,
- * descriptions, units, kinds, grains, pii, which dimensions each measure can be grouped by, date
- * spans, as_of) but not every key's spelling, so each fact is looked up under the names an engine
- * is likely to use.
+ * `GET /api/catalog` (its generated type), indexed for the UI: members by name, and which dimensions
+ * each measure can be grouped by (those that partition it, then those where groups overlap).
  */
 import type { Catalog } from "@/lib/api/types";
 
@@ -14,9 +12,11 @@ export interface CatalogMeasure {
   format: string | null;
   type: string;
   synonyms: string[];
-  /** null: the catalog does not say (then every dimension is offered and the engine decides) */
-  groupable: string[] | null;
+  /** every dimension it may be grouped by: `groupable_by`, then `groupable_overlapping_by` */
+  groupable: string[];
   defaultTime: string | null;
+  /** the measure to use instead when grouped by a dimension this one cannot be split by */
+  splitMeasure: string | null;
 }
 
 export interface CatalogDimension {
@@ -24,14 +24,15 @@ export interface CatalogDimension {
   label: string;
   description: string;
   type: string;
+  unit: string | null;
   isTime: boolean;
   grains: string[];
   pii: boolean;
   filterOnly: boolean;
   span: { start: string | null; end: string } | null;
   entity: string;
-  /** filter ops the dimension takes (null: not said) */
-  ops: string[] | null;
+  /** filter ops the dimension takes */
+  ops: string[];
 }
 
 export interface NormalizedCatalog {
@@ -42,102 +43,37 @@ export interface NormalizedCatalog {
   dimension: (name: string) => CatalogDimension | undefined;
 }
 
-type Loose = Record<string, unknown>;
-
-const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
-const strList = (value: unknown): string[] | null =>
-  Array.isArray(value)
-    ? value.map((v) => (typeof v === "string" ? v : str((v as Loose | null)?.name))).filter((v): v is string => !!v)
-    : null;
-
-function first<T>(source: Loose, keys: string[], read: (value: unknown) => T | null): T | null {
-  for (const key of keys) {
-    if (key in source) {
-      const value = read(source[key]);
-      if (value !== null) return value;
-    }
-  }
-  return null;
-}
-
-function spanOf(value: unknown): { start: string | null; end: string } | null {
-  if (!value || typeof value !== "object") return null;
-  const v = value as Loose;
-  const start = str(v.start) ?? str(v.min) ?? str(v.from);
-  const end = str(v.end) ?? str(v.max) ?? str(v.to);
-  return end ? { start, end } : null;
-}
-
-/** A catalog may list members as an array or as an object keyed by name. */
-function membersOf(value: unknown): Loose[] {
-  if (Array.isArray(value)) return value.filter((v): v is Loose => !!v && typeof v === "object");
-  if (value && typeof value === "object") {
-    return Object.entries(value as Record<string, Loose>).map(([name, member]) => ({ name, ...member }));
-  }
-  return [];
-}
-
-/**
- * Every dimension a measure may be grouped by: the ones that partition it (`groupable_by`) and,
- * for distinct counts, the ones below its grain where groups overlap (`groupable_overlapping_by`).
- */
-function groupableOf(m: Loose): string[] | null {
-  const partition = first(m, ["groupable_by", "groupable_dimensions", "group_by", "dimensions", "valid_dimensions", "allowed_dimensions", "groupable"], strList);
-  const overlapping = first(m, ["groupable_overlapping_by", "overlapping_dimensions"], strList);
-  if (!partition && !overlapping) return null;
-  return [...(partition ?? []), ...(overlapping ?? [])];
-}
-
 export function normalizeCatalog(raw: Catalog): NormalizedCatalog {
-  const source = raw as unknown as Loose;
-  const all = [...membersOf(source.members)];
-  const measuresRaw = [...membersOf(source.measures), ...membersOf(source.derived_measures), ...all.filter((m) => m.kind === "measure")];
-  const dimensionsRaw: Loose[] = [
-    ...membersOf(source.dimensions),
-    ...membersOf(source.time_dimensions).map((d): Loose => ({ kind: "time", ...d })),
-    ...all.filter((m) => m.kind !== "measure"),
-  ];
-  const spans = (source.spans ?? source.date_spans ?? source.time_spans ?? null) as Loose | null;
-
-  const measures: CatalogMeasure[] = measuresRaw.map((m) => {
-    const name = str(m.name) ?? "";
-    return {
-      name,
-      label: str(m.label) ?? name,
-      description: str(m.description) ?? "",
-      unit: str(m.unit),
-      format: str(m.format),
-      type: str(m.type) ?? "number",
-      synonyms: strList(m.synonyms) ?? [],
-      groupable: groupableOf(m),
-      defaultTime: first(m, ["default_time_dimension", "time_dimension", "default_time", "time"], str),
-    };
-  });
-
-  const dimensions: CatalogDimension[] = dimensionsRaw.map((d) => {
-    const name = str(d.name) ?? "";
-    const type = str(d.type) ?? "string";
-    const isTime = d.kind === "time" || type === "time" || type === "datetime" || type === "timestamp";
-    return {
-      name,
-      label: str(d.label) ?? name,
-      description: str(d.description) ?? "",
-      type,
-      isTime,
-      grains: first(d, ["grains", "allowed_grains", "time_grains"], strList) ?? (isTime ? ["day", "week", "month", "quarter", "year"] : []),
-      pii: d.pii === true,
-      filterOnly: d.filter_only === true || d.filterOnly === true,
-      span: spanOf(d.span ?? d.date_span ?? d.range ?? d.data_span ?? (spans ? spans[name] : null)),
-      entity: str(d.entity) ?? name.split(".")[0] ?? "",
-      ops: strList(d.ops),
-    };
-  });
-
-  const asOf = str(source.as_of) ?? str((source.meta as Loose | undefined)?.as_of) ?? null;
+  const measures: CatalogMeasure[] = raw.measures.map((m) => ({
+    name: m.name,
+    label: m.label,
+    description: m.description,
+    unit: m.unit,
+    format: m.format ?? null,
+    type: m.type,
+    synonyms: m.synonyms,
+    groupable: [...m.groupable_by, ...m.groupable_overlapping_by],
+    defaultTime: m.default_time_dimension ?? null,
+    splitMeasure: m.split_measure ?? null,
+  }));
+  const dimensions: CatalogDimension[] = raw.dimensions.map((d) => ({
+    name: d.name,
+    label: d.label,
+    description: d.description,
+    type: d.type,
+    unit: d.unit ?? null,
+    isTime: d.kind === "time",
+    grains: d.grains,
+    pii: d.pii,
+    filterOnly: d.filter_only,
+    span: d.span ? { start: d.span.start ?? null, end: d.span.end } : null,
+    entity: d.entity,
+    ops: d.ops,
+  }));
   const byMeasure = new Map(measures.map((m) => [m.name, m]));
   const byDimension = new Map(dimensions.map((d) => [d.name, d]));
   return {
-    asOf,
+    asOf: raw.as_of ?? null,
     measures,
     dimensions,
     measure: (name) => byMeasure.get(name),
@@ -145,10 +81,17 @@ export function normalizeCatalog(raw: Catalog): NormalizedCatalog {
   };
 }
 
-/** Can every one of `measures` be grouped by `dimension`? (unknown: yes; the engine will say.) */
+/** The measure to ask instead of `measure` when grouping by `dimension`: its split measure (revenue ->
+ * line_revenue) when that one can be grouped by it, else null. */
+export function splitFor(catalog: NormalizedCatalog, measure: string, dimension: string): string | null {
+  const split = catalog.measure(measure)?.splitMeasure ?? null;
+  return split && canGroup(catalog, [split], dimension) ? split : null;
+}
+
+/** Can every one of `measures` be grouped by `dimension`? (an unknown measure: the engine will say.) */
 export function canGroup(catalog: NormalizedCatalog, measures: string[], dimension: string): boolean {
   return measures.every((name) => {
-    const groupable = catalog.measure(name)?.groupable;
-    return !groupable || groupable.includes(dimension);
+    const measure = catalog.measure(name);
+    return !measure || measure.groupable.includes(dimension);
   });
 }

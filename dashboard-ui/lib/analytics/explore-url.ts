@@ -1,8 +1,10 @@
 /**
- * Explore's state is one contract query, kept in the URL as `?q=<JSON>` so that a link shares
- * exactly the query (and the Ask panel can open any query an answer ran). Parsing is defensive:
- * unknown keys are dropped, wrong shapes fall back to nothing rather than throwing.
+ * Explore's state is one contract query, kept in the URL as `?q=<JSON>` (nuqs `parseAsJson`) so that
+ * a link shares exactly the query (and the Ask panel can open any query an answer ran). The JSON is
+ * validated defensively: unknown keys are dropped, wrong shapes fall back to nothing rather than throwing.
  */
+import { createSerializer, parseAsJson } from "nuqs";
+
 import type { Filter, FilterOp, Query } from "@/lib/api/types";
 
 export const DEFAULT_EXPLORE_QUERY: Query = {
@@ -58,16 +60,9 @@ function parseFilters(value: unknown): Filter[] {
   });
 }
 
-/** `?q=` → a query (or the default when absent or unreadable). */
-export function parseExploreQuery(text: string | null): Query {
-  if (!text) return DEFAULT_EXPLORE_QUERY;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return DEFAULT_EXPLORE_QUERY;
-  }
-  if (!raw || typeof raw !== "object") return DEFAULT_EXPLORE_QUERY;
+/** The JSON of `?q=` → a query, or null when it is none (nuqs then uses the default). */
+export function exploreQueryFrom(raw: unknown): Query | null {
+  if (!raw || typeof raw !== "object") return null;
   const q = raw as Record<string, unknown>;
   const query: Query = {};
   const measures = strings(q.measures);
@@ -94,11 +89,11 @@ export function parseExploreQuery(text: string | null): Query {
   if (typeof q.limit === "number" && q.limit >= 0) query.limit = Math.floor(q.limit);
   if (typeof q.offset === "number" && q.offset >= 0) query.offset = Math.floor(q.offset);
   if (typeof q.as_of === "string") query.as_of = q.as_of;
-  return query.measures || query.dimensions ? query : DEFAULT_EXPLORE_QUERY;
+  return query.measures || query.dimensions ? query : null;
 }
 
-/** A query → the `q` value (compact JSON, empty parts left out). */
-export function serializeExploreQuery(query: Query): string {
+/** A query with its empty parts left out (what goes into the URL). */
+export function compactQuery(query: Query): Query {
   const clean: Query = {};
   if (query.measures?.length) clean.measures = query.measures;
   if (query.dimensions?.length) clean.dimensions = query.dimensions;
@@ -109,7 +104,16 @@ export function serializeExploreQuery(query: Query): string {
   if (query.limit !== undefined) clean.limit = query.limit;
   if (query.offset) clean.offset = query.offset;
   if (query.as_of) clean.as_of = query.as_of;
-  return JSON.stringify(clean);
+  return clean;
+}
+
+/** `?q=<JSON>`: the query (validated), the default when absent or unreadable. */
+export const exploreParser = parseAsJson(exploreQueryFrom).withDefault(DEFAULT_EXPLORE_QUERY);
+const serializeExplore = createSerializer({ q: exploreParser });
+
+/** `/explore?q=<the query as JSON>`. */
+export function exploreHref(query: Query): string {
+  return serializeExplore("/explore", { q: compactQuery(query) });
 }
 
 /** Does the query ask for anything? */

@@ -157,3 +157,51 @@ export function formatRange(range: DateRange | null | undefined): string {
   }
   return `${formatDate(range.start)} – ${formatDate(end)}`;
 }
+
+const bucketDayFmt = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const nextBucket = (iso: string, grain: string): string => {
+  const date = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  if (grain === "day") date.setUTCDate(date.getUTCDate() + 1);
+  else if (grain === "week") date.setUTCDate(date.getUTCDate() + 7);
+  else date.setUTCMonth(date.getUTCMonth() + (grain === "month" ? 1 : grain === "quarter" ? 3 : 12));
+  return date.toISOString().slice(0, 10);
+};
+
+/** The part of a bucket inside the range, [start, end) (the whole bucket when the range holds it). */
+export function bucketSpan(iso: string, grain: string, range: DateRange | null): DateRange {
+  const bucketEnd = nextBucket(iso, grain);
+  const start = range?.start && range.start.slice(0, 10) > iso.slice(0, 10) ? range.start.slice(0, 10) : iso.slice(0, 10);
+  const end = range && range.end.slice(0, 10) < bucketEnd ? range.end.slice(0, 10) : bucketEnd;
+  return { start, end };
+}
+
+/** The days of a partial bucket inside the range, "Dec 1–6" (a range's cut edge, the month so far). */
+export function formatPartialBucket(iso: string, grain: string, range: DateRange): string {
+  const start = range.start && range.start.slice(0, 10) > iso.slice(0, 10) ? range.start.slice(0, 10) : iso.slice(0, 10);
+  const bucketEnd = nextBucket(iso, grain);
+  const end = range.end.slice(0, 10) < bucketEnd ? range.end.slice(0, 10) : bucketEnd;
+  const last = new Date(`${end}T00:00:00Z`);
+  last.setUTCDate(last.getUTCDate() - 1);
+  const from = new Date(`${start}T00:00:00Z`);
+  if (from.getTime() === last.getTime()) return bucketDayFmt.format(from);
+  const sameMonth = from.getUTCMonth() === last.getUTCMonth();
+  return sameMonth
+    ? `${bucketDayFmt.format(from)}–${last.getUTCDate()}`
+    : `${bucketDayFmt.format(from)} – ${bucketDayFmt.format(last)}`;
+}
+
+/** The x-axis formatter of a bucketed response: partial buckets (meta.partial_periods) by the days they hold. */
+export function bucketFormatter(
+  grain: string,
+  meta: { partial_periods?: string[]; range?: DateRange | null } | null | undefined,
+): (value: string | number | null, options?: { short?: boolean }) => string {
+  const partial = new Set((meta?.partial_periods ?? []).map((p) => p.slice(0, 10)));
+  const range = meta?.range ?? null;
+  return (value, options) => {
+    if (typeof value === "string" && range && partial.has(value.slice(0, 10))) {
+      const days = formatPartialBucket(value, grain, range);
+      return options?.short ? days : `${days} (partial ${grain})`;
+    }
+    return formatBucket(value, grain, options);
+  };
+}

@@ -4,7 +4,7 @@
  */
 import type { Query } from "@/lib/api/types";
 
-import { exploreHref, lastVisitIn, patientsHref } from "./links";
+import { exploreHref, firstVisitIn, lastVisitIn, patientsHref } from "./links";
 import type { DateRange, Unit } from "./format";
 
 export interface KpiDefinition {
@@ -14,6 +14,8 @@ export interface KpiDefinition {
   upIsGood: boolean;
   /** what the card's link opens, in words (screen readers and the tooltip) */
   drillLabel: string;
+  /** what the number means, under its label, where the label alone could mislead */
+  footnote?: string;
   href: (range: DateRange | null, time: NonNullable<Query["time"]>) => string;
 }
 
@@ -39,8 +41,9 @@ export const KPIS: KpiDefinition[] = [
     label: "New patients",
     unit: "count",
     upIsGood: true,
-    drillLabel: "Patients seen in this period, newest first",
-    href: (range) => patientsHref({ filters: lastVisitIn(range), sort: { id: "since", dir: "desc" } }),
+    drillLabel: "The patients whose first visit was in this period",
+    footnote: "first visit in this period",
+    href: (range) => patientsHref({ filters: firstVisitIn(range), sort: { id: "since", dir: "desc" } }),
   },
   {
     measure: "average_ticket",
@@ -56,6 +59,7 @@ export const KPIS: KpiDefinition[] = [
     unit: "ratio",
     upIsGood: true,
     drillLabel: "Patients seen in this period, most visits first",
+    footnote: "of this period's patients, had visited before",
     href: (range) => patientsHref({ filters: lastVisitIn(range), sort: { id: "visits", dir: "desc" } }),
   },
   {

@@ -12,7 +12,6 @@ import {
   type Sort,
   type ViewId,
 } from "@/components/patients/search-params";
-import type { Query } from "@/lib/api/types";
 import { addDays } from "@/lib/dates";
 
 export interface PatientLink {
@@ -29,8 +28,24 @@ export function patientsHref({ view = "all", filters = {}, sort = null }: Patien
     sort,
     pageIndex: 0,
     pageSize: DEFAULT_PAGE_SIZE,
+    date: null,
   });
   return query ? `/patients?${query}` : "/patients";
+}
+
+const inclusive = (range: { start: string | null; end: string }) => ({
+  from: range.start ? range.start.slice(0, 10) : null,
+  to: addDays(range.end.slice(0, 10), -1),
+});
+
+/** Patients whose first visit falls in [start, end): the new patients of the period (new_patient_count). */
+export function firstVisitIn(range: { start: string | null; end: string } | null | undefined): Partial<PatientFilters> {
+  return range ? { firstVisit: inclusive(range) } : {};
+}
+
+/** Patients who owe for a visit in [start, end) (unpaid_visit_count's visits, by patient). */
+export function owedIn(range: { start: string | null; end: string }): Partial<PatientFilters> {
+  return { owedIn: inclusive(range) };
 }
 
 /** Patients whose last visit falls in [start, end) (the engine's echoed range; start null = open). */
@@ -39,7 +54,4 @@ export function lastVisitIn(range: { start: string | null; end: string } | null 
   return { lastVisit: { from: range.start.slice(0, 10), to: addDays(range.end.slice(0, 10), -1) } };
 }
 
-/** `/explore?q=<the query as JSON>`: what Explore parses (lib/analytics/explore-url.ts). */
-export function exploreHref(query: Query): string {
-  return `/explore?q=${encodeURIComponent(JSON.stringify(query))}`;
-}
+export { exploreHref } from "./explore-url";

@@ -1,5 +1,5 @@
 /**
- * The /analytics page's view state as it lives in the URL (shareable; the back button undoes a
+ * The /analytics page's view state as it lives in the URL (nuqs; shareable, the back button undoes a
  * change): date range preset or custom dates, comparison, and the trend's grain.
  *
  * ?range=last_90_days&compare=previous_year&trend=month
@@ -8,6 +8,8 @@
  * Relative presets are sent to the engine as the contract's `time.range` names, so the engine
  * resolves them against the data's as_of (never the browser's clock).
  */
+import { createParser, parseAsStringLiteral, type inferParserType } from "nuqs";
+
 import type { Query } from "@/lib/api/types";
 import { addDays, daysBetween } from "@/lib/dates";
 
@@ -16,6 +18,7 @@ export const RANGE_PRESETS = [
   { id: "last_90_days", label: "Last 90 days" },
   { id: "last_12_months", label: "Last 12 months" },
   { id: "this_month", label: "This month" },
+  { id: "last_month", label: "Last month" },
   { id: "this_quarter", label: "This quarter" },
   { id: "this_year", label: "This year" },
   { id: "all_time", label: "All time" },
@@ -47,40 +50,42 @@ export const DEFAULT_STATE: AnalyticsState = {
   trend: null,
 };
 
-type ParamsLike = Pick<URLSearchParams, "get">;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const parseAsIsoDay = createParser<string>({
+  parse: (text) => (ISO_DATE.test(text) ? text : null),
+  serialize: (text) => text,
+});
 
-export function parseAnalyticsParams(params: ParamsLike): AnalyticsState {
-  const from = params.get("from");
-  const to = params.get("to");
-  const preset = params.get("range");
-  let range: RangeSelection = DEFAULT_STATE.range;
-  if (from && to && ISO_DATE.test(from) && ISO_DATE.test(to)) {
-    range = from <= to ? { kind: "custom", from, to } : { kind: "custom", from: to, to: from };
-  } else if (RANGE_PRESETS.some((p) => p.id === preset)) {
-    range = { kind: "preset", id: preset as PresetId };
-  }
-  const compare = params.get("compare");
-  const trend = params.get("trend");
-  return {
-    range,
-    compare: COMPARE_OPTIONS.some((c) => c.id === compare) ? (compare as CompareId) : DEFAULT_STATE.compare,
-    trend: trend === "week" || trend === "month" ? trend : null,
-  };
+/** Every key of the page's URL, and how each reads and writes (nuqs drops malformed values to defaults). */
+export const analyticsParsers = {
+  range: parseAsStringLiteral(RANGE_PRESETS.map((p) => p.id)).withDefault("last_90_days"),
+  from: parseAsIsoDay,
+  to: parseAsIsoDay,
+  compare: parseAsStringLiteral(COMPARE_OPTIONS.map((c) => c.id)).withDefault(DEFAULT_STATE.compare),
+  trend: parseAsStringLiteral(["week", "month"] as const),
+};
+export type AnalyticsParams = inferParserType<typeof analyticsParsers>;
+
+export function stateFromParams(params: AnalyticsParams): AnalyticsState {
+  const { from, to } = params;
+  const range: RangeSelection =
+    from && to
+      ? from <= to
+        ? { kind: "custom", from, to }
+        : { kind: "custom", from: to, to: from }
+      : { kind: "preset", id: params.range };
+  return { range, compare: params.compare, trend: params.trend };
 }
 
-/** State → query string (without "?"), leaving out defaults. */
-export function serializeAnalyticsParams(state: AnalyticsState): string {
-  const params = new URLSearchParams();
-  if (state.range.kind === "custom") {
-    params.set("from", state.range.from);
-    params.set("to", state.range.to);
-  } else if (!(DEFAULT_STATE.range.kind === "preset" && state.range.id === DEFAULT_STATE.range.id)) {
-    params.set("range", state.range.id);
-  }
-  if (state.compare !== DEFAULT_STATE.compare) params.set("compare", state.compare);
-  if (state.trend) params.set("trend", state.trend);
-  return params.toString();
+export function paramsFromState(state: AnalyticsState): AnalyticsParams {
+  const custom = state.range.kind === "custom" ? state.range : null;
+  return {
+    range: state.range.kind === "preset" ? state.range.id : "last_90_days",
+    from: custom?.from ?? null,
+    to: custom?.to ?? null,
+    compare: state.compare,
+    trend: state.trend,
+  };
 }
 
 /** The contract's `time.range`: a preset name, or [start, end) with the end exclusive. */
@@ -107,6 +112,7 @@ function approxDays(range: RangeSelection): number {
     last_90_days: 90,
     last_12_months: 365,
     this_month: 31,
+    last_month: 31,
     this_quarter: 92,
     this_year: 365,
     all_time: 730,

@@ -1,10 +1,14 @@
 /**
- * A tiny typed client for the query API (shared/docs/query-api.md). The browser only talks to its
- * own origin; Next proxies /api/* to FastAPI. Every non-2xx answer becomes an `ApiError` carrying
- * the contract's `{"error": {code, message, path, suggestions}}`.
+ * The API client: openapi-fetch over the types generated from the API's OpenAPI document
+ * (`lib/api/schema.d.ts`, `make openapi`). The browser only talks to its own origin; Next proxies
+ * /api/* to FastAPI. Every non-2xx answer becomes an `ApiError` carrying the contract's
+ * `{"error": {code, message, path, suggestions}}`; an API that cannot be reached is announced to the
+ * status pill (`onApiReachability`).
  */
+import createClient from "openapi-fetch";
+
+import type { paths } from "./schema";
 import type {
-  ApiErrorBody,
   AuditPage,
   Catalog,
   Health,
@@ -13,7 +17,9 @@ import type {
   PatientRecord,
   Query,
   QueryResponse,
+  Schedule,
   SqlResponse,
+  WireQuery,
 } from "./types";
 
 export class ApiError extends Error {
@@ -52,46 +58,54 @@ export class ApiError extends Error {
   get unauthenticated(): boolean {
     return this.status === 401;
   }
+
+  /** The API process itself is out of reach (the proxy answered for it, or the network failed). */
+  get apiUnreachable(): boolean {
+    return this.status === 0 || ["api_unavailable", "network_error", "service_unavailable"].includes(this.code);
+  }
 }
 
 export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Base URL: empty in the browser (same origin); tests or server code may set API_BASE_URL. */
-const baseUrl = (): string =>
-  typeof window === "undefined" ? (process.env.API_BASE_URL ?? "http://127.0.0.1:8000") : "";
+// ---- reachability: the status pill listens, every request reports --------------------------------
 
-function isErrorBody(value: unknown): value is ApiErrorBody {
+type Reachability = "reachable" | "unreachable";
+const listeners = new Set<(state: Reachability) => void>();
+
+/** Called with "unreachable" when a request finds the API out of reach, "reachable" when one gets through. */
+export function onApiReachability(listener: (state: Reachability) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function report(state: Reachability) {
+  for (const listener of listeners) listener(state);
+}
+
+// ---- errors --------------------------------------------------------------------------------------
+
+interface ErrorShape {
+  error: { code: string; message: string; path?: string | null; suggestions?: string[]; retryable?: boolean | null };
+}
+
+function isErrorBody(value: unknown): value is ErrorShape {
   if (typeof value !== "object" || value === null || !("error" in value)) return false;
   const error = (value as { error: unknown }).error;
   return typeof error === "object" && error !== null && "code" in error && "message" in error;
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    // not JSON (e.g. the proxy's own 502/504 page)
-  }
+/** An error answer (already parsed, or not JSON at all) as an ApiError. */
+function toApiError(response: Response, body: unknown): ApiError {
   if (isErrorBody(body)) return new ApiError(response.status, body.error);
   // FastAPI's own validation answer: {"detail": [{loc, msg}]}
   if (typeof body === "object" && body !== null && "detail" in body) {
     const detail = (body as { detail: unknown }).detail;
     const first = Array.isArray(detail) ? (detail[0] as { msg?: string; loc?: unknown[] }) : null;
-    if (typeof detail === "string") {
-      return new ApiError(response.status, {
-        code: response.status === 404 ? "not_found" : "http_error",
-        message:
-          response.status === 404
-            ? `The server has no ${response.url ? new URL(response.url).pathname : "such route"} yet (${detail}).`
-            : detail,
-      });
-    }
     return new ApiError(response.status, {
-      code: "invalid_request",
-      message: first?.msg ?? (typeof detail === "string" ? detail : "The request was not valid."),
+      code: response.status === 404 ? "not_found" : "invalid_request",
+      message: typeof detail === "string" ? detail : (first?.msg ?? "The request was not valid."),
       path: Array.isArray(first?.loc) ? first.loc.join(".") : null,
     });
   }
@@ -105,95 +119,135 @@ async function toApiError(response: Response): Promise<ApiError> {
   });
 }
 
-async function request<T>(path: string, init: RequestInit & RequestOptions = {}): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl()}${path}`, {
-      ...init,
-      headers: { Accept: "application/json", ...(init.body ? { "Content-Type": "application/json" } : {}) },
-      cache: "no-store",
-    });
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError(0, {
-      code: "network_error",
-      message: "Could not reach the server. Check your connection and try again.",
-    });
-  }
-  if (!response.ok) throw await toApiError(response);
-  return (await response.json()) as T;
+function networkError(cause: unknown): never {
+  if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+  report("unreachable");
+  throw new ApiError(0, { code: "network_error", message: "Could not reach the server. Check your connection and try again." });
 }
+
+/** Base URL: empty in the browser (same origin); server code may set API_BASE_URL. */
+const baseUrl = (): string =>
+  typeof window === "undefined" ? (process.env.API_BASE_URL ?? "http://127.0.0.1:8000") : "";
+
+export const client = createClient<paths>({ baseUrl: baseUrl(), cache: "no-store" });
+
+/** openapi-fetch's answer → its data, or an ApiError (reported to the status pill when the API is away). */
+async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await call;
+  } catch (cause) {
+    networkError(cause);
+  }
+  const { data, error, response } = result;
+  if (response.ok) {
+    report("reachable");
+    return data as T;
+  }
+  const failure = toApiError(response, error);
+  report(failure.apiUnreachable ? "unreachable" : "reachable");
+  throw failure;
+}
+
+/** The engine validates member names (and answers unknown_member with suggestions); the generated type spells
+ * each as a literal, which a UI building queries from the catalog at run time cannot: sent as the wire type. */
+const wire = (query: Query) => query as unknown as WireQuery;
 
 export const api = {
   query: (query: Query, options: RequestOptions = {}) =>
-    request<QueryResponse>("/api/query", { method: "POST", body: JSON.stringify(query), ...options }),
+    unwrap(client.POST("/api/query", { body: wire(query), signal: options.signal })) as Promise<QueryResponse>,
 
-  querySql: (query: Query, dialect?: string, options: RequestOptions = {}) =>
-    request<SqlResponse>(
-      `/api/query/sql${dialect ? `?dialect=${encodeURIComponent(dialect)}` : ""}`,
-      { method: "POST", body: JSON.stringify(query), ...options },
+  querySql: (query: Query, dialect?: string, options: RequestOptions = {}): Promise<SqlResponse> =>
+    unwrap(
+      client.POST("/api/query/sql", {
+        body: wire(query),
+        params: { query: dialect ? { dialect: dialect as "postgres" | "duckdb" } : {} },
+        signal: options.signal,
+      }),
     ),
 
-  login: (body: LoginBody, options: RequestOptions = {}) =>
-    request<Me>("/api/auth/login", { method: "POST", body: JSON.stringify(body), ...options }),
+  login: (body: LoginBody, options: RequestOptions = {}): Promise<Me> =>
+    unwrap(client.POST("/api/auth/login", { body, signal: options.signal })),
 
   logout: async (options: RequestOptions = {}): Promise<void> => {
-    const response = await fetch(`${baseUrl()}/api/auth/logout`, { method: "POST", cache: "no-store", ...options });
-    if (!response.ok && response.status !== 401) throw await toApiError(response);
+    try {
+      const { response, error } = await client.POST("/api/auth/logout", { signal: options.signal });
+      if (!response.ok && response.status !== 401) throw toApiError(response, error);
+    } catch (cause) {
+      if (cause instanceof ApiError) throw cause;
+      networkError(cause);
+    }
   },
 
-  me: (options: RequestOptions = {}) => request<Me>("/api/auth/me", options),
+  me: (options: RequestOptions = {}): Promise<Me> => unwrap(client.GET("/api/auth/me", { signal: options.signal })),
 
-  catalog: (options: RequestOptions = {}) => request<Catalog>("/api/catalog", options),
+  catalog: (options: RequestOptions = {}): Promise<Catalog> =>
+    unwrap(client.GET("/api/catalog", { signal: options.signal })),
+
+  /** One day's appointments in time order (the front desk's day; audited as view_schedule). */
+  schedule: (date: string | null, options: RequestOptions = {}): Promise<Schedule> =>
+    unwrap(client.GET("/api/schedule", { params: { query: date ? { date } : {} }, signal: options.signal })),
 
   /** CSV of every patient a listing query matches (staff only; audited as an export). */
   exportPatients: async (query: Query, options: RequestOptions = {}): Promise<{ csv: string; total: number }> => {
-    let response: Response;
+    let result: { response: Response; data?: unknown; error?: unknown };
     try {
-      response = await fetch(`${baseUrl()}/api/patients/export`, {
-        ...options,
-        method: "POST",
-        headers: { Accept: "text/csv", "Content-Type": "application/json" },
-        body: JSON.stringify(query),
-        cache: "no-store",
+      result = await client.POST("/api/patients/export", {
+        body: wire(query),
+        parseAs: "text",
+        headers: { Accept: "text/csv" },
+        signal: options.signal,
       });
     } catch (cause) {
-      if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-      throw new ApiError(0, { code: "network_error", message: "Could not reach the server. Try again." });
+      networkError(cause);
     }
-    if (!response.ok) throw await toApiError(response);
-    const csv = await response.text();
-    return { csv, total: Number(response.headers.get("x-total-rows") ?? NaN) };
+    const { response, data, error } = result;
+    if (!response.ok) {
+      let body: unknown = error;
+      if (typeof error === "string") {
+        try {
+          body = JSON.parse(error);
+        } catch {
+          body = null;
+        }
+      }
+      throw toApiError(response, body);
+    }
+    return { csv: String(data ?? ""), total: Number(response.headers.get("x-total-rows") ?? NaN) };
   },
 
   /** The audit trail, newest first (managers only). */
-  audit: (params: { action?: string; limit?: number; offset?: number } = {}, options: RequestOptions = {}) => {
-    const search = new URLSearchParams();
-    if (params.action) search.set("action", params.action);
-    search.set("limit", String(params.limit ?? 100));
-    search.set("offset", String(params.offset ?? 0));
-    return request<AuditPage>(`/api/audit?${search.toString()}`, options);
-  },
+  audit: (params: { action?: string; limit?: number; offset?: number } = {}, options: RequestOptions = {}): Promise<AuditPage> =>
+    unwrap(
+      client.GET("/api/audit", {
+        params: { query: { action: params.action || undefined, limit: params.limit ?? 100, offset: params.offset ?? 0 } },
+        signal: options.signal,
+      }),
+    ),
 
-  patient: (id: string, options: RequestOptions = {}) =>
-    request<PatientRecord>(`/api/patients/${encodeURIComponent(id)}`, options),
+  patient: (id: string, options: RequestOptions = {}): Promise<PatientRecord> =>
+    unwrap(client.GET("/api/patients/{patient_id}", { params: { path: { patient_id: id } }, signal: options.signal })),
 
-  /** Health answers 503 with a body when the database is down: return that body, not an error. A 503 in the
-   *  error shape is the UI's proxy saying the API itself does not answer (`api_unavailable`): an error. */
+  /** Health answers 503 with a body when the database is down: that body, not an error. The UI's proxy
+   * answers 503 `api_unavailable` when the API itself is down: an ApiError saying so. */
   health: async (options: RequestOptions = {}): Promise<Health> => {
-    const response = await fetch(`${baseUrl()}/api/health`, { cache: "no-store", ...options });
-    if (response.status === 200 || response.status === 503) {
-      let body: unknown;
-      try {
-        body = await response.json();
-      } catch {
-        throw new ApiError(response.status, { code: "http_error", message: "Health answered no JSON." });
-      }
-      if (body && typeof body === "object" && "error" in body) {
-        throw new ApiError(response.status, (body as { error: { code: string; message: string } }).error);
-      }
-      return body as Health;
+    let result: { response: Response; data?: Health; error?: unknown };
+    try {
+      result = await client.GET("/api/health", { signal: options.signal });
+    } catch (cause) {
+      networkError(cause);
     }
-    throw await toApiError(response);
+    const { response, data, error } = result;
+    if (response.ok && data) {
+      report("reachable");
+      return data;
+    }
+    if (response.status === 503 && error && typeof error === "object" && "database" in error) {
+      report("reachable");
+      return error as Health;
+    }
+    const failure = toApiError(response, error);
+    report(failure.apiUnreachable ? "unreachable" : "reachable");
+    throw failure;
   },
 };

@@ -151,6 +151,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Schedule
+         * @description One day's appointments in time order: patient, phone, lines (service, provider, times), status, what a
+         *     visit still owes and whether it is paid, and the next arrival on as_of's own day.
+         */
+        get: operations["schedule-get_schedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -160,7 +181,7 @@ export interface paths {
         };
         /**
          * List Audit Events
-         * @description Newest first; filter by action or patient id.
+         * @description Newest first, with the patient's name where an event names one; filter by action or patient id.
          */
         get: operations["audit-list_audit_events"];
         put?: never;
@@ -261,7 +282,28 @@ export interface components {
             is_upcoming: boolean;
             /** Lines */
             lines: components["schemas"]["LineOut"][];
+            /** @description Its latest payment, whatever its status. */
             payment: components["schemas"]["PaymentOut"] | null;
+            /**
+             * List Amount
+             * @description The list prices of its lines, cents.
+             */
+            list_amount: number;
+            /**
+             * Paid Amount
+             * @description Its paid payments, cents (pending and failed ones pay nothing).
+             */
+            paid_amount: number;
+            /**
+             * Amount Due
+             * @description A visit's list amount minus paid, never below 0, cents; null for an appointment that is not a visit (upcoming, cancelled).
+             */
+            amount_due: number | null;
+            /**
+             * Is Paid
+             * @description Has a paid payment.
+             */
+            is_paid: boolean;
         };
         /** AskChart */
         AskChart: {
@@ -363,6 +405,11 @@ export interface components {
             action: string;
             /** Patient Id */
             patient_id: string | null;
+            /**
+             * Patient Name
+             * @description The patient's name, for a manager reading the trail.
+             */
+            patient_name?: string | null;
             /** Row Count */
             row_count: number | null;
             /** Client Addr */
@@ -477,10 +524,18 @@ export interface components {
              * @description Dimensions below its grain it may also be grouped by (distinct counts only): a row is counted in every group it has a value in, so groups overlap.
              */
             groupable_overlapping_by: string[];
+            /**
+             * Split Measure
+             * @description The measure to use instead when grouping by a dimension it cannot be split by (revenue -> line_revenue, allocated to each service line).
+             */
+            split_measure?: string | null;
         };
         /** CatalogResponse */
         CatalogResponse: {
-            /** As Of */
+            /**
+             * As Of
+             * @description The data's as_of: a date (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM).
+             */
             as_of: string | null;
             /** Data Version */
             data_version: number | null;
@@ -563,7 +618,7 @@ export interface components {
              * Field
              * @enum {string}
              */
-            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
+            field: "patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.search" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.balance_due" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.list_amount" | "appointment.amount_due" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid";
             /**
              * Op
              * @enum {string}
@@ -588,7 +643,7 @@ export interface components {
              * Field
              * @enum {string}
              */
-            field: "revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient";
+            field: "revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "amount_due" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient";
             /**
              * Op
              * @enum {string}
@@ -652,7 +707,7 @@ export interface components {
         Meta: {
             /**
              * As Of
-             * Format: date
+             * @description The as_of in force: a date (YYYY-MM-DD; its whole day counts as before) or a moment (YYYY-MM-DDTHH:MM; later appointments that day are upcoming).
              */
             as_of: string;
             /** @description The resolved time range, or null without one. */
@@ -666,6 +721,12 @@ export interface components {
              * @default []
              */
             warnings?: string[];
+            /**
+             * Partial Periods
+             * @description The `time` buckets (their starts) not wholly inside the range: a rolling range's first and last buckets, the current month. Draw them as partial, not as drops.
+             * @default []
+             */
+            partial_periods?: string[];
             /**
              * Next Cursor
              * @description A listing of rows (a key such as patient.id among its dimensions, no measures) whose page is full (as many rows as the limit): send the same query with it as `after` (offset 0) for the rows after this page. Null after a shorter page (the listing's end) and for other queries.
@@ -747,7 +808,7 @@ export interface components {
             appointments: components["schemas"]["AppointmentOut"][];
             /**
              * As Of
-             * Format: date
+             * @description A date (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM).
              */
             as_of: string;
         };
@@ -771,8 +832,16 @@ export interface components {
             last_visit_at: string | null;
             /** Next Appointment At */
             next_appointment_at: string | null;
-            /** Unpaid Visit Count */
+            /**
+             * Unpaid Visit Count
+             * @description Visits with no paid payment.
+             */
             unpaid_visit_count: number;
+            /**
+             * Balance Due
+             * @description What the patient owes, cents: the sum of their visits' amount_due.
+             */
+            balance_due: number;
         };
         /** PaymentOut */
         PaymentOut: {
@@ -799,12 +868,12 @@ export interface components {
              * Measures
              * @default []
              */
-            measures?: ("revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient")[];
+            measures?: ("revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "amount_due" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient")[];
             /**
              * Dimensions
              * @default []
              */
-            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
+            dimensions?: ("patient.id" | "patient.name" | "patient.first_name" | "patient.last_name" | "patient.email" | "patient.phone" | "patient.address" | "patient.date_of_birth" | "patient.source" | "patient.gender" | "patient.age" | "patient.age_band" | "patient.created_at" | "patient.visit_count" | "patient.lifetime_spend" | "patient.paid_payment_count" | "patient.unpaid_visit_count" | "patient.balance_due" | "patient.first_visit_at" | "patient.last_visit_at" | "patient.last_visit_service" | "patient.next_appointment_id" | "patient.next_appointment_at" | "patient.next_appointment_service" | "patient.next_appointment_provider" | "patient.next_appointment_status" | "patient.first_visit_month" | "patient.days_since_last_visit" | "patient.is_lapsed" | "patient.visit_count_band" | "patient.paid_payment_count_band" | "patient.unpaid_visit_count_band" | "patient.lifetime_spend_band" | "patient.recency_band" | "appointment.id" | "appointment.status" | "appointment.created_at" | "appointment.start_at" | "appointment.end_at" | "appointment.day_of_week" | "appointment.hour_of_day" | "appointment.is_visit" | "appointment.is_upcoming" | "appointment.is_cancelled" | "appointment.is_paid" | "appointment.paid_amount" | "appointment.list_amount" | "appointment.amount_due" | "appointment.first_service" | "appointment.first_provider" | "appointment.lead_time_days" | "appointment.days_since_previous_visit" | "appointment.days_to_next_appointment" | "appointment.is_rebooked" | "appointment.months_since_first_visit" | "service_line.id" | "service_line.start_at" | "service_line.end_at" | "service_line.duration_hours" | "service_line.list_price" | "service_line.allocated_revenue" | "service.id" | "service.name" | "service.price" | "service.duration_minutes" | "provider.id" | "provider.name" | "payment.id" | "payment.method" | "payment.status" | "payment.paid_at" | "payment.created_at" | "payment.amount" | "payment.is_paid")[];
             time?: components["schemas"]["TimeSpec"] | null;
             /**
              * Filters
@@ -863,6 +932,117 @@ export interface components {
             total_rows: number;
             meta: components["schemas"]["Meta"];
         };
+        /** Schedule */
+        Schedule: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * As Of
+             * @description The data's as_of: a date (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM).
+             */
+            as_of: string;
+            /**
+             * Appointments
+             * @description In time order (start, then id).
+             */
+            appointments: components["schemas"]["ScheduledAppointment"][];
+            /**
+             * Next Arrival Id
+             * @description On as_of's own day: the first appointment still to come (not cancelled, after as_of).
+             */
+            next_arrival_id: string | null;
+        };
+        /** ScheduleLine */
+        ScheduleLine: {
+            /** Service Name */
+            service_name: string;
+            /** Provider Name */
+            provider_name: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        };
+        /** ScheduledAppointment */
+        ScheduledAppointment: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @description pending, confirmed or cancelled.
+             */
+            status: string;
+            /**
+             * Start At
+             * Format: date-time
+             * @description start(a): the earliest start of its lines.
+             */
+            start_at: string;
+            /**
+             * End At
+             * Format: date-time
+             * @description end(a): the latest end of its lines.
+             */
+            end_at: string;
+            /** Patient Id */
+            patient_id: string;
+            /** Patient Name */
+            patient_name: string;
+            /**
+             * Phone
+             * @description As stored (the UI formats it).
+             */
+            phone: string;
+            /**
+             * Lines
+             * @description In time order.
+             */
+            lines: components["schemas"]["ScheduleLine"][];
+            /**
+             * Is Visit
+             * @description Not cancelled and started at or before as_of.
+             */
+            is_visit: boolean;
+            /**
+             * Is Upcoming
+             * @description Not cancelled and starting after as_of.
+             */
+            is_upcoming: boolean;
+            /**
+             * List Amount
+             * @description The list prices of its lines, cents.
+             */
+            list_amount: number;
+            /**
+             * Paid Amount
+             * @description Its paid payments, cents.
+             */
+            paid_amount: number;
+            /**
+             * Amount Due
+             * @description A visit's list amount minus paid, never below 0, cents; null for an appointment that is not a visit.
+             */
+            amount_due: number | null;
+            /**
+             * Is Paid
+             * @description Has a paid payment.
+             */
+            is_paid: boolean;
+            /**
+             * Payment Status
+             * @description Its latest payment's status (paid, pending, failed), if any.
+             */
+            payment_status: string | null;
+        };
         /** SqlResponse */
         SqlResponse: {
             /**
@@ -905,7 +1085,7 @@ export interface components {
              * Range
              * @description A relative range (as_of's day included) or [start, end) ISO dates.
              */
-            range?: ("today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "last_12_months" | "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_year" | "last_year" | "all_time") | string[] | null;
+            range?: ("today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "last_12_months" | "this_month" | "last_month" | "this_quarter" | "last_quarter" | "this_year" | "last_year" | "all_time" | "tomorrow" | "next_7_days" | "next_30_days" | "next_90_days" | "next_month") | string[] | null;
             /**
              * Compare
              * @description Adds <measure>.previous, .change and .change_pct columns.
@@ -1332,6 +1512,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "schedule-get_schedule": {
+        parameters: {
+            query?: {
+                /** @description The day (YYYY-MM-DD); default: as_of's day. */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -10,6 +10,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { PhoneLink } from "@/components/ui/phone-link";
 import { ApiError, api } from "@/lib/api/client";
 import type { PatientRecord } from "@/lib/api/types";
 import {
@@ -20,6 +21,7 @@ import {
   formatRelative,
   formatTime,
   formatWeekday,
+  plural,
 } from "@/lib/format";
 
 import { sessionMemory } from "../session-memory";
@@ -99,8 +101,10 @@ function RecordBody({ record }: { record: PatientRecord }) {
               <span>{formatEnum(patient.gender)}</span>
               <span aria-hidden="true">·</span>
               <span>Came via {formatEnum(patient.source)}</span>
-              {stats.unpaid_visit_count > 0 ? (
-                <Badge tone="negative">{formatNumber(stats.unpaid_visit_count)} unpaid</Badge>
+              {stats.balance_due > 0 ? (
+                <Badge tone="negative" data-testid="record-balance">
+                  {formatMoney(stats.balance_due)} due · {plural(stats.unpaid_visit_count, "unpaid visit")}
+                </Badge>
               ) : null}
             </p>
           </div>
@@ -117,9 +121,10 @@ function RecordBody({ record }: { record: PatientRecord }) {
           exact={stats.average_ticket === null ? "No paid visits" : formatMoney(stats.average_ticket)}
         />
         <Kpi
-          label="Unpaid visits"
-          value={formatNumber(stats.unpaid_visit_count)}
-          tone={stats.unpaid_visit_count > 0 ? "negative" : undefined}
+          label="Balance due"
+          value={formatMoney(stats.balance_due)}
+          exact={stats.balance_due > 0 ? `Over ${plural(stats.unpaid_visit_count, "unpaid visit")}: list prices minus what was paid` : "Nothing owed"}
+          tone={stats.balance_due > 0 ? "negative" : undefined}
         />
       </section>
 
@@ -132,9 +137,7 @@ function RecordBody({ record }: { record: PatientRecord }) {
             <CardContent>
               <dl className="flex flex-col gap-3">
                 <Field icon={<Phone className="h-4 w-4" />} label="Phone">
-                  <a className="text-primary hover:underline" href={`tel:${patient.phone.replace(/[^\d+]/g, "")}`}>
-                    {patient.phone}
-                  </a>
+                  <PhoneLink raw={patient.phone} className="text-primary" />
                 </Field>
                 <Field icon={<Mail className="h-4 w-4" />} label="Email">
                   <a className="break-all text-primary hover:underline" href={`mailto:${patient.email}`}>
@@ -242,14 +245,15 @@ function Kpi({
 
 function Field({ icon, label, children }: { icon?: ReactNode; label: string; children: ReactNode }) {
   return (
-    <div className="flex gap-3">
-      <span aria-hidden="true" className="mt-0.5 w-4 shrink-0 text-muted">
-        {icon}
-      </span>
-      <div className="min-w-0">
-        <dt className="text-label text-muted">{label}</dt>
-        <dd className="text-ink">{children}</dd>
-      </div>
+    // dl > div > dt + dd (the one grouping a definition list allows); the icon sits in the term
+    <div className="relative min-w-0 pl-7">
+      <dt className="text-label text-muted">
+        <span aria-hidden="true" className="absolute left-0 top-2.5 w-4 text-muted">
+          {icon}
+        </span>
+        {label}
+      </dt>
+      <dd className="min-w-0 text-ink">{children}</dd>
     </div>
   );
 }

@@ -24,10 +24,9 @@ export function AppointmentTimeline({ appointments, asOf }: { appointments: Pati
 
 function TimelineItem({ appointment, asOf }: { appointment: PatientAppointment; asOf: string }) {
   const cancelled = appointment.status === "cancelled";
-  const unpaidVisit = appointment.is_visit && !appointment.payment;
-  const listTotal = appointment.lines.reduce((sum, line) => sum + (line.list_price ?? 0), 0);
+  const due = appointment.amount_due ?? 0;
   return (
-    <li className="flex gap-3" data-testid="timeline-item" data-status={appointment.status}>
+    <li className="flex gap-3" data-testid="timeline-item" data-status={appointment.status} data-due={due > 0 ? due : undefined}>
       <div className="flex flex-col items-center pt-1.5" aria-hidden="true">
         <span
           className={cn(
@@ -75,27 +74,37 @@ function TimelineItem({ appointment, asOf }: { appointment: PatientAppointment; 
           ))}
         </ul>
 
-        <div className="mt-2 grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-4 gap-y-1 border-t border-border pt-2 text-label">
-          {appointment.payment ? (
-            <p className="flex items-center gap-1.5 text-muted">
-              <CreditCard aria-hidden="true" className="h-3.5 w-3.5" />
+        <div className="mt-2 flex flex-wrap items-center justify-between gap-x-4 gap-y-1 border-t border-border pt-2 text-label">
+          <div className="flex min-w-0 flex-col gap-1">
+            {appointment.payment ? (
+              <p className="flex items-center gap-1.5 text-muted">
+                <CreditCard aria-hidden="true" className="h-3.5 w-3.5" />
+                <span>
+                  <span className="font-medium text-ink">{formatMoney(appointment.payment.amount)}</span>{" "}
+                  {formatEnum(appointment.payment.status).toLowerCase()} by {formatEnum(appointment.payment.method).toLowerCase()} on{" "}
+                  {formatDate(appointment.payment.date)}
+                  {appointment.payment.status !== "paid" ? " (pays nothing until it clears)" : ""}
+                </span>
+              </p>
+            ) : null}
+            {cancelled ? (
+              <p className="text-muted">Cancelled: not a visit, nothing charged</p>
+            ) : due > 0 ? (
               <span>
-                <span className="font-medium text-ink">{formatMoney(appointment.payment.amount)}</span>{" "}
-                {formatEnum(appointment.payment.status).toLowerCase()} by {formatEnum(appointment.payment.method).toLowerCase()} on{" "}
-                {formatDate(appointment.payment.date)}
+                <Badge tone="negative" className="whitespace-normal">
+                  {formatMoney(due)} due{appointment.payment ? "" : ": no payment recorded"}
+                </Badge>
               </span>
-            </p>
-          ) : cancelled ? (
-            <p className="text-muted">Cancelled: not a visit, nothing charged</p>
-          ) : unpaidVisit ? (
-            <span>
-              <Badge tone="negative">Unpaid: no payment recorded</Badge>
-            </span>
-          ) : (
-            <p className="text-muted">Not yet paid (upcoming)</p>
-          )}
+            ) : appointment.is_upcoming ? (
+              <p className="text-muted">Upcoming: paid at checkout</p>
+            ) : appointment.is_paid ? (
+              <span>
+                <Badge tone="positive">Paid in full</Badge>
+              </span>
+            ) : null}
+          </div>
           <p className="whitespace-nowrap text-muted">
-            List total <span className="font-medium text-ink tabular-nums">{formatMoney(listTotal)}</span>
+            List total <span className="font-medium text-ink tabular-nums">{formatMoney(appointment.list_amount)}</span>
           </p>
         </div>
       </div>
