@@ -192,6 +192,37 @@ describe("patient table (desktop, 1280px)", () => {
     assert.match(await page.getByTestId("viewing").innerText(), /51-/);
   });
 
+  it("Last and Previous read the listing from its end by cursor, the same rows as by offset", async () => {
+    await page.goto(`${BASE_URL}/patients?sort=spend.desc`);
+    await tableIdle(page);
+    const total = await viewingTotal(page);
+    const sent = [];
+    const record = (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/query") sent.push(request.postDataJSON());
+    };
+    page.on("request", record);
+    await page.getByRole("button", { name: "Last page" }).click();
+    await tableIdle(page);
+    const lastIndex = Math.ceil(total / 50) - 1;
+    const lastNames = await page.locator('[data-testid="data-row"] td:first-child').allInnerTexts();
+    assert.equal(lastNames.length, total - lastIndex * 50);
+    assert.ok(sent.some((body) => body.before === "end" && !body.offset), `Last asked with before: end: ${JSON.stringify(sent)}`);
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await tableIdle(page);
+    page.off("request", record);
+    assert.ok(sent.some((body) => body.before && body.before !== "end"), `Previous asked with prev_cursor: ${JSON.stringify(sent)}`);
+    const previousNames = await page.locator('[data-testid="data-row"] td:first-child').allInnerTexts();
+    // the same rows the offset gives, in the same order
+    const byOffset = await query({
+      dimensions: ["patient.id", "patient.name", "patient.lifetime_spend"],
+      order: [{ field: "patient.lifetime_spend", dir: "desc" }, { field: "patient.id", dir: "asc" }],
+      limit: 50,
+      offset: (lastIndex - 1) * 50,
+    });
+    assert.equal(previousNames.length, 50);
+    byOffset.rows.forEach((row, i) => assert.ok(previousNames[i].includes(row["patient.name"]), `${previousNames[i]} is ${row["patient.name"]}`));
+  });
+
   it("opens a record with the keyboard (Enter on a focused row)", async () => {
     await page.goto(`${BASE_URL}/patients?sort=visits.desc`);
     await tableIdle(page);

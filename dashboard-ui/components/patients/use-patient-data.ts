@@ -19,36 +19,68 @@ export function useAsOf() {
 }
 
 /**
- * Cursors of pages reached by Next: the page's query and offset → `meta.next_cursor` of the page before.
- * A deep page of a filtered view costs the database in proportion to its offset (from the nearer end:
- * the API reads a page past the middle backwards, so Last is cheap); after a cursor it is one index seek
- * (keyset paging, semantic/keyset.py). Page jumps, and pages no cursor leads to, use the offset; a
- * refused cursor (the data's as_of moved) falls back to it too.
+ * Keyset cursors (semantic/keyset.py), so that a deep page costs one index seek instead of a walk past every
+ * row before it: each page answered leaves the cursor of the page after it (`meta.next_cursor`, sent as
+ * `after`) and of the page before it (`meta.prev_cursor`, sent as `before`), keyed by the query and the
+ * offset they lead to. Last is `before: "end"` (with the last page's own size, so pages keep their
+ * boundaries). Page jumps no cursor leads to use the offset; a refused cursor (the data's as_of moved)
+ * falls back to it too.
  */
-const cursors = new Map<string, string>();
+const after = new Map<string, string>();
+const before = new Map<string, string>();
+const totals = new Map<string, number>();
 const MAX_CURSORS = 500;
 
+function queryKey(query: Query): string {
+  return JSON.stringify({ ...query, offset: undefined, after: undefined, before: undefined });
+}
+
 function pageKey(query: Query, offset: number): string {
-  return `${JSON.stringify({ ...query, offset: undefined, after: undefined })}@${offset}`;
+  return `${queryKey(query)}@${offset}`;
+}
+
+function remember(map: Map<string, string>, key: string, cursor: string | null | undefined) {
+  if (!cursor) return;
+  if (map.size >= MAX_CURSORS) map.clear();
+  map.set(key, cursor);
+}
+
+/** The request that reads `query`'s page most cheaply, with the cursors and total known so far. */
+function cheapest(query: Query): Query | null {
+  const offset = query.offset ?? 0;
+  const limit = query.limit ?? 0;
+  if (offset === 0 || limit === 0) return null;
+  const next = after.get(pageKey(query, offset));
+  if (next) return { ...query, offset: 0, after: next };
+  const previous = before.get(pageKey(query, offset));
+  if (previous) return { ...query, offset: 0, before: previous };
+  const total = totals.get(queryKey(query));
+  if (total !== undefined && offset < total && offset + limit >= total) {
+    return { ...query, offset: 0, limit: total - offset, before: "end" };
+  }
+  return null;
 }
 
 async function fetchPage(query: Query, signal: AbortSignal): Promise<QueryResponse> {
   const offset = query.offset ?? 0;
-  const cursor = offset > 0 ? cursors.get(pageKey(query, offset)) : undefined;
+  const request = cheapest(query);
   let response: QueryResponse | null = null;
-  if (cursor) {
+  if (request) {
     try {
-      response = await api.query({ ...query, offset: 0, after: cursor }, { signal });
+      response = await api.query(request, { signal });
+      // the last page by its size: only while the listing still has the rows it had
+      if (request.before === "end" && response.total_rows !== totals.get(queryKey(query))) response = null;
     } catch (error) {
       if (!(error instanceof ApiError && error.code === "invalid_cursor")) throw error;
-      cursors.clear();
+      after.clear();
+      before.clear();
     }
   }
   response ??= await api.query(query, { signal });
-  const next = response.meta.next_cursor;
-  if (next && query.limit) {
-    if (cursors.size >= MAX_CURSORS) cursors.clear();
-    cursors.set(pageKey(query, offset + query.limit), next);
+  totals.set(queryKey(query), response.total_rows);
+  if (query.limit) {
+    remember(after, pageKey(query, offset + query.limit), response.meta.next_cursor);
+    if (offset >= query.limit) remember(before, pageKey(query, offset - query.limit), response.meta.prev_cursor);
   }
   return response;
 }
