@@ -10,6 +10,7 @@ from semantic.errors import (
     INVALID_FILTER,
     INVALID_GROUPING,
     INVALID_QUERY,
+    LIMIT_EXCEEDED,
     QueryError,
 )
 from semantic.keyset import refuse_measures
@@ -21,7 +22,7 @@ from semantic.planner.nodes import (
     Planned,
 )
 from semantic.planner.roles import check_front_desk
-from semantic.query import Query
+from semantic.query import MAX_FILTERS, MAX_MEMBERS, Query
 
 
 class _Planner(MeasurePlanner, ListPlanner):
@@ -32,6 +33,12 @@ class _Planner(MeasurePlanner, ListPlanner):
         if not q.measures and not q.dimensions:
             raise QueryError(INVALID_QUERY, "a query needs at least one measure or dimension", "measures",
                              ["revenue", "patient_count"])
+        if len(q.measures) + len(q.dimensions) > MAX_MEMBERS:
+            raise QueryError(LIMIT_EXCEEDED, f"{len(q.measures) + len(q.dimensions)} measures and dimensions; at most "
+                             f"{MAX_MEMBERS}", "measures", [str(MAX_MEMBERS)])
+        if len(q.filters) + len(q.having) > MAX_FILTERS:
+            raise QueryError(LIMIT_EXCEEDED, f"{len(q.filters) + len(q.having)} filters and having conditions; at "
+                             f"most {MAX_FILTERS}", "filters", [str(MAX_FILTERS)])
         measures = [self.measure(n, f"measures[{i}]") for i, n in enumerate(q.measures)]
         dims = [self.dimension(n, f"dimensions[{i}]") for i, n in enumerate(q.dimensions)]
         if self.agent:  # after naming any personal member asked for: that refusal says more
@@ -55,6 +62,9 @@ class _Planner(MeasurePlanner, ListPlanner):
             return self.measure_plan(measures, dims, time, filters, limit, offset)
         if q.having:
             raise QueryError(INVALID_FILTER, "having filters measures; this query has none", "having[0]", [])
+        if q.calculations or q.top is not None:
+            raise QueryError(INVALID_QUERY, "calculations and top work on measures; this query has none",
+                             "calculations" if q.calculations else "top", ["patient_count"])
         return self.list_plan(dims, time, filters, limit, offset)
 
 
