@@ -42,16 +42,21 @@ from semantic.planner.privacy import EXISTENCE_OPS, agent_grains, agent_groupabl
 from semantic.planner.roles import hidden_members
 from semantic.planner.timerange import COMPARES, RELATIVE_RANGES, DateRange, add_months
 from semantic.query import (
+    ADHOC_PATTERN,
+    CALCULATION_OPS,
     DEFAULT_LIMIT,
     FILTER_OPS,
     GRAIN_NAMES,
     HAVING_OPS,
+    MATCHES,
     MAX_LIMIT,
+    Calculation,
     Filter,
     Having,
     OrderBy,
     Query,
     TimeSpec,
+    Top,
 )
 from semantic.render.dialects import DIALECTS, dialect
 from semantic.render.params import json_value
@@ -60,6 +65,8 @@ from semantic.render.suppression import SKETCH as POPULATION_SKETCH
 from semantic.schema import Schema, current_schema, use_schema
 
 __all__ = [
+    "ADHOC_PATTERN",
+    "CALCULATION_OPS",
     "COMPARES",
     "DEFAULT_LIMIT",
     "DIALECTS",
@@ -70,10 +77,12 @@ __all__ = [
     "HAVING_OPS",
     "INVALID_QUERY",
     "INVALID_RANGE",
+    "MATCHES",
     "MAX_LIMIT",
     "POPULATION_SKETCH",
     "RELATIVE_RANGES",
     "TOO_FEW_PATIENTS",
+    "Calculation",
     "Catalog",
     "CatalogError",
     "ColumnInfo",
@@ -93,6 +102,7 @@ __all__ = [
     "Scope",
     "SemanticError",
     "TimeSpec",
+    "Top",
     "Value",
     "add_months",
     "agent_grains",

@@ -56,7 +56,8 @@ class _MeasureRef:
     def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
                                      handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
-        json_schema["anyOf"] = [{"enum": _catalog_names("measure")}, {"pattern": ADHOC_PATTERN}]
+        json_schema["anyOf"] = [{"type": "string", "enum": _catalog_names("measure")},
+                                {"type": "string", "pattern": ADHOC_PATTERN}]
         return json_schema
 
 
