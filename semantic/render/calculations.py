@@ -32,15 +32,16 @@ def calculation_levels(level: exp.Expr, plan: MeasurePlan, names: dict[str, str]
 
 def top_level(level: exp.Expr, plan: MeasurePlan, names: dict[str, str], where: exp.Expr | None,
               keys: list[str]) -> exp.Select:
-    """The rows of `level` that pass `where` (over alias `c`), each numbered (`__top`) within its group of
-    top.within by top.by, largest first (nulls last), ties broken by the other keys."""
+    """The rows of `level` (a query, or a table aliased `c`) that pass `where` (over alias `c`), each numbered
+    (`__top`) within its group of top.within by top.by, largest first (nulls last), ties broken by the other keys."""
     top = plan.top
     assert top is not None
     order = [ordered(col(LEVEL, names[top.by]), True)]
     order += [ordered(col(LEVEL, names[k]), False) for k in keys if k not in top.within]
     number = exp.Window(this=exp.RowNumber(), partition_by=[col(LEVEL, names[k]) for k in top.within],
                         order=exp.Order(expressions=order))
-    return select([exp.Star(), alias(number, TOP)], subquery(level, LEVEL), where=where)
+    source = level if isinstance(level, exp.Table) else subquery(level, LEVEL)  # a table: already aliased `c`
+    return select([exp.Star(), alias(number, TOP)], source, where=where)
 
 
 def within_top(plan: MeasurePlan, table: str) -> exp.Expr:

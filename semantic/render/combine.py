@@ -89,7 +89,7 @@ class MeasureRenderer(AggregateRenderer):
             source = None
             if plan.top is not None:  # numbered among the rows kept that pass HAVING
                 kept = and_([col(LEVEL, KEEP), *(self._having(h, names, LEVEL) for h in plan.having)])
-                source = subquery(top_level(table_ref("r", "r"), plan, names, kept, keys), "r")
+                source = subquery(top_level(table_ref("r", LEVEL), plan, names, kept, keys), "r")
                 where = within_top(plan, "r")
             final: exp.Select = page_with_tally(page_columns, order, where, self.rc.params.add(plan.limit),
                                                 self.rc.params.add(plan.offset), TOTAL, source)
