@@ -13,14 +13,14 @@ FROM (
     SELECT
       "patient"."source" AS "d0",
       AVG(
-        CAST((
-          EXTRACT(YEAR FROM CAST($1 AS DATE)) - EXTRACT(YEAR FROM "patient"."date_of_birth") - CASE
-            WHEN EXTRACT(MONTH FROM CAST($1 AS DATE)) < EXTRACT(MONTH FROM "patient"."date_of_birth")
-            OR EXTRACT(MONTH FROM CAST($1 AS DATE)) = EXTRACT(MONTH FROM "patient"."date_of_birth")
-            AND EXTRACT(DAY FROM CAST($1 AS DATE)) < EXTRACT(DAY FROM "patient"."date_of_birth")
-            THEN 1
-            ELSE 0
-          END
+        CAST(FLOOR(
+          CAST((
+            (
+              DATE_PART('year', CAST($1 AS DATE)) * 10000 + DATE_PART('month', CAST($1 AS DATE)) * 100 + DATE_PART('day', CAST($1 AS DATE))
+            ) - (
+              DATE_PART('year', "patient"."date_of_birth") * 10000 + DATE_PART('month', "patient"."date_of_birth") * 100 + DATE_PART('day', "patient"."date_of_birth")
+            )
+          ) AS DOUBLE PRECISION) / 10000.0
         ) AS INT)
       ) AS "avg(patient.age)",
       ROUND(
