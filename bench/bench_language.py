@@ -1,6 +1,7 @@
 """The query language's additions at scale: ad hoc aggregates, calculations, top and match (issue 18).
 
     .venv/bin/python bench/bench_language.py [--scales 1x,10x,1m] [--runs 30] [--work DIR] [--server-url URL]
+    .venv/bin/python bench/bench_language.py --scales 1m --database-url URL   # a database loaded already
 
 For each scale (1x: 4,000 patients, 10x: 40,000, 1m: 1,000,000), in a throwaway database: the generator's data
 (`medspa seed generate --anchor 2025-11-26`, reused from `--work` when there) loaded with `medspa seed load`,
@@ -125,25 +126,28 @@ def _compile(query: dict[str, Any], as_of: dt.date, summary_as_of: dt.date | Non
 async def _measure(base: str, url: str, results: list[Measured], compiled: list[Any], runs: int) -> None:
     conn = await asyncpg.connect(url)
     try:
-        async with LeanClient(base, await session_cookie(base)) as client:
-            for r, statement in zip(results, compiled, strict=True):
-                request = client.request_bytes(r.query)
-                for i in range(runs + 2):  # two warm-up calls
+        cookie = await session_cookie(base)
+        for r, statement in zip(results, compiled, strict=True):
+            for i in range(runs + 2):  # two warm-up calls
+                # a connection of its own per call, opened before the clock starts: the server closes one kept
+                # idle while a slow statement runs on the floor's side (uvicorn's keep-alive timeout)
+                async with LeanClient(base, cookie) as client:
+                    request = client.request_bytes(r.query)
                     started = time.perf_counter()
                     status, body = await client.send(request)
                     api = (time.perf_counter() - started) * 1000
-                    if status != 200:
-                        r.note = f"HTTP {status}: {body[:200].decode(errors='replace')}"
-                        break
-                    started = time.perf_counter()
-                    await conn.fetch(statement.sql, *statement.params)
-                    sql = (time.perf_counter() - started) * 1000
-                    if i >= 2:
-                        r.api.append(api)
-                        r.sql.append(sql)
-                    r.rows = len(json.loads(body)["rows"])
-                print(f"  {r.name}: api p50 {r.p('api', 50) or 0:.1f} ms, p95 {r.p('api', 95) or 0:.1f} ms, "
-                      f"sql p50 {r.p('sql', 50) or 0:.1f} ms {r.note}", flush=True)
+                if status != 200:
+                    r.note = f"HTTP {status}: {body[:200].decode(errors='replace')}"
+                    break
+                started = time.perf_counter()
+                await conn.fetch(statement.sql, *statement.params)
+                sql = (time.perf_counter() - started) * 1000
+                if i >= 2:
+                    r.api.append(api)
+                    r.sql.append(sql)
+                r.rows = len(json.loads(body)["rows"])
+            print(f"  {r.name}: api p50 {r.p('api', 50) or 0:.1f} ms, p95 {r.p('api', 95) or 0:.1f} ms, "
+                  f"sql p50 {r.p('sql', 50) or 0:.1f} ms {r.note}", flush=True)
     finally:
         await conn.close()
 
@@ -158,13 +162,18 @@ def run_scale(scale: str, server: str, work: Path, runs: int) -> Report:
     with scratch_database(server) as url:
         print(f"[{scale}] loading", flush=True)
         report.load = timed_run([MEDSPA, "seed", "load", "--dir", str(data)], env={"DATABASE_URL": url})
-        as_of, summary_as_of, built_from, report.counts = asyncio.run(_facts(url))
-        report.results = [Measured(name, typical, query) for name, typical, query in QUERIES]
-        compiled = [_compile(r.query, as_of, summary_as_of, built_from) for r in report.results]
-        with medspa_api(url, result_cache=False) as base:
-            print(f"[{scale}] {runs} runs per query, result cache off", flush=True)
-            asyncio.run(_measure(base, url, report.results, compiled, runs))
+        measure(report, url, runs)
     return report
+
+
+def measure(report: Report, url: str, runs: int) -> None:
+    """Every query of QUERIES on the database at `url` (loaded already)."""
+    as_of, summary_as_of, built_from, report.counts = asyncio.run(_facts(url))
+    report.results = [Measured(name, typical, query) for name, typical, query in QUERIES]
+    compiled = [_compile(r.query, as_of, summary_as_of, built_from) for r in report.results]
+    with medspa_api(url, result_cache=False) as base:
+        print(f"[{report.scale}] {runs} runs per query, result cache off", flush=True)
+        asyncio.run(_measure(base, url, report.results, compiled, runs))
 
 
 def render(reports: list[Report], command: str) -> str:
@@ -202,11 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-url", help="a PostgreSQL server's `postgres` database to make scratch dbs on")
     parser.add_argument("--work", type=Path, help="where generated data goes (kept; reused when present)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "language.md")
+    parser.add_argument("--database-url", help="measure a database loaded already (its scale: the one of --scales)")
     args, _ = parser.parse_known_args(argv)
     scales = [s.strip().lower() for s in args.scales.split(",") if s.strip() in SCALES]
+    command = ("python bench/bench_language.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
+    if args.database_url:
+        report = Report(scales[0], SCALES[scales[0]])
+        measure(report, args.database_url, args.runs)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(render([report], command))
+        print(args.out.read_text())
+        return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="medspa-bench-language-"))
     work.mkdir(parents=True, exist_ok=True)
-    command = ("python bench/bench_language.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     reports: list[Report] = []
     try:
         with postgres_server(args.server_url) as server:

@@ -34,7 +34,8 @@ CASES: dict[str, dict[str, Any]] = {
     "average_age_by_source": {"measures": ["avg(patient.age)", "p25(patient.lifetime_spend)"],
                               "dimensions": ["patient.source"]},
     "revenue_share_by_source_monthly": {
-        "measures": ["revenue"], "dimensions": ["patient.source"], "time": {"grain": "month", "range": "last_12_months"},
+        "measures": ["revenue"], "dimensions": ["patient.source"],
+        "time": {"grain": "month", "range": "last_12_months"},
         "calculations": [{"name": "share", "op": "share_of_total", "of": "revenue", "within": ["time"]},
                          {"name": "running", "op": "running_total", "of": "revenue"}],
         "top": {"n": 3, "by": "revenue", "within": ["time"]}},
