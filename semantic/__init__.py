@@ -49,16 +49,21 @@ from semantic.planner.privacy import EXISTENCE_OPS, agent_grains, agent_groupabl
 from semantic.planner.roles import hidden_members
 from semantic.planner.timerange import COMPARES, RELATIVE_RANGES, DateRange, add_months
 from semantic.query import (
+    ADHOC_PATTERN,
+    CALCULATION_OPS,
     DEFAULT_LIMIT,
     FILTER_OPS,
     GRAIN_NAMES,
     HAVING_OPS,
+    MATCHES,
     MAX_LIMIT,
+    Calculation,
     Filter,
     Having,
     OrderBy,
     Query,
     TimeSpec,
+    Top,
 )
 from semantic.render.dialects import DIALECTS, dialect
 from semantic.render.params import json_value
@@ -67,6 +72,8 @@ from semantic.render.suppression import SKETCH as POPULATION_SKETCH
 from semantic.schema import Schema, current_schema, use_schema
 
 __all__ = [
+    "ADHOC_PATTERN",
+    "CALCULATION_OPS",
     "COMPARES",
     "DEFAULT_LIMIT",
     "DIALECTS",
@@ -79,12 +86,14 @@ __all__ = [
     "INVALID_QUERY",
     "INVALID_RANGE",
     "LIMIT_EXCEEDED",
+    "MATCHES",
     "MAX_LIMIT",
     "POPULATION_SKETCH",
     "QUERY_LIMITS",
     "RELATIVE_RANGES",
     "TOO_FEW_PATIENTS",
     "AsOf",
+    "Calculation",
     "Catalog",
     "CatalogError",
     "ColumnInfo",
@@ -104,6 +113,7 @@ __all__ = [
     "Scope",
     "SemanticError",
     "TimeSpec",
+    "Top",
     "Value",
     "add_months",
     "agent_grains",

@@ -17,6 +17,7 @@ from threading import Lock
 
 from semantic.catalog.catalog import Catalog
 from semantic.keyset import Keyset, fingerprint
+from semantic.planner.adhoc import with_adhoc
 from semantic.planner.limits import check_as_of, check_parameters, check_size
 from semantic.planner.nodes import ColumnInfo, Context, ListPlan, MeasurePlan, Planned, Value
 from semantic.planner.physical import choose_sources
@@ -99,6 +100,7 @@ _CACHE = _LRU(1024)
 
 def plan(query: Query, catalog: Catalog, ctx: Context, dialect_name: str = "postgres") -> Planned:
     """The query's plan: logical (what to compute), then physical (where each part is read from)."""
+    catalog = with_adhoc(query, catalog, ctx.scope)
     return choose_sources(plan_query(query, catalog, ctx), catalog, ctx, dialect(dialect_name))
 
 
@@ -114,6 +116,7 @@ def compile_query(query: Query, catalog: Catalog, ctx: Context, dialect_name: st
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
+    catalog = with_adhoc(query, catalog, ctx.scope)  # the query's ad hoc aggregates, as measures
     planned = plan(query, catalog, ctx, dialect_name)
     listing = planned.plan
     rendered = render(planned, catalog, ctx, dialect(dialect_name), inline=inline)

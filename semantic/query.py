@@ -20,6 +20,12 @@ from semantic.planner.timerange import COMPARES, RELATIVE_RANGES
 FILTER_OPS = ("equals", "not_equals", "in", "not_in", "contains", "starts_with", "gt", "gte", "lt", "lte",
               "between", "is_null", "is_not_null", "search")
 HAVING_OPS = ("equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte", "between", "is_null", "is_not_null")
+MATCHES = ("any", "none", "all")  # how many related rows of a finer entity a filter needs (any: the default)
+CALCULATION_OPS = ("share_of_total", "running_total", "change", "change_pct", "rank", "ratio")
+# an ad hoc aggregate named in `measures` (semantic/planner/adhoc.py): avg(patient.age), p90(...), count_distinct(...)
+ADHOC_PATTERN = r"^(avg|sum|min|max|median|p[1-9][0-9]?|count_distinct)\([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\)$"
+# how many calculations one query may ask (limit_exceeded beyond; the query's other limits: semantic/planner/limits.py)
+MAX_CALCULATIONS = 20
 GRAIN_NAMES = ("day", "week", "month", "quarter", "year")
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
@@ -38,6 +44,17 @@ class _Enum:
                                      handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
         json_schema["enum"] = list(self.values) if isinstance(self.values, tuple) else _catalog_names(self.values)
+        return json_schema
+
+
+class _MeasureRef:
+    """JSON-schema-only: a catalog measure (enum) or an ad hoc aggregate (pattern)."""
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["anyOf"] = [{"type": "string", "enum": _catalog_names("measure")},
+                                {"type": "string", "pattern": ADHOC_PATTERN}]
         return json_schema
 
 
@@ -69,7 +86,7 @@ def _catalog_names(kind: str) -> list[str]:
     return [d.name for d in catalog.dimensions.values() if d.kind == "time"]
 
 
-MeasureName = Annotated[str, _Enum("measure")]
+MeasureName = Annotated[str, _MeasureRef()]
 DimensionName = Annotated[str, _Enum("dimension")]
 FilterField = Annotated[str, _Enum("filterable")]
 TimeDimensionName = Annotated[str, _Enum("time")]
@@ -94,7 +111,13 @@ class Filter(_Strict):
     field: FilterField
     op: Annotated[str, _Enum(FILTER_OPS)]
     value: JsonValue = Field(default=None, description="For single-value ops.")
-    values: list[JsonValue] | None = Field(default=None, description="For in, not_in (a list) and between ([lo, hi]).")
+    values: list[JsonValue] | None = Field(
+        default=None, description="For every op: in, not_in (a list), between ([lo, hi]), a single-value op ([v]); "
+        "equals with several values is in, not_equals not_in.")
+    match: Annotated[str, _Enum(MATCHES)] | None = Field(
+        default=None, description="A filter through a finer entity (patients by appointment.*): how many related "
+        "rows must match: any (default, at least one), none (no related row matches, including having none), all "
+        "(at least one, and every one matches).")
 
 
 class Having(_Strict):
@@ -109,6 +132,25 @@ class OrderBy(_Strict):
     dir: Annotated[str, _Enum(("asc", "desc"))] = "asc"
 
 
+class Calculation(_Strict):
+    """A column computed on the aggregated rows (after small-group suppression, before having, top and order)."""
+
+    name: str = Field(description="The new column's name; `order` and `top` may name it.")
+    op: Annotated[str, _Enum(CALCULATION_OPS)]
+    of: str | list[str] = Field(description="A measure column of the query (or an earlier calculation); ratio: "
+                                "[numerator, denominator].")
+    within: list[str] | None = Field(default=None, description="share_of_total and rank: computed within groups of "
+                                     "these columns (dimensions or `time`); default the whole result.")
+
+
+class Top(_Strict):
+    """Keep the n largest rows by a measure or calculation, in each group of `within` (default the whole result)."""
+
+    n: int = Field(description="Rows kept per group (1 or more).")
+    by: str = Field(description="A measure column or calculation of the query.")
+    within: list[str] = Field(default=[], description="Dimensions or `time`: the groups ranked separately.")
+
+
 class Query(_Strict):
     """One semantic query: measures by dimensions over time, filtered, ordered and paged."""
 
@@ -118,6 +160,10 @@ class Query(_Strict):
     filters: list[Filter] = []
     having: list[Having] = []
     order: list[OrderBy] = []
+    calculations: list[Calculation] = Field(
+        default=[], description="share_of_total, running_total, change, change_pct (against the previous time bucket), "
+        "rank (1 = largest), ratio: columns computed on the aggregated rows.")
+    top: Top | None = Field(default=None, description="Keep the n largest rows by a column, per group.")
     limit: int | None = Field(default=None, description=f"Rows per page: default {DEFAULT_LIMIT}, at most {MAX_LIMIT}.")
     offset: int = Field(default=0, description="Rows to skip (0 or more).")
     as_of: Annotated[str, _Keywords(format="date")] | None = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -109,6 +109,14 @@ class Catalog:
                     out.append(dimension.name)
             elif not any(fans):
                 out.append(dimension.name)
+        return out
+
+    def with_measures(self, extra: dict[str, Measure]) -> Catalog:
+        """This catalog with `extra` base measures added (a query's ad hoc aggregates); same graph and fingerprint,
+        so what is stored for the catalog still serves its own measures."""
+        out = replace(self, measures={**self.measures, **extra})
+        if "graph" in self.__dict__:
+            out.__dict__["graph"] = self.graph
         return out
 
     def member_names(self) -> list[str]:

@@ -13,6 +13,8 @@ DimType = Literal["string", "number", "integer", "boolean", "date", "time"]
 MeasureType = Literal["integer", "number"]
 Grain = Literal["day", "week", "month", "quarter", "year"]
 Aggregation = Literal["sum", "count", "count_distinct", "min", "max", "avg", "median"]
+# a built measure may also be a percentile: only ad hoc aggregates (`p90(...)`, semantic/planner/adhoc.py) are
+BuiltAggregation = Aggregation | Literal["percentile"]
 Unit = Literal["cents", "count", "hours", "ratio", "days"]
 Format = Literal["currency", "integer", "decimal", "percent", "hours", "days"]
 Cardinality = Literal["many_to_one", "one_to_one"]
@@ -244,19 +246,21 @@ class Dimension:
 class Measure:
     name: str
     entity: str
-    agg: Aggregation
+    agg: BuiltAggregation
     expr: Expr | None
     filter: Expr | None
     min_count: int | None
     time: str | None
     type: MeasureType
-    unit: Unit
+    unit: Unit | None
     format: Format | None
     label: str
     description: str
     synonyms: tuple[str, ...]
     split_measure: str | None
     line: int
+    fraction: float | None = None  # a percentile's (0.9 for p90)
+    adhoc: bool = False  # an ad hoc aggregate named in a query, not a catalog member
 
     @property
     def additive_zero(self) -> bool:

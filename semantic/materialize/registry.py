@@ -33,7 +33,11 @@ def available(catalog: Catalog, materialization: Materialization, ctx: Context, 
 
 
 def sources(catalog: Catalog, request: AggregateRequest, ctx: Context, dialect: Dialect) -> list[Materialization]:
-    """The materializations that answer one measure of an aggregate exactly (none: the rows), cheapest first."""
+    """The materializations that answer one measure of an aggregate exactly (none: the rows), cheapest first.
+    None stores how many of a row's related rows match, so a filter with `match` none or all reads the rows."""
+    aggregates = [a for a in (request.aggregate, request.previous) if a is not None]
+    if any(f.counts_related for a in aggregates for f in a.filters):
+        return []
     fits = [m for m in catalog.materializations.values()
             if available(catalog, m, ctx, dialect) and m.serves(catalog, request)]
     return sorted(fits, key=lambda m: m.cost())
@@ -42,6 +46,8 @@ def sources(catalog: Catalog, request: AggregateRequest, ctx: Context, dialect: 
 def filter_source(catalog: Catalog, edge: Edge, items: Sequence[tuple[FilterNode, Path]], ctx: Context,
                   dialect: Dialect) -> Materialization | None:
     """The materialization that answers a group of filters below `edge` exactly (a bridge), else None."""
+    if any(node.counts_related for node, _ in items):
+        return None
     for materialization in catalog.materializations.values():
         if available(catalog, materialization, ctx, dialect) and materialization.serves_filters(
                 catalog, edge, items) is not None:

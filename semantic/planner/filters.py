@@ -17,13 +17,14 @@ from semantic.catalog.catalog import AnyMeasure
 from semantic.errors import INVALID_FILTER, QueryError
 from semantic.planner.limits import WINDOW, in_window, number_problem
 from semantic.planner.nodes import FilterNode, HavingNode, Value
-from semantic.query import FILTER_OPS, HAVING_OPS, Filter, Having
+from semantic.query import FILTER_OPS, HAVING_OPS, MATCHES, Filter, Having
 
 OP_NAMES = {"equals": "eq", "not_equals": "ne", "in": "in", "not_in": "not_in", "contains": "contains",
             "starts_with": "starts_with", "gt": "gt", "gte": "ge", "lt": "lt", "lte": "le", "between": "between",
             "is_null": "is_null", "is_not_null": "not_null", "search": "search"}
 LIST_OPS = ("in", "not_in", "between")
 NULL_OPS = ("is_null", "is_not_null")
+SEVERAL = {"equals": "in", "not_equals": "not_in"}  # a single-value op given several values
 ORDERED_OPS = ("gt", "gte", "lt", "lte", "between")
 
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -36,28 +37,37 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 
-def _raw_values(op: str, raw: Filter | Having, path: str) -> list[Any]:
+def _raw_values(op: str, raw: Filter | Having, path: str) -> tuple[str, list[Any]]:
+    """The op (equals with several values is in, not_equals not_in) and its JSON values. Every op takes `values`
+    (Cube's convention) or, for one value, `value`; `between` takes two, the null tests none."""
     given = raw.model_fields_set
     has_value = "value" in given and raw.value is not None
     has_values = "values" in given and raw.values is not None
+    if has_value and has_values:
+        raise QueryError(INVALID_FILTER, "give `value` or `values`, not both", f"{path}.values", [])
     if op in NULL_OPS:
-        if has_value or has_values:
+        if has_value or (has_values and raw.values):
             raise QueryError(INVALID_FILTER, f"{op} takes no value", path, [])
-        return []
-    if op in LIST_OPS:
-        values = raw.values if has_values else raw.value if has_value and isinstance(raw.value, list) else None
-        if values is None or (has_value and has_values):
-            raise QueryError(INVALID_FILTER, f"{op} takes `values`, a list", f"{path}.values", [])
-        if op == "between" and len(values) != 2:
-            raise QueryError(INVALID_FILTER, "between takes `values`: [low, high] (both included)",
-                             f"{path}.values", [])
-        if not values:
-            raise QueryError(INVALID_FILTER, f"{op} needs at least one value", f"{path}.values", [])
-        return list(values)
-    if has_values or not has_value:
-        raise QueryError(INVALID_FILTER, f"{op} takes one `value`" + (" (is_null tests for null)" if not has_values
-                                                                      else ""), f"{path}.value", [])
-    return [raw.value]
+        return op, []
+    if op in LIST_OPS and has_value and not isinstance(raw.value, list):
+        raise QueryError(INVALID_FILTER, f"{op} takes `values`, a list", f"{path}.values", [])
+    if has_values:
+        values = list(raw.values or [])
+    elif has_value:
+        values = list(raw.value) if isinstance(raw.value, list) else [raw.value]
+    else:
+        raise QueryError(INVALID_FILTER, f"{op} takes `value`: v or `values`: [v, ...]" +
+                         (" (is_null tests for null)" if op in ("equals", "not_equals") else ""), f"{path}.value", [])
+    if not values:
+        raise QueryError(INVALID_FILTER, f"{op} needs at least one value", f"{path}.values", [])
+    if op in SEVERAL and len(values) > 1:
+        return SEVERAL[op], values
+    if op == "between" and len(values) != 2:
+        raise QueryError(INVALID_FILTER, "between takes `values`: [low, high] (both included)", f"{path}.values", [])
+    if op not in LIST_OPS and len(values) != 1:
+        raise QueryError(INVALID_FILTER, f"{op} takes one value (`value`: v or `values`: [v]), got {len(values)}",
+                         f"{path}.values", [])
+    return op, values
 
 
 def _typed(dimension_type: str, value: Any, path: str, name: str) -> tuple[Value, bool]:
@@ -116,15 +126,15 @@ def typed_filter(dimension: Dimension, raw: Filter, path: str) -> FilterNode:
                              f"{dimension.name!r}", f"{path}.op", ["contains"])
         if op != "search":
             raise QueryError(INVALID_FILTER, f"{dimension.name!r} takes op search only", f"{path}.op", ["search"])
-        values = _raw_values(op, raw, path)
+        _, values = _raw_values(op, raw, path)
         if not isinstance(values[0], str) or not values[0].strip():
             raise QueryError(INVALID_FILTER, "search takes a non-empty string", f"{path}.value", [])
-        return FilterNode(dimension.name, "search", (values[0].strip(),))
+        return FilterNode(dimension.name, "search", (values[0].strip(),), match=_match(raw, path))
     allowed = ALLOWED[dimension.type]
     if op not in allowed:
         raise QueryError(INVALID_FILTER, f"op {op} does not apply to {dimension.name!r} ({dimension.type})",
                          f"{path}.op", suggest(op, allowed) or list(allowed[:4]))
-    values = _raw_values(op, raw, path)
+    op, values = _raw_values(op, raw, path)
     typed = [_typed(dimension.type, v, f"{path}.value" + ("s" if op in LIST_OPS else ""), dimension.name)
              for v in values]
     on_date = {flag for _, flag in typed}
@@ -134,7 +144,15 @@ def typed_filter(dimension: Dimension, raw: Filter, path: str) -> FilterNode:
         raise QueryError(INVALID_FILTER, f"{op} takes a non-empty string", f"{path}.value", [])
     if op == "between" and typed[0][0] > typed[1][0]:  # type: ignore[operator]
         raise QueryError(INVALID_FILTER, "between takes [low, high] with low <= high", f"{path}.values", [])
-    return FilterNode(dimension.name, OP_NAMES[op], tuple(v for v, _ in typed), bool(on_date == {True}))
+    return FilterNode(dimension.name, OP_NAMES[op], tuple(v for v, _ in typed), bool(on_date == {True}),
+                      _match(raw, path))
+
+
+def _match(raw: Filter, path: str) -> str | None:
+    if raw.match is not None and raw.match not in MATCHES:
+        raise QueryError(INVALID_FILTER, f"match is one of {', '.join(MATCHES)}, not {raw.match!r}", f"{path}.match",
+                         suggest(raw.match, MATCHES) or list(MATCHES))
+    return raw.match
 
 
 def typed_having(measure: AnyMeasure, raw: Having, path: str) -> HavingNode:
@@ -142,7 +160,7 @@ def typed_having(measure: AnyMeasure, raw: Having, path: str) -> HavingNode:
     if op not in HAVING_OPS:
         raise QueryError(INVALID_FILTER, f"op {op!r} does not apply to a measure", f"{path}.op",
                          suggest(op, HAVING_OPS) or ["gt", "lt"])
-    values = _raw_values(op, raw, path)
+    op, values = _raw_values(op, raw, path)
     typed = [_typed("number", v, f"{path}.value", measure.name)[0] for v in values]
     if op == "between" and typed[0] > typed[1]:  # type: ignore[operator]
         raise QueryError(INVALID_FILTER, "between takes [low, high] with low <= high", f"{path}.values", [])

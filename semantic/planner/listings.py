@@ -36,6 +36,8 @@ class ListPlanner(Resolver):
         if time.grain and time.dimension is not None:
             referenced.append(time.dimension.entity)
         root = self._root(referenced)
+        for node, fpath in filters:
+            self._check_match(root, node, fpath)
         if self.ctx.scope == "agent" and root == "patient":
             raise QueryError(FORBIDDEN_MEMBER, "the agent role may not list patients one by one; count them with "
                              "patient_count grouped by these dimensions", "dimensions", ["patient_count"])

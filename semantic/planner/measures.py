@@ -14,6 +14,7 @@ from semantic.errors import (
     QueryError,
 )
 from semantic.planner import privacy
+from semantic.planner.calculations import plan_calculations, plan_top
 from semantic.planner.filters import typed_having
 from semantic.planner.nodes import (
     Aggregate,
@@ -57,7 +58,10 @@ class MeasurePlanner(Resolver):
                 base = self.catalog.measures[base_name]
                 fans = False
                 for i, dimension in enumerate(dims):
-                    fans |= self._check_grouping(shown, base, dimension, f"dimensions[{i}]")
+                    split = self._check_grouping(shown, base, dimension, f"dimensions[{i}]")
+                    if split and base.adhoc:
+                        self._overlapping(base.name, base.entity, dimension.name)
+                    fans |= split
                 time_dim = time.dimension or (self.catalog.dimensions.get(base.time) if base.time else None)
                 if (time.grain or time.window) and time_dim is None:
                     raise QueryError(INVALID_RANGE, f"{base.name!r} has no default time dimension",
@@ -73,6 +77,7 @@ class MeasurePlanner(Resolver):
                     self._check_filter(shown, base, time_dim, "time.dimension")
                 for node, fpath in filters:
                     self._check_filter(shown, base, self.catalog.dimensions[node.dimension], f"{fpath}.field")
+                    self._check_match(base.entity, node, fpath)
                 tname = time_dim.name if time_dim is not None and (time.grain or time.window) else None
                 # distinct counts of one value under one filter (active and returning patients) share one
                 # nested aggregate: the values grouped once, then counted (rendered by `_Renderer._nested`)
@@ -124,12 +129,17 @@ class MeasurePlanner(Resolver):
         for measure in hidden:
             outputs.append(Output(measure.name, measure.name, hidden=True))
         keys = (["time"] if time.grain else []) + [d.name for d in dims]
-        selectable = keys + [o.name for o in outputs if not o.hidden]
+        measure_columns = {c.name: c for c in columns if c.kind == "measure"}
+        calculations, calculated = plan_calculations(q.calculations, keys, measure_columns, time.grain is not None)
+        columns += calculated
+        top = plan_top(q.top, keys, {**measure_columns, **{c.name: c for c in calculated}})
+        selectable = keys + [o.name for o in outputs if not o.hidden] + [c.name for c in calculations]
         default = [OrderNode("time", False)] if time.grain else [OrderNode(measures[0].name, True)]
         order = self._order(selectable, default, keys)
         shadows = privacy.shadows(self.catalog, [*current, *previous], filter_nodes) if k else ()
         plan = MeasurePlan(tuple(d.name for d in dims), time.grain is not None, tuple(current), tuple(previous),
                            spine, tuple(outputs), tuple(having), tuple(order), limit, offset, k, shadows,
-                           len(privacy.filter_groups(self.catalog, filter_nodes)) if k else 0)
+                           len(privacy.filter_groups(self.catalog, filter_nodes)) if k else 0,
+                           tuple(calculations), top)
         compare_range = time.window.shifted_back(time.shift) if time.window and time.shift else None
         return Planned(plan, tuple(columns), time.window, compare_range, tuple(self.warnings))

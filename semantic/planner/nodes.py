@@ -62,12 +62,20 @@ class FilterNode:
 
     ops: eq ne in not_in contains starts_with gt ge lt le between is_null not_null search.
     `on_date` compares the date part of a time dimension (the user gave dates, not datetimes).
+    `match`, for a dimension of a finer entity than the rows filtered: how many related rows must match (None:
+    as given by default, at least one; "any" the same, asked for explicitly; "none"; "all").
     """
 
     dimension: str
     op: str
     values: tuple[Value, ...]
     on_date: bool = False
+    match: str | None = None
+
+    @property
+    def counts_related(self) -> bool:
+        """Whether it says how many related rows match (none, all), not just that one does."""
+        return self.match in ("none", "all")
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,26 @@ class OrderNode:
 
 
 @dataclass(frozen=True)
+class CalculationNode:
+    """A column computed on the aggregated rows (semantic/render/calculations.py): `op` over the columns `of`
+    (measure outputs or earlier calculations), windowed by the key columns `within` ("time" or dimensions)."""
+
+    name: str
+    op: str  # share_of_total running_total change change_pct rank ratio
+    of: tuple[str, ...]
+    within: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopNode:
+    """Keep the `n` largest rows by column `by` in each group of the key columns `within`."""
+
+    n: int
+    by: str
+    within: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MeasurePlan:
     """Measures by dimensions (and time): aggregates at their own grain, combined on the keys."""
 
@@ -153,6 +181,9 @@ class MeasurePlan:
     # hidden: the other answer would give those few away; semantic/render/suppression.py)
     shadows: tuple[Aggregate, ...] = ()
     filter_count: int = 0
+    # the query language's columns on the aggregated rows, after suppression, before having, top and order
+    calculations: tuple[CalculationNode, ...] = ()
+    top: TopNode | None = None
 
 
 @dataclass(frozen=True)

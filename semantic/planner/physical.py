@@ -92,7 +92,7 @@ def _listing_sources(plan: ListPlan, catalog: Catalog, ctx: Context, dialect: Di
     for node in plan.filters:
         path = catalog.graph.path(plan.root, catalog.dimensions[node.dimension].entity)
         assert path is not None
-        if path and path[0].fan_out:  # below a one-to-many join straight from the root
+        if path and path[0].fan_out and not node.counts_related:  # below a one-to-many join straight from the root
             groups.setdefault(path[0], []).append((node, path[1:]))
     bridges: list[tuple[Edge, str]] = []
     for edge, items in groups.items():

@@ -55,6 +55,9 @@ class _Planner(MeasurePlanner, ListPlanner):
             return self.measure_plan(measures, dims, time, filters, limit, offset)
         if q.having:
             raise QueryError(INVALID_FILTER, "having filters measures; this query has none", "having[0]", [])
+        if q.calculations or q.top is not None:
+            raise QueryError(INVALID_QUERY, "calculations and top work on measures; this query has none",
+                             "calculations" if q.calculations else "top", ["patient_count"])
         return self.list_plan(dims, time, filters, limit, offset)
 
 

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from semantic.catalog import Catalog, Dimension
 from semantic.catalog.catalog import AnyMeasure
+from semantic.catalog.expr import Dim
 from semantic.catalog.graph import path_fans_out
 from semantic.catalog.models import GRAINS, Grain, Measure
 from semantic.errors import (
@@ -160,10 +161,17 @@ def check_aggregate(catalog: Catalog, measure: AnyMeasure, path: str) -> None:
     """`min`, `max` and extreme percentiles of a quantity with a patient behind it report one person's value."""
     if not isinstance(measure, Measure) or not patient_path_of(catalog, measure.entity):
         return
-    if measure.agg in ("min", "max"):
-        raise QueryError(FORBIDDEN_AGGREGATE, f"{measure.name!r} is the {measure.agg} of a patient-level quantity: "
-                         "it reports one person's value; an agent may ask for an average, a median or a "
-                         "percentile between p25 and p75", path, [])
+    extreme = measure.agg in ("min", "max") or (
+        measure.agg == "percentile" and measure.fraction is not None
+        and round(measure.fraction * 100) not in SAFE_PERCENTILES)
+    if extreme:
+        what = f"the {measure.agg}" if measure.agg != "percentile" else "an extreme percentile"
+        safe = []
+        if measure.adhoc and isinstance(measure.expr, Dim):
+            safe = [f"{f}({measure.expr.name})" for f in ("avg", "median", "p25", "p75")]
+        raise QueryError(FORBIDDEN_AGGREGATE, f"{measure.name!r} is {what} of a patient-level quantity: it reports "
+                         "one person's value; an agent may ask for an average, a median or a percentile between p25 "
+                         "and p75", path, safe)
 
 
 def agent_groupable(dimension: Dimension) -> bool:

@@ -193,6 +193,30 @@ class Resolver:
                 f"{measure.split_measure!r}, which is allocated to each {dimension.entity}",
                 path, [measure.split_measure])
 
+    def _check_match(self, entity: str, node: FilterNode, path: str) -> None:
+        """`is_null` on a finer entity's member, without `match`, would test related rows whose value is empty
+        (an id never is: it would silently count 0); the question is almost always "rows with no related row"."""
+        if node.op != "is_null" or node.match is not None:
+            return
+        dimension = self.catalog.dimensions[node.dimension]
+        join_path = self.catalog.graph.path(entity, dimension.entity)
+        if join_path is None or not path_fans_out(join_path):
+            return
+        instead = f'{{"field": "{dimension.name}", "op": "is_not_null", "match": "none"}}'
+        raise QueryError(
+            INVALID_FILTER,
+            f"{dimension.name!r} is_null on {entity} rows: one {entity} has many {dimension.entity} rows, so say how "
+            f'many must match. {entity.capitalize()} rows with no {dimension.entity} at all: match: "none" '
+            f"({instead}); rows with some {dimension.entity} whose {dimension.short} is empty: "
+            'match: "any"', f"{path}.match", [instead, '"match": "any"'])
+
+    def _overlapping(self, measure: str, entity: str, dimension: str) -> None:
+        """The warning of an ad hoc aggregate grouped below its grain: a row is in several groups."""
+        warning = (f"overlapping_groups: {measure} grouped by {dimension} counts each {entity} under each of its "
+                   f"{dimension} values, so the groups overlap and do not add up to the total")
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
     def limit(self) -> tuple[int, int]:
         limit = DEFAULT_LIMIT if self.query.limit is None else self.query.limit
         if limit < 0:

@@ -19,6 +19,7 @@ from semantic.catalog.models import Measure
 from semantic.planner.nodes import Aggregate, FilterNode, TimeSlice
 from semantic.planner.privacy import PERSON_ENTITY
 from semantic.render.context import RenderContext
+from semantic.render.dialects import cast
 from semantic.render.periods import split
 from semantic.render.predicates import conditions
 from semantic.render.scope import Instance, Scope, shifted_bucket
@@ -111,7 +112,7 @@ class AggregateRenderer:
                     exists.append(exp.GT(this=exp.Filter(this=exp.Count(this=exp.Star()),
                                                          expression=exp.Where(this=condition.copy())),
                                          expression=zero()))
-                columns.append(alias(value, f"{measure.name}{suffix}"))
+                columns.append(alias(self._to_cents(measure, value), f"{measure.name}{suffix}"))
                 if agg.contributors:
                     columns.append(alias(self._contributors(scope, home, measure, condition),
                                           contributors(measure.name, suffix)))
@@ -141,7 +142,7 @@ class AggregateRenderer:
         if measure.agg == "sum":
             assert measure.expr is not None
             rows.append(exp.NEQ(this=wrap(scope.eval(home, measure.expr)), expression=zero()))
-        elif measure.agg in ("avg", "median", "min", "max"):  # rows with a value: NULLs are left out of them
+        elif measure.agg in ("avg", "median", "percentile", "min", "max"):  # rows with a value: NULLs are left out
             assert measure.expr is not None
             rows.append(not_null(scope.eval(home, measure.expr)))
         patients: exp.Expr = exp.Count(this=exp.Distinct(expressions=[self.patient_key(scope, home)]))
@@ -165,9 +166,19 @@ class AggregateRenderer:
         value = scope.eval(home, measure.expr)
         if measure.agg == "count_distinct":
             return exp.Count(this=exp.Distinct(expressions=[value]))
+        if measure.agg == "percentile":  # continuous (interpolated), as median is
+            assert measure.fraction is not None
+            return exp.WithinGroup(this=exp.PercentileCont(this=exp.Literal.number(measure.fraction)),
+                                   expression=exp.Order(expressions=[exp.Ordered(this=value)]))
         functions: dict[str, type[exp.Func]] = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "avg": exp.Avg,
                                                 "median": exp.Median}
         return functions[measure.agg](this=value)
+
+    def _to_cents(self, measure: Measure, value: exp.Expr) -> exp.Expr:
+        """An ad hoc average, median or percentile of money, rounded to whole cents (halves away from zero)."""
+        if not (measure.adhoc and measure.unit == "cents" and measure.agg in ("avg", "median", "percentile")):
+            return value
+        return exp.Round(this=cast(value, self.rc.dialect.measure_type))
 
     def _nested(self, scope: Scope, home: Instance, agg: Aggregate, keys: list[tuple[str, exp.Expr]],
                 where: list[exp.Expr], periods: list[tuple[str, exp.Expr | None]]) -> exp.Select:

@@ -16,6 +16,7 @@ from sqlglot import exp
 from semantic.catalog import expr as E
 from semantic.planner.nodes import Aggregate, HavingNode, MeasurePlan, Output, Planned, Spine
 from semantic.render.aggregate import AggregateRenderer
+from semantic.render.calculations import LEVEL, calculation_levels, top_level, within_top
 from semantic.render.context import RenderContext
 from semantic.render.dialects import cast, ratio
 from semantic.render.paging import TOTAL, final_page
@@ -25,6 +26,7 @@ from semantic.render.scope import Scope
 from semantic.render.sqlbuild import alias, and_, col, ident, is_null, select, subquery, union, wrap, zero
 from semantic.render.sqlbuild import table as table_ref
 from semantic.render.suppression import (
+    KEEP,
     MAIN,
     SKETCH,
     SKETCH_SEED,
@@ -72,18 +74,32 @@ class MeasureRenderer(AggregateRenderer):
             r_columns.append(alias(node, output_alias[output.name]))
         if self._k:
             r_columns += self._row_flags(plan)
-        r = select(r_columns, merged)
-        # final level: having, total, order, page
+        r: exp.Expr = select(r_columns, merged)
         names = {"time": "time", **{d: f"d{i}" for i, d in enumerate(plan.dimensions)}, **output_alias}
-        where = and_(self._having(h, output_alias) for h in plan.having)
+        # the calculations, on every aggregated row (hidden values already NULL: semantic/render/calculations.py)
+        r = calculation_levels(r, plan, names)
+        # final level: having, top, total, order, page
+        keys = (["time"] if plan.has_time else []) + list(plan.dimensions)
         visible = [c.name for c in planned.columns]
         if self._k:  # the page beside the tally of what was suppressed (r is read twice: a CTE)
             ctes.append(("r", r))
             page_columns: list[exp.Expr] = [alias(col("r", names[v]), f"c{i}") for i, v in enumerate(visible)]
             order = [(f"c{visible.index(o.column)}", o.desc) for o in plan.order]
+            where = and_(self._having(h, names) for h in plan.having)
+            source = None
+            if plan.top is not None:  # numbered among the rows kept that pass HAVING
+                kept = and_([col(LEVEL, KEEP), *(self._having(h, names, LEVEL) for h in plan.having)])
+                source = subquery(top_level(table_ref("r", LEVEL), plan, names, kept, keys), "r")
+                where = within_top(plan, "r")
             final: exp.Select = page_with_tally(page_columns, order, where, self.rc.params.add(plan.limit),
-                                                self.rc.params.add(plan.offset), TOTAL)
+                                                self.rc.params.add(plan.offset), TOTAL, source)
+        elif plan.top is not None:
+            passing = and_(self._having(h, names, LEVEL) for h in plan.having)
+            ranked = top_level(r, plan, names, passing, keys)
+            final = final_page(self.rc, ranked, visible, names, within_top(plan, "r"), plan.order, plan.limit,
+                               plan.offset)
         else:
+            where = and_(self._having(h, names) for h in plan.having)
             final = final_page(self.rc, r, visible, names, where, plan.order, plan.limit, plan.offset)
         if ctes:
             final.set("with_", exp.With(expressions=[
@@ -294,8 +310,8 @@ class MeasureRenderer(AggregateRenderer):
         binary: dict[str, type[exp.Binary]] = {"add": exp.Add, "sub": exp.Sub, "mul": exp.Mul}
         return binary[node.op](this=wrap(args[0]), expression=wrap(args[1]))
 
-    def _having(self, having: HavingNode, aliases: dict[str, str]) -> exp.Expr:
-        return compare(self.rc, col("r", aliases[having.measure]), having.op, having.values)
+    def _having(self, having: HavingNode, aliases: dict[str, str], table: str = "r") -> exp.Expr:
+        return compare(self.rc, col(table, aliases[having.measure]), having.op, having.values)
 
 
 def _columns(agg: Aggregate, suffix: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from semantic.render.sqlbuild import alias, col, ordered, select, subquery
 TOTAL = "__total"  # the window column counting every row of an aggregate query (total_rows)
 
 
-def final_page(rc: RenderContext, inner: exp.Select, visible: list[str], names: dict[str, str], where: exp.Expr | None,
+def final_page(rc: RenderContext, inner: exp.Expr, visible: list[str], names: dict[str, str], where: exp.Expr | None,
            order: tuple[OrderNode, ...], limit: int, offset: int, total: bool = True) -> exp.Select:
     columns: list[exp.Expr] = [alias(col("r", names[v]), f"c{i}") for i, v in enumerate(visible)]
     if total:

@@ -39,7 +39,7 @@ def split_filters(scope: Scope, home: Instance, filters: Sequence[FilterNode]) -
         path = catalog.graph.path(home.entity, dimension.entity)
         assert path is not None
         fan = next((i for i, edge in enumerate(path) if edge.fan_out), None)
-        if fan is None or scope.has_path(home, path[:fan + 1]):
+        if fan is None or node.counts_related or scope.has_path(home, path[:fan + 1]):
             direct.append((node, path))
         else:
             groups.setdefault((path[:fan], path[fan]), []).append((node, path[fan + 1:]))
@@ -52,7 +52,8 @@ def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode],
     join that the physical planner gave to a bridge (`bridges`: by that join) reads the bridge instead."""
     catalog = scope.catalog
     direct, groups = split_filters(scope, home, filters)
-    out = [predicate(scope, scope.navigate(home, path), catalog.dimensions[node.dimension], node)
+    out = [counted(scope, home, node, path) if node.counts_related else
+           predicate(scope, scope.navigate(home, path), catalog.dimensions[node.dimension], node)
            for node, path in direct]
     for (prefix, edge), items in groups.items():
         anchor = scope.navigate(home, prefix)
@@ -71,6 +72,48 @@ def conditions(scope: Scope, home: Instance, filters: Sequence[FilterNode],
         from_, joins = inner.finish()
         out.append(exp.Exists(this=select([exp.Literal.number(1)], from_, joins, where=and_(conds))))
     return out
+
+
+def counted(scope: Scope, home: Instance, node: FilterNode, path: Path) -> exp.Expr:
+    """A filter saying how many related rows must match (`match`: none or all), from the `home` row.
+
+    Through a one-to-many join the related rows are those of the last one-to-many entity on the path (with what
+    they reach many-to-one): none is NOT EXISTS a matching one; all is EXISTS one AND NOT EXISTS one that does not
+    match (a NULL comparison does not match). Without one, the single related row: none is "does not match"."""
+    dimension = scope.catalog.dimensions[node.dimension]
+    fan = next((i for i, edge in enumerate(path) if edge.fan_out), None)
+    if fan is None:
+        matches = predicate(scope, scope.navigate(home, path), dimension, node)
+        return _is_not_true(matches) if node.match == "none" else matches
+    anchor = scope.navigate(home, path[:fan])
+    edge, rest = path[fan], path[fan + 1:]
+
+    def related(condition: bool | None) -> exp.Expr:
+        """EXISTS a related row (matching when `condition`, not matching when False, either when None)."""
+        inner = Scope(scope.rc, edge.dst)
+        root = inner.root
+        conds: list[exp.Expr] = [exp.EQ(this=root.column(edge.dst_column), expression=anchor.column(edge.src_column))]
+        row, last = root, root
+        for step in rest:
+            row = inner.navigate(row, (step,))
+            if step.fan_out:
+                last = row
+        if last is not root:  # a LEFT JOIN row of nulls is not a related row
+            conds.append(exp.Not(this=exp.Is(this=last.key, expression=exp.Null())))
+        if condition is not None:
+            matches = predicate(inner, row, dimension, node)
+            conds.append(matches if condition else _is_not_true(matches))
+        from_, joins = inner.finish()
+        return exp.Exists(this=select([exp.Literal.number(1)], from_, joins, where=and_(conds)))
+
+    if node.match == "none":
+        return exp.Not(this=related(True))
+    return exp.And(this=related(None), expression=exp.Not(this=related(False)))
+
+
+def _is_not_true(condition: exp.Expr) -> exp.Expr:
+    """NOT (condition), with NULL (unknown) counted as not matching."""
+    return exp.Not(this=exp.Coalesce(this=wrap(condition), expressions=[exp.false()]))
 
 
 def bridged_rows(rc: RenderContext, name: str, edge: Edge, items: Sequence[tuple[FilterNode, Path]],

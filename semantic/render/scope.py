@@ -229,14 +229,21 @@ class Scope:
                 return exp.Add(this=exp.Mul(this=part("YEAR", node), expression=exp.Literal.number(12)),
                                expression=part("MONTH", node))
             return cast(exp.Paren(this=exp.Sub(this=index(end), expression=exp.Paren(this=index(start)))), "int")
-        # whole years: year difference, minus one if the anniversary has not come yet
-        years = exp.Sub(this=part("YEAR", end), expression=part("YEAR", start))
-        before = exp.Or(
-            this=exp.LT(this=part("MONTH", end), expression=part("MONTH", start)),
-            expression=exp.And(this=exp.EQ(this=part("MONTH", end), expression=part("MONTH", start)),
-                               expression=exp.LT(this=part("DAY", end), expression=part("DAY", start))))
-        adjust = exp.Case(ifs=[exp.If(this=before, true=exp.Literal.number(1))], default=exp.Literal.number(0))
-        return cast(exp.Paren(this=exp.Sub(this=years, expression=adjust)), "int")
+        # whole years: the year difference, minus one if the anniversary has not come yet, i.e. the difference of
+        # the two days written as numbers yyyymmdd, in units of 10000. date_part (a float in PostgreSQL) rather than
+        # EXTRACT (numeric since PostgreSQL 14): three calls per row instead of six numeric ones, about twice as
+        # fast over a million patients (an average age reads every one)
+        def yyyymmdd(node: exp.Expr) -> exp.Expr:
+            def of(name: str) -> exp.Expr:
+                return exp.Anonymous(this="date_part", expressions=[exp.Literal.string(name), node.copy()])
+
+            return exp.Paren(this=exp.Add(
+                this=exp.Add(this=exp.Mul(this=of("year"), expression=exp.Literal.number(10000)),
+                             expression=exp.Mul(this=of("month"), expression=exp.Literal.number(100))),
+                expression=of("day")))
+
+        days = exp.Paren(this=exp.Sub(this=yyyymmdd(end), expression=yyyymmdd(start)))
+        return cast(exp.Floor(this=exp.Div(this=days, expression=exp.Literal.number(10000.0), typed=False)), "int")
 
     def _bands(self, inst: Instance, node: E.Bands) -> exp.Expr:
         value = self.eval(inst, node.of)

@@ -115,15 +115,19 @@ def row_flags(shown: list[exp.Expr | None], counts: list[exp.Expr]) -> list[exp.
 
 
 def page_with_tally(columns: list[exp.Expr], order: list[tuple[str, bool]], where: exp.Expr | None,
-                    limit: exp.Expr, offset: exp.Expr, total: str) -> exp.Select:
+                    limit: exp.Expr, offset: exp.Expr, total: str, source: exp.Expr | None = None) -> exp.Select:
     """SELECT the page (from CTE `r`, rows kept and matching HAVING, ordered and paged) beside the tally.
 
     `columns` are the page's output expressions over `r` (aliased c0, c1 ...); `order` the (alias, desc) pairs
-    to order by, in the page and again outside it (a join keeps no order)."""
-    keep = col("r", KEEP)
-    condition: exp.Expr = keep if where is None else exp.And(this=keep, expression=exp.Paren(this=where))
+    to order by, in the page and again outside it (a join keeps no order). `source`: the page's rows instead
+    (aliased `r`, the rows kept already chosen: `top`), filtered by `where` alone; the tally is still `r`'s."""
+    condition: exp.Expr | None = where
+    if source is None:
+        keep = col("r", KEEP)
+        condition = keep if where is None else exp.And(this=keep, expression=exp.Paren(this=where))
+        source = exp.Table(this=ident("r"), alias=exp.TableAlias(this=ident("r")))
     page = select([*columns, exp.Alias(this=exp.Window(this=exp.Count(this=exp.Star())), alias=ident(total))],
-                  exp.Table(this=ident("r"), alias=exp.TableAlias(this=ident("r"))), where=condition)
+                  source, where=condition)
     page.set("order", exp.Order(expressions=[ordered(_page_value(columns, name), desc) for name, desc in order]))
     page.set("limit", exp.Limit(expression=limit))
     page.set("offset", exp.Offset(expression=offset))

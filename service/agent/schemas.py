@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from semantic import ADHOC_PATTERN, CALCULATION_OPS, MATCHES
 from service.agent.catalog import (
     COMPARE,
     FILTER_OPS,
@@ -44,6 +45,12 @@ def _enum(names: list[str], description: str) -> dict[str, Any]:
     return {"type": "string", "enum": names, "description": description}
 
 
+def _measure(names: list[str], description: str) -> dict[str, Any]:
+    """A catalog measure (enum) or an ad hoc aggregate (pattern): avg(patient.age), count_distinct(appointment.id)."""
+    return {"type": "string", "description": description,
+            "anyOf": [{"enum": names}, {"pattern": ADHOC_PATTERN}]}
+
+
 def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
     """The contract's query, with member fields restricted to agent-visible names."""
     measures = sorted(catalog.measures)
@@ -52,8 +59,10 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "measures": {"type": "array", "uniqueItems": True,
-                         "description": "Aggregates to compute (at least one: an agent receives aggregates).",
-                         "items": _enum(measures, "A measure (see list_metrics).")},
+                         "description": "Aggregates to compute (at least one: an agent receives aggregates): "
+                                        "measures of list_metrics, or ad hoc aggregates over a number dimension "
+                                        "(avg(D), sum(D), median(D), p25(D)..p75(D)) or count_distinct(E.id).",
+                         "items": _measure(measures, "A measure (see list_metrics) or an ad hoc aggregate.")},
             "dimensions": {"type": "array", "uniqueItems": True,
                            "description": "Group by these. A group of fewer than the minimum number of patients "
                                           "is left out (meta.suppressed_rows).",
@@ -81,7 +90,7 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
             },
             "filters": {
                 "type": "array",
-                "description": "Conditions on dimensions (WHERE). `values` for in/not_in/between, else `value`.",
+                "description": "Conditions on dimensions (WHERE). `values` for every op (`value` for one).",
                 "items": {
                     "type": "object", "additionalProperties": False, "required": ["field", "op"],
                     "properties": {
@@ -89,6 +98,10 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
                         "op": {"type": "string", "enum": list(FILTER_OPS)},
                         "value": SCALAR,
                         "values": {"type": "array", "items": SCALAR},
+                        "match": {"type": "string", "enum": list(MATCHES),
+                                  "description": "Through a finer entity: any (default), none (no related row "
+                                                 "matches: patients who never booked = appointment.id is_not_null "
+                                                 "match none), all."},
                     },
                 },
             },
@@ -98,7 +111,7 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
                 "items": {
                     "type": "object", "additionalProperties": False, "required": ["field", "op"],
                     "properties": {
-                        "field": _enum(measures, "A measure of this query."),
+                        "field": _measure(measures, "A measure of this query."),
                         "op": {"type": "string", "enum": list(HAVING_OPS)},
                         "value": {"type": "number"},
                         "values": {"type": "array", "items": {"type": "number"}},
@@ -110,10 +123,32 @@ def query_schema(catalog: AgentCatalog) -> dict[str, Any]:
                 "items": {
                     "type": "object", "additionalProperties": False, "required": ["field"],
                     "properties": {
-                        "field": _enum(catalog.order_fields(), "A column of the result."),
+                        "field": {"type": "string", "description": "A column of the result (a measure, "
+                                  "dimension, `time`, compare column or calculation)."},
                         "dir": {"type": "string", "enum": ["asc", "desc"]},
                     },
                 },
+            },
+            "calculations": {
+                "type": "array",
+                "description": "Columns computed on the aggregated rows: share_of_total (within: optional), "
+                               "running_total, change, change_pct (along time), rank (1 = largest), ratio (of: "
+                               "[numerator, denominator]).",
+                "items": {
+                    "type": "object", "additionalProperties": False, "required": ["name", "op", "of"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "op": {"type": "string", "enum": list(CALCULATION_OPS)},
+                        "of": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                        "within": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "top": {
+                "type": "object", "additionalProperties": False, "required": ["n", "by"],
+                "description": "Keep the n largest rows by a measure or calculation, per group of `within`.",
+                "properties": {"n": {"type": "integer", "minimum": 1}, "by": {"type": "string"},
+                               "within": {"type": "array", "items": {"type": "string"}}},
             },
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                       "description": f"Rows to return (default {DEFAULT_QUERY_LIMIT} here); total_rows is always "
@@ -203,6 +238,17 @@ def _validator_for(schema_key: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_key), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def _member_choice(error: ValidationError) -> ValidationError:
+    """A measure that is neither a catalog name nor an ad hoc aggregate: answer as for the catalog's enum."""
+    if error.validator == "anyOf":
+        for sub in error.context or ():
+            if sub.validator == "enum":
+                return sub
+    if error.validator == "pattern" and error.parent is not None:
+        return _member_choice(error.parent)
+    return error
+
+
 def validate_arguments(spec: ToolSpec, arguments: Mapping[str, Any], catalog: AgentCatalog) -> None:
     """Raise a ToolError (contract codes where one fits) when `arguments` break the tool's schema."""
     import json
@@ -211,6 +257,7 @@ def validate_arguments(spec: ToolSpec, arguments: Mapping[str, Any], catalog: Ag
     error = best_match(validator.iter_errors(dict(arguments)))
     if error is None:
         return
+    error = _member_choice(error)
     path = _path(error)
     head = error.absolute_path[0] if error.absolute_path else None
     is_member_enum = error.validator == "enum" and isinstance(error.instance, str) and (

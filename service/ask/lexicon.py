@@ -154,7 +154,7 @@ def _measure_info(catalog: Catalog, name: str, hidden: set[str]) -> MeasureInfo:
             if (other.name not in hidden and direct and counted_rows(catalog, other) == (other.entity, None)):
                 finer.append(other.name)
     return MeasureInfo(
-        name=name, label=measure.label, unit=measure.unit, entity=base.entity if base else None,
+        name=name, label=measure.label, unit=measure.unit or "", entity=base.entity if base else None,
         groupable=frozenset(groupable - hidden),
         split=base.split_measure if base and base.split_measure not in hidden else None,
         unfilterable=frozenset(unfilterable),

@@ -26,7 +26,9 @@ def test_the_five_tools_have_valid_json_schemas() -> None:
 
 def test_member_fields_enumerate_agent_visible_names_only() -> None:
     props = SPECS["query"].input_schema["properties"]
-    assert props["measures"]["items"]["enum"] == ["cancellation_rate", "line_revenue", "patient_count", "revenue"]
+    catalog_measures, adhoc = props["measures"]["items"]["anyOf"]  # or an ad hoc aggregate: avg(patient.age)
+    assert catalog_measures["enum"] == ["cancellation_rate", "line_revenue", "patient_count", "revenue"]
+    assert "count_distinct" in adhoc["pattern"]
     dims = props["dimensions"]["items"]["enum"]
     assert "patient.source" in dims and "service.name" in dims
     assert not {"patient.id", "patient.name", "patient.search"} & set(dims)

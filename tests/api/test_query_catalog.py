@@ -46,7 +46,8 @@ def test_openapi_documents_the_query_with_member_enums(client_api):
     document = client_api.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
     query = schemas["Query"]["properties"]
-    assert "revenue" in query["measures"]["items"]["enum"]
+    catalog_measures, adhoc = query["measures"]["items"]["anyOf"]  # a catalog measure, or an ad hoc aggregate
+    assert "revenue" in catalog_measures["enum"] and "avg" in adhoc["pattern"]
     assert "patient.source" in query["dimensions"]["items"]["enum"]
     assert "patient.search" not in query["dimensions"]["items"]["enum"]
     assert "search" in schemas["Filter"]["properties"]["op"]["enum"]

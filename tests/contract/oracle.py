@@ -162,6 +162,11 @@ class Export:
 # --- the model at one as_of -------------------------------------------------------------------
 
 
+def as_of_value(text: str) -> dt.date | dt.datetime:
+    """meta.as_of as the API gives it: a date, or a moment `YYYY-MM-DDTHH:MM`."""
+    return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+
+
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -264,10 +269,16 @@ def fact_patient(fact: Any) -> Patient:
 class Model:
     """The export seen at one as_of: fact sets, per-patient attributes, and `compute()`."""
 
-    def __init__(self, export: Export, as_of: dt.date | None = None) -> None:
+    def __init__(self, export: Export, as_of: dt.date | dt.datetime | None = None) -> None:
+        """`as_of` a date (the whole day counts: a visit starts before the next midnight) or a moment (a visit
+        starts at or before it; later appointments that day are upcoming), as the contract says."""
         self.export = export
-        self.as_of = as_of or export.default_as_of
-        self._end_of_as_of = dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time())
+        if isinstance(as_of, dt.datetime):
+            self.as_of = as_of.date()
+            self._end_of_as_of = as_of + dt.timedelta(microseconds=1)
+        else:
+            self.as_of = as_of or export.default_as_of
+            self._end_of_as_of = dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time())
         self._patient_cache: dict[str, dict[str, Any]] = {}
         self.visits = [a for a in export.appointments if self.is_visit(a)]
         self._visits_by_patient: dict[str, list[Appointment]] = defaultdict(list)
@@ -345,13 +356,50 @@ class Model:
                 "appointment.created_at": lambda: appointment.created_at,
                 "appointment.day_of_week": lambda: appointment.start_at.isoweekday(),
                 "appointment.hour_of_day": lambda: appointment.start_at.hour,
+                # the catalog's extras the query language tests aggregate (metrics.yaml's descriptions)
+                "appointment.lead_time_days":
+                    lambda: (appointment.start_at.date() - appointment.created_at.date()).days,
+                "appointment.paid_amount": lambda: sum(p.amount for p in appointment.paid_payments),
             }[name]()
         if entity == "payment":
             if payment is None:
                 raise LineLevel(name)
             return {"payment.method": payment.method, "payment.status": payment.status,
-                    "payment.paid_at": payment.paid_at}[name]
+                    "payment.paid_at": payment.paid_at, "payment.amount": payment.amount}[name]
+        if entity == "service_line":
+            if line is None:
+                raise LineLevel(name)
+            return {"service_line.list_price": line.price}[name]
         raise KeyError(name)
+
+    # --- rows of one entity, and the rows of a finer entity related to a fact (the query language's `match`)
+
+    def rows(self, entity: str) -> list[Any]:
+        """Every row of an entity: patients, appointments, lines (`service_line`) or payments (any status)."""
+        return {"patient": self.export.patients, "appointment": self.export.appointments,
+                "service_line": self.export.lines, "payment": self.export.payments}[entity]
+
+    @staticmethod
+    def related(fact: Any, entity: str) -> list[Any] | None:
+        """The rows carrying `entity`'s dimensions that one fact has many of (a patient's appointments, an
+        appointment's lines...); None when the fact has at most one (the dimension is the fact's own or coarser).
+        Service and provider values live on lines."""
+        line_level = entity in ("service", "provider", "service_line")
+        if isinstance(fact, Patient):
+            if entity == "appointment":
+                return list(fact.appointments)
+            if entity == "payment":
+                return list(fact.payments)
+            if line_level:
+                return [line for a in fact.appointments for line in a.lines]
+            return None
+        appointment = fact if isinstance(fact, Appointment) else fact.appointment if isinstance(fact, Payment) \
+            else None
+        if appointment is not None and line_level:
+            return list(appointment.lines)
+        if isinstance(fact, Appointment) and entity == "payment":
+            return list(fact.payments)
+        return None
 
     @staticmethod
     def _anchors(fact: Any) -> tuple[Appointment | None, Line | None, Payment | None]:
@@ -376,14 +424,15 @@ class Model:
         time_range: tuple[dt.date, dt.date] | None = None,
         time_dimension: str | None = None,
         where: Callable[[Callable[[str], Any]], bool] | None = None,
+        keep: Callable[[Any], bool] | None = None,
     ) -> dict[tuple[Any, ...], Any]:
         """{(dimension values..., [bucket]): value} over the groups that have at least one fact.
 
-        `where(get)` filters facts; `get(dimension_name)` reads a dimension of the fact.
+        `where(get)` filters facts; `get(dimension_name)` reads a dimension of the fact; `keep(fact)` too.
         """
         spec = MEASURES[measure]
         groups = self.groups(spec.facts, dimensions, grain=grain, time_range=time_range,
-                             time_dimension=time_dimension or spec.default_time, where=where)
+                             time_dimension=time_dimension or spec.default_time, where=where, keep=keep)
         return {key: spec.aggregate(facts) for key, facts in groups.items()}
 
     def groups(
@@ -395,15 +444,19 @@ class Model:
         time_range: tuple[dt.date, dt.date] | None = None,
         time_dimension: str | None = None,
         where: Callable[[Callable[[str], Any]], bool] | None = None,
+        keep: Callable[[Any], bool] | None = None,
+        rows: list[Any] | None = None,
     ) -> dict[tuple[Any, ...], list[Any]]:
-        """The facts of one fact set (`Model.facts`) per group, as `compute` groups them."""
+        """The facts of one fact set (`Model.facts`; or `rows`) per group, as `compute` groups them."""
         time_dim = time_dimension
         groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for fact in self.facts[facts]:
+        for fact in self.facts[facts] if rows is None else rows:
             def get(name: str, fact: Any = fact) -> Any:
                 return self.dimension(fact, name)
 
             if where is not None and not where(get):
+                continue
+            if keep is not None and not keep(fact):
                 continue
             key = tuple(get(d) for d in dimensions)
             if grain is not None or time_range is not None:

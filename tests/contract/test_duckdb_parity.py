@@ -68,6 +68,36 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         "measures": ["patient_count"], "dimensions": ["patient.gender"],
         "filters": [{"field": "patient.next_appointment_at", "op": "is_not_null"},
                     {"field": "patient.age", "op": "between", "values": [30, 50]}]}),
+    # the query language's additions (contract additions, section 2)
+    ("adhoc-aggregates-by-source", {
+        "measures": ["avg(patient.age)", "median(patient.age)", "p90(patient.lifetime_spend)",
+                     "count_distinct(patient.id)"], "dimensions": ["patient.source"]}),
+    ("adhoc-lines-appointments-payments-quarterly", {
+        "measures": ["sum(service_line.list_price)", "p25(appointment.lead_time_days)", "avg(payment.amount)"],
+        "time": {"grain": "quarter", "range": ["2025-01-01", "2025-10-01"]}}),
+    ("adhoc-compared-with-the-previous-period", {
+        "measures": ["avg(appointment.paid_amount)", "median(payment.amount)"],
+        "time": {"range": "last_90_days", "compare": "previous_period"}}),
+    ("count-distinct-in-overlapping-groups", {
+        "measures": ["count_distinct(appointment.id)"], "dimensions": ["provider.name"]}),
+    ("never-booked-match-none", {
+        "measures": ["patient_count", "avg(patient.age)"], "dimensions": ["patient.gender"],
+        "filters": [{"field": "appointment.id", "op": "is_not_null", "match": "none"}]}),
+    ("only-laser-match-all-values", {
+        "measures": ["visit_count"], "dimensions": ["patient.source"],
+        "filters": [{"field": "service.name", "op": "equals", "values": ["Laser Hair Removal"], "match": "all"},
+                    {"field": "appointment.status", "op": "not_equals", "values": ["cancelled", "pending"]}]}),
+    ("calculations-and-top-per-month", {
+        "measures": ["revenue", "payment_count"], "dimensions": ["patient.source"],
+        "time": {"grain": "month", "range": ["2025-01-01", "2025-11-01"]},
+        "calculations": [{"name": "share", "op": "share_of_total", "of": "revenue", "within": ["time"]},
+                         {"name": "running", "op": "running_total", "of": "revenue"},
+                         {"name": "change", "op": "change", "of": "revenue"},
+                         {"name": "change_pct", "op": "change_pct", "of": "revenue"},
+                         {"name": "rank", "op": "rank", "of": "revenue", "within": ["time"]},
+                         {"name": "ticket", "op": "ratio", "of": ["revenue", "payment_count"]}],
+        "top": {"n": 2, "by": "revenue", "within": ["time"]},
+        "order": [{"field": "time", "dir": "asc"}, {"field": "rank", "dir": "asc"}]}),
 ]
 
 

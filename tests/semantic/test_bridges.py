@@ -88,7 +88,7 @@ def test_bridges_are_read_only_when_built_for_this_catalog_and_in_postgres():
 
 @pytest.mark.parametrize("filters", [
     [{"field": "service.name", "op": "not_in", "values": ["Botox Injection"]}],  # true on a line without service
-    [{"field": "service.name", "op": "is_null"}],
+    [{"field": "service.name", "op": "is_null", "match": "any"}],  # (without match: refused, a finer entity)
     [BOTOX, {"field": "provider.name", "op": "contains", "value": "a"}],  # one line: a service and a provider
     [BOTOX, {"field": "appointment.status", "op": "equals", "value": "completed"}],
 ])

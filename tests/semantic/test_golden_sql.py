@@ -3,6 +3,9 @@
 - revenue by source: one aggregate at the payment grain, joined many-to-one to patients, never to lines.
 - visits filtered by a service: EXISTS over the appointment's lines, the count stays a plain COUNT(*).
 - the patient table: patient_summary joined for its as_of, ordered with the key as tie-breaker, paged.
+- ad hoc aggregates: one aggregate at the patient grain (the summary's age), a percentile WITHIN GROUP, cents.
+- calculations and top: windows over the output level, one level per calculation, then ROW_NUMBER per month.
+- match: none as NOT EXISTS, all as EXISTS a related line AND NOT EXISTS one that does not match.
 """
 
 from __future__ import annotations
@@ -28,6 +31,18 @@ CASES: dict[str, dict[str, Any]] = {
                           "filters": [{"field": "service.name", "op": "equals", "value": "Botox Injection"}]},
     "patient_table": {"dimensions": ["patient.id", "patient.name", "patient.lifetime_spend"],
                       "order": [{"field": "patient.lifetime_spend", "dir": "desc"}], "limit": 50, "offset": 100},
+    "average_age_by_source": {"measures": ["avg(patient.age)", "p25(patient.lifetime_spend)"],
+                              "dimensions": ["patient.source"]},
+    "revenue_share_by_source_monthly": {
+        "measures": ["revenue"], "dimensions": ["patient.source"],
+        "time": {"grain": "month", "range": "last_12_months"},
+        "calculations": [{"name": "share", "op": "share_of_total", "of": "revenue", "within": ["time"]},
+                         {"name": "running", "op": "running_total", "of": "revenue"}],
+        "top": {"n": 3, "by": "revenue", "within": ["time"]}},
+    "patients_never_cancelled_only_botox": {
+        "measures": ["patient_count"],
+        "filters": [{"field": "appointment.status", "op": "equals", "value": "cancelled", "match": "none"},
+                    {"field": "service.name", "op": "equals", "value": "Botox Injection", "match": "all"}]},
 }
 
 

@@ -424,6 +424,32 @@ export interface components {
             /** Total Rows */
             total_rows: number;
         };
+        /**
+         * Calculation
+         * @description A column computed on the aggregated rows (after small-group suppression, before having, top and order).
+         */
+        Calculation: {
+            /**
+             * Name
+             * @description The new column's name; `order` and `top` may name it.
+             */
+            name: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "share_of_total" | "running_total" | "change" | "change_pct" | "rank" | "ratio";
+            /**
+             * Of
+             * @description A measure column of the query (or an earlier calculation); ratio: [numerator, denominator].
+             */
+            of: string | string[];
+            /**
+             * Within
+             * @description share_of_total and rank: computed within groups of these columns (dimensions or `time`); default the whole result.
+             */
+            within?: string[] | null;
+        };
         /** CatalogDimension */
         CatalogDimension: {
             /** Name */
@@ -628,9 +654,14 @@ export interface components {
             value?: components["schemas"]["JsonValue"];
             /**
              * Values
-             * @description For in, not_in (a list) and between ([lo, hi]).
+             * @description For every op: in, not_in (a list), between ([lo, hi]), a single-value op ([v]); equals with several values is in, not_equals not_in.
              */
             values?: components["schemas"]["JsonValue"][] | null;
+            /**
+             * Match
+             * @description A filter through a finer entity (patients by appointment.*): how many related rows must match: any (default, at least one), none (no related row matches, including having none), all (at least one, and every one matches).
+             */
+            match?: ("any" | "none" | "all") | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -639,11 +670,8 @@ export interface components {
         };
         /** Having */
         Having: {
-            /**
-             * Field
-             * @enum {string}
-             */
-            field: "revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "amount_due" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient";
+            /** Field */
+            field: string | ("revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "amount_due" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient");
             /**
              * Op
              * @enum {string}
@@ -868,7 +896,7 @@ export interface components {
              * Measures
              * @default []
              */
-            measures?: ("revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "amount_due" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient")[];
+            measures?: (string | ("revenue" | "payment_count" | "line_revenue" | "appointment_count" | "cancelled_appointment_count" | "visit_count" | "upcoming_appointment_count" | "unpaid_visit_count" | "amount_due" | "rebooked_visit_count" | "service_line_count" | "booked_hours" | "patient_count" | "new_patient_count" | "active_patient_count" | "retained_patient_count" | "returning_patient_count" | "paying_patient_count" | "failed_payment_count" | "pending_payment_count" | "lapsed_patient_count" | "median_days_between_visits" | "average_ticket" | "cancellation_rate" | "revenue_per_patient" | "returning_patient_rate" | "revenue_per_booked_hour" | "rebooking_rate" | "average_visits_per_patient"))[];
             /**
              * Dimensions
              * @default []
@@ -890,6 +918,14 @@ export interface components {
              * @default []
              */
             order?: components["schemas"]["OrderBy"][];
+            /**
+             * Calculations
+             * @description share_of_total, running_total, change, change_pct (against the previous time bucket), rank (1 = largest), ratio: columns computed on the aggregated rows.
+             * @default []
+             */
+            calculations?: components["schemas"]["Calculation"][];
+            /** @description Keep the n largest rows by a column, per group. */
+            top?: components["schemas"]["Top"] | null;
             /**
              * Limit
              * @description Rows per page: default 1000, at most 10000.
@@ -1108,6 +1144,28 @@ export interface components {
             anthropic: {
                 [key: string]: unknown;
             }[];
+        };
+        /**
+         * Top
+         * @description Keep the n largest rows by a measure or calculation, in each group of `within` (default the whole result).
+         */
+        Top: {
+            /**
+             * N
+             * @description Rows kept per group (1 or more).
+             */
+            n: number;
+            /**
+             * By
+             * @description A measure column or calculation of the query.
+             */
+            by: string;
+            /**
+             * Within
+             * @description Dimensions or `time`: the groups ranked separately.
+             * @default []
+             */
+            within?: string[];
         };
         /** ValidationError */
         ValidationError: {
